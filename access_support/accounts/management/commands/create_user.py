@@ -1,0 +1,43 @@
+"""manage.py create_user --role R --username U --password P --email E [...] (SPEC §7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from access_support.accounts import services
+from access_support.accounts.models import ROLES, SKILLS
+
+
+def comma_list(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+class Command(BaseCommand):
+    help = "Creates a user with one or more roles (comma-separated)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--role", required=True, help=f"one or more of {', '.join(ROLES)}")
+        parser.add_argument("--username", required=True)
+        parser.add_argument("--password", required=True)
+        parser.add_argument("--email", required=True)
+        parser.add_argument("--member-number", dest="member_number")
+        parser.add_argument("--skills", help=f"comma-separated: {', '.join(SKILLS)}")
+        parser.add_argument("--display-name", dest="display_name", default="")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            user = services.user_create(
+                username=options["username"],
+                password=options["password"],
+                email=options["email"],
+                roles=comma_list(options["role"]),
+                display_name=options["display_name"],
+                member_number=options["member_number"],
+                skills=comma_list(options["skills"]),
+            )
+        except (ValueError, ValidationError) as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"created {user.username} ({', '.join(user.roles)})")

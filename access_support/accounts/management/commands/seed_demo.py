@@ -1,0 +1,63 @@
+"""manage.py seed_demo: idempotent demo data and how to sign in with it (SPEC §7)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from access_support.accounts import services
+from access_support.accounts.models import User
+
+DEMO_PASSWORD = "demo-pass-2026"
+DEMO_USERS: list[dict[str, Any]] = [
+    {"username": "senior", "display_name": "山田 花子", "roles": ["member"],
+     "member_number": "1234567890", "email": "senior@example.jp"},
+    {"username": "member2", "display_name": "佐藤 一郎", "roles": ["member"],
+     "member_number": "2345678901", "email": "member2@example.jp"},
+    {"username": "proxy", "display_name": "山田 太郎", "roles": ["proxy"],
+     "email": "proxy@example.jp"},
+    {"username": "operator", "display_name": "鈴木 さくら", "roles": ["operator"],
+     "email": "operator@example.jp", "skills": ["sign_language", "written_chat"]},
+    {"username": "operator2", "display_name": "高橋 健", "roles": ["operator"],
+     "email": "operator2@example.jp", "skills": ["written_chat"]},
+    {"username": "supervisor", "display_name": "田中 真理", "roles": ["supervisor"],
+     "email": "supervisor@example.jp"},
+]
+
+# Apps that add their own demo data: each has `seed(users: dict[str, User]) -> list[str]`.
+DEMO_MODULES = ("proxies.demo", "signlanguage.demo")
+
+
+class Command(BaseCommand):
+    help = "Creates demo accounts (one per role) and demo data. Safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        users: dict[str, User] = {}
+        for spec in DEMO_USERS:
+            existing = User.objects.filter(username=spec["username"]).first()
+            users[spec["username"]] = existing or services.user_create(
+                password=DEMO_PASSWORD, **spec
+            )
+        notes: list[str] = []
+        for name in DEMO_MODULES:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise
+                continue
+            notes.extend(module.seed(users))
+        self.stdout.write("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+        for spec in DEMO_USERS:
+            self.stdout.write(f"  {spec['username']:<11} {', '.join(spec['roles']):<11} "
+                              f"{spec['display_name']}")
+        for note in notes:
+            self.stdout.write(f"  {note}")
+        self.stdout.write(
+            "Sign in at http://127.0.0.1:8000/accounts/login/ ; the e-mailed code is printed "
+            "in this terminal (console e-mail backend), after the line 'Your sign-in code'."
+        )

@@ -1,0 +1,256 @@
+"""Account state changes: sign-in steps, second-factor devices, users and roles. Each audited."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django_otp import login as otp_login
+from django_otp.models import Device
+from django_otp.plugins.otp_email.models import EmailDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from access_support import request_context
+from access_support.accounts.backup_codes import BackupCode, BackupCodeDevice, new_code
+from access_support.accounts.models import ROLES, SKILLS, User
+from access_support.audit import services as audit
+
+ADDRESS_WINDOW_SECONDS = 15 * 60
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    locked: bool = False
+
+
+def password_sign_in(request: HttpRequest, username: str, password: str) -> SignInResult:
+    """Step one. django-axes counts failures per account and per client address."""
+    user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        _audit_failure("auth.locked_out", username)
+        return SignInResult(None, locked=True)
+    if user is None or not user.is_active:
+        _audit_failure("auth.password_failed", username)
+        return SignInResult(None)
+    assert isinstance(user, User)
+    # django.contrib.auth.login rotates the session key.
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    audit.record(action="auth.password_ok", actor=user, subject_user=user)
+    return SignInResult(user)
+
+
+def _audit_failure(action: str, username: str) -> None:
+    subject = User.objects.filter(username=username).first()
+    audit.record(
+        action=action,
+        subject_user=subject,
+        reason=f"address {request_context.client_address.get()}",
+    )
+
+
+def sign_out(request: HttpRequest) -> None:
+    user = request.user
+    if user.is_authenticated:
+        audit.record(action="auth.logout", actor=user, subject_user=user)
+    logout(request)
+
+
+# --- second factor -----------------------------------------------------------------------
+
+
+def email_device_for(user: User) -> EmailDevice | None:
+    """Every account with an e-mail address has the e-mail token device (the default)."""
+    if not user.email:
+        return None
+    device, _ = EmailDevice.objects.get_or_create(
+        user=user, defaults={"name": "email", "confirmed": True}
+    )
+    return device
+
+
+def devices_for(user: User) -> list[Device]:
+    devices: list[Device] = []
+    email = email_device_for(user)
+    if email is not None:
+        devices.append(email)
+    devices.extend(TOTPDevice.objects.filter(user=user, confirmed=True))
+    devices.extend(
+        d for d in BackupCodeDevice.objects.filter(user=user, confirmed=True) if d.codes.exists()
+    )
+    return devices
+
+
+def device_kind(device: Device) -> str:
+    if isinstance(device, EmailDevice):
+        return "email"
+    if isinstance(device, TOTPDevice):
+        return "totp"
+    return "backup_codes"
+
+
+def describe_device(device: Device) -> dict[str, str]:
+    return {"id": device.persistent_id, "type": device_kind(device), "name": device.name}
+
+
+def find_device(user: User, device_id: str) -> Device | None:
+    for device in devices_for(user):
+        if device.persistent_id == device_id or device_kind(device) == device_id:
+            return device
+    return None
+
+
+def send_challenge(user: User, device: Device) -> bool:
+    """E-mail a token. False while the cool-down after the last e-mail runs."""
+    if not isinstance(device, EmailDevice):
+        return False
+    allowed, _ = device.generate_is_allowed()
+    if not allowed:
+        return False
+    device.generate_challenge()
+    audit.record(action="auth.otp_sent", actor=user, subject_user=user, obj=device)
+    return True
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    verified: bool
+    throttled: bool = False
+    retry_after: int = 0
+
+
+def _address_key() -> str:
+    return f"otp-fail:{request_context.client_address.get()}"
+
+
+def verify_second_factor(request: HttpRequest, device: Device, token: str) -> VerifyResult:
+    """Step two. Throttled per account (django-otp's back-off on the device) and per client
+    address (a shared cache counter, so it holds across processes)."""
+    user = request.user
+    assert isinstance(user, User)
+    failures = cache.get(_address_key(), 0)
+    if failures >= settings.OTP_ADDRESS_FAILURE_LIMIT:
+        audit.record(action="auth.otp_throttled", actor=user, subject_user=user, reason="address")
+        return VerifyResult(False, throttled=True, retry_after=ADDRESS_WINDOW_SECONDS)
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        locked_until = (info or {}).get("locked_until")
+        retry = int((locked_until - timezone.now()).total_seconds()) + 1 if locked_until else 60
+        audit.record(action="auth.otp_throttled", actor=user, subject_user=user, reason="account")
+        return VerifyResult(False, throttled=True, retry_after=max(retry, 1))
+    token = "".join(token.split())
+    if not device.verify_token(token):
+        try:
+            cache.incr(_address_key())
+        except ValueError:
+            cache.set(_address_key(), 1, ADDRESS_WINDOW_SECONDS)
+        device.refresh_from_db()
+        count = getattr(device, "throttling_failure_count", 0)
+        audit.record(
+            action="auth.otp_failed", actor=user, subject_user=user, obj=device,
+            reason=f"failures {count}",
+        )
+        return VerifyResult(False)
+    otp_login(request, device)
+    request.session.cycle_key()
+    audit.record(action="auth.otp_verified", actor=user, subject_user=user, obj=device)
+    return VerifyResult(True)
+
+
+@transaction.atomic
+def totp_device_start(*, user: User) -> TOTPDevice:
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=False)
+
+
+@transaction.atomic
+def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
+    if not device.verify_token("".join(token.split())):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(action="auth.totp_enrolled", actor=user, subject_user=user, obj=device)
+    return True
+
+
+@transaction.atomic
+def backup_codes_regenerate(*, user: User, count: int = 10) -> list[str]:
+    """Replace the user's backup codes; the plain codes are shown once and never stored."""
+    device, _ = BackupCodeDevice.objects.get_or_create(
+        user=user, defaults={"name": "backup codes", "confirmed": True}
+    )
+    device.codes.all().delete()
+    codes = [new_code() for _ in range(count)]
+    BackupCode.objects.bulk_create(BackupCode(device=device, code_hash=device.hash_code(c))
+                                   for c in codes)
+    audit.record(action="auth.backup_codes_created", actor=user, subject_user=user, obj=device)
+    return codes
+
+
+# --- users and roles ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    email: str,
+    roles: list[str],
+    display_name: str = "",
+    member_number: str | None = None,
+    skills: list[str] | None = None,
+    actor: Any = None,
+) -> User:
+    unknown = set(roles) - set(ROLES)
+    if unknown or not roles:
+        raise ValueError(f"roles must be among {', '.join(ROLES)}")
+    bad_skills = set(skills or []) - set(SKILLS)
+    if bad_skills:
+        raise ValueError(f"skills must be among {', '.join(SKILLS)}")
+    if member_number and "member" not in roles:
+        raise ValueError("only members have a member number")
+    user = User(
+        username=username,
+        email=email,
+        display_name=display_name,
+        member_number=member_number or None,
+        is_staff="supervisor" in roles,
+    )
+    for role in roles:
+        setattr(user, f"is_{role}", True)
+    for skill in skills or []:
+        setattr(user, f"skill_{skill}", True)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit.record(
+        action="user.created", actor=actor, subject_user=user, obj=user,
+        after={"roles": user.roles, "skills": user.skills},
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: list[str], actor: Any) -> User:
+    before = user.roles
+    for role in ROLES:
+        setattr(user, f"is_{role}", role in roles)
+    user.save()
+    audit.record(
+        action="user.roles_changed", actor=actor, subject_user=user, obj=user,
+        before={"roles": before}, after={"roles": user.roles},
+    )
+    return user
+
+
+def make_password() -> str:
+    return secrets.token_urlsafe(12)
+

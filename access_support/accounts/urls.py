@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from access_support.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("otp/", views.otp_view, name="otp"),
+    path("logout/", views.logout_view, name="logout"),
+    path("security/", views.security_view, name="security"),
+]

@@ -1,0 +1,155 @@
+"""Sign-in pages: password, second factor, security settings (TOTP, backup codes), sign-out."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from io import BytesIO
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from access_support.accounts import services
+from access_support.accounts.forms import LoginForm, TokenForm
+from access_support.accounts.models import User
+
+
+def safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any,
+                     **kwargs: Any) -> HttpResponse:
+    """django-axes calls this when an account or address is locked."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": "locked_out", "detail": "Too many failed sign-ins. Try again later."},
+            status=429,
+        )
+    form = LoginForm(request.POST or None)
+    return render(request, "accounts/login.html", {"form": form, "locked": True}, status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    failed = False
+    if request.method == "POST" and form.is_valid():
+        result = services.password_sign_in(
+            request, form.cleaned_data["username"], form.cleaned_data["password"]
+        )
+        if result.locked:
+            return lockout_response(request)
+        if result.user is not None:
+            device = services.email_device_for(result.user)
+            if device is not None:
+                services.send_challenge(result.user, device)
+                request.session["otp_sent_to"] = device.persistent_id
+            return redirect(f"{reverse('accounts:otp')}?next={safe_next(request)}")
+        failed = True
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/login.html",
+                  {"form": form, "failed": failed, "next": safe_next(request, "")}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def otp_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:login")
+    assert isinstance(user, User)
+    if user.is_verified():  # type: ignore[attr-defined]
+        return redirect(safe_next(request))
+    devices = services.devices_for(user)
+    chosen_id = request.POST.get("device") or request.GET.get("device") or (
+        devices[0].persistent_id if devices else ""
+    )
+    device = services.find_device(user, chosen_id)
+    form = TokenForm(initial={"device": chosen_id})
+    error = ""
+    status = 200
+    if request.method == "POST" and device is not None:
+        if request.POST.get("action") == "send":
+            if services.send_challenge(user, device):
+                messages.success(request, _("We have sent a new code to your e-mail."))
+            else:
+                messages.info(request, _("Please wait a little before asking for another code."))
+            return redirect(f"{reverse('accounts:otp')}?device={device.persistent_id}"
+                            f"&next={safe_next(request)}")
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            result = services.verify_second_factor(request, device, form.cleaned_data["token"])
+            if result.verified:
+                return redirect(safe_next(request))
+            status = 429 if result.throttled else 400
+            if result.throttled:
+                error = _("Too many wrong codes. Please wait %(seconds)s seconds and try again."
+                          ) % {"seconds": result.retry_after}
+            else:
+                error = _("That code is not correct or has expired. Check the code and try again.")
+        else:
+            status = 400
+    return render(request, "accounts/otp.html", {
+        "form": form, "devices": [services.describe_device(d) for d in devices],
+        "device": services.describe_device(device) if device else None, "error": error,
+        "next": safe_next(request, ""),
+    }, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    services.sign_out(request)
+    return redirect("accounts:login")
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
+    buffer = BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()
+
+
+def _totp_context(device: TOTPDevice) -> dict[str, Any]:
+    return {
+        "pending_totp": device,
+        "qr_svg": _qr_svg(device.config_url),
+        "totp_secret": b32encode(device.bin_key).decode().rstrip("="),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def security_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    context: dict[str, Any] = {
+        "totp_devices": TOTPDevice.objects.filter(user=user, confirmed=True),
+    }
+    action = request.POST.get("action")
+    if action == "totp_start":
+        device = services.totp_device_start(user=user)
+        context.update(_totp_context(device))
+    elif action == "totp_confirm":
+        pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        token = request.POST.get("token", "")
+        if pending and services.totp_device_confirm(user=user, device=pending, token=token):
+            messages.success(request, _("Your authenticator app is now set up."))
+            return redirect("accounts:security")
+        if pending:
+            context.update(_totp_context(pending))
+        context["totp_error"] = _("That code is not correct. Enter the 6 digits the app shows now.")
+    elif action == "backup_codes":
+        context["new_codes"] = services.backup_codes_regenerate(user=user)
+    return render(request, "accounts/security.html", context)

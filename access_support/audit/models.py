@@ -1,0 +1,62 @@
+"""The audit log: append-only events, each carrying the hash of the one before it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    seq = models.PositiveBigIntegerField(unique=True)
+    created_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=255, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["subject_user", "seq"], name="audit_subject_idx"),
+            models.Index(fields=["action", "seq"], name="audit_action_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "created_at": self.created_at.isoformat(),
+            "actor": self.actor_id,
+            "subject_user": self.subject_user_id,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "reason": self.reason,
+            "before": self.before,
+            "after": self.after,
+            "request_id": self.request_id,
+        }
+
+    def compute_hash(self) -> str:
+        body = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256((self.prev_hash + body).encode()).hexdigest()
+
+
+GENESIS_HASH = "0" * 64

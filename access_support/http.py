@@ -1,0 +1,65 @@
+"""JSON API plumbing: parsing bodies, error answers in the `{"error": code}` shape."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+
+class ApiError(Exception):
+    """Raised by API views (or the services they call) to answer with an error."""
+
+    def __init__(self, code: str, status: int = 400, detail: str = "", **extra: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+        self.detail = detail or code.replace("_", " ")
+        self.extra = extra
+
+
+def json_error(code: str, status: int, detail: str = "", **extra: Any) -> JsonResponse:
+    return JsonResponse({"error": code, "detail": detail or code.replace("_", " "), **extra},
+                        status=status)
+
+
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    if not request.body:
+        return {}
+    try:
+        data = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ApiError("invalid_json", 400, "The body is not valid JSON.") from exc
+    if not isinstance(data, dict):
+        raise ApiError("invalid_json", 400, "The body must be a JSON object.")
+    return data
+
+
+def require_str(data: dict[str, Any], key: str, *, max_length: int = 255) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
+        raise ApiError("invalid_field", 400, f"'{key}' must be a non-empty string.", field=key)
+    return value.strip()
+
+
+def api_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Allow only `methods`; turn ApiError into its JSON answer."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                response = json_error("method_not_allowed", 405)
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                return view(request, *args, **kwargs)
+            except ApiError as exc:
+                return json_error(exc.code, exc.status, exc.detail, **exc.extra)
+
+        return wrapper
+
+    return decorator

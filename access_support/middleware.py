@@ -1,0 +1,97 @@
+"""Cross-cutting HTTP middleware: request ids, language choice and the second-factor gate."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+
+from access_support import request_context
+
+# Paths reachable before the second factor is verified (sign-in, health, static, language).
+OPEN_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/otp/",
+    "/accounts/logout/",
+    "/api/v1/auth/",
+    "/healthz",
+    "/static/",
+    "/i18n/",
+    "/proxies/invitations/",
+)
+
+
+class RequestIdMiddleware:
+    """Gives every request an id that the audit log records."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = request_context.request_id.set(request_id)
+        address_token = request_context.client_address.set(client_address(request))
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.request_id.reset(token)
+            request_context.client_address.reset(address_token)
+        response["X-Request-Id"] = request_id
+        return response
+
+
+def client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+class LanguageMiddleware:
+    """Japanese unless the user chose English with the switch (the browser's header is ignored:
+    our users are served in Japanese first, whatever their device says)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        response.setdefault("Vary", "Cookie")
+        translation.deactivate()
+        return response
+
+
+class SecondFactorRequiredMiddleware:
+    """Every page and API except sign-in, health and static needs a verified second factor."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path
+        if path.startswith(OPEN_PREFIXES):
+            return self.get_response(request)
+        user: Any = request.user
+        if user.is_authenticated and user.is_verified():
+            return self.get_response(request)
+        is_api = path.startswith("/api/")
+        if not user.is_authenticated:
+            if is_api:
+                return JsonResponse(
+                    {"error": "not_authenticated", "detail": "Sign in first."}, status=401
+                )
+            return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+        if is_api:
+            return JsonResponse(
+                {"error": "otp_required", "detail": "Verify the second factor first."}, status=401
+            )
+        return redirect(f"{reverse('accounts:otp')}?next={request.get_full_path()}")

@@ -1,0 +1,17 @@
+"""Top-level URL map."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from access_support import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/language", views.switch_language, name="set-language"),
+    path("accounts/", include("access_support.accounts.urls")),
+    path("api/v1/", include("access_support.accounts.api_urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,65 @@
+"""Project-wide pages: home per role, health check, language switch."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"roles": request.user.roles})  # type: ignore[union-attr]
+
+
+async def _layer_round_trip() -> bool:
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    channel = await layer.new_channel()
+    marker = uuid.uuid4().hex
+    await layer.send(channel, {"type": "health.ping", "marker": marker})
+    message = await asyncio.wait_for(layer.receive(channel), timeout=2)
+    return bool(message.get("marker") == marker)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    problems = []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure makes us unhealthy
+        problems.append("database")
+    try:
+        if not async_to_sync(_layer_round_trip)():
+            problems.append("channel_layer")
+    except Exception:  # noqa: BLE001
+        problems.append("channel_layer")
+    if problems:
+        return JsonResponse({"status": "error", "failing": problems}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Set the language cookie and go back to the same page."""
+    language = request.POST.get("language", "")
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
