@@ -22,8 +22,9 @@ class ApiError(Exception):
 
 
 def json_error(code: str, status: int, detail: str = "", **extra: Any) -> JsonResponse:
-    return JsonResponse({"error": code, "detail": detail or code.replace("_", " "), **extra},
-                        status=status)
+    return JsonResponse(
+        {"error": code, "detail": detail or code.replace("_", " "), **extra}, status=status
+    )
 
 
 def json_body(request: HttpRequest) -> dict[str, Any]:

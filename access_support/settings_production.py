@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from access_support.settings import *  # noqa: F403
-from access_support.settings import MIDDLEWARE, SECRET_KEY_IS_SET
+from access_support.settings import SECRET_KEY_IS_SET
 
 if not SECRET_KEY_IS_SET:
     raise ImproperlyConfigured("SECRET_KEY must be set when using settings_production")

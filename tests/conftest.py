@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import SyncToAsync
-from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
+from django.db.backends.sqlite3.base import DatabaseWrapper as _SQLiteWrapper
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -27,6 +27,7 @@ os.register_at_fork(after_in_child=_fresh_executor_in_child)
 
 # The audit log refuses DELETE (a trigger). Django's flush between transactional tests deletes
 # every table, so in tests only, flush lifts the SQLite trigger for its own run and restores it.
+SQLiteOperations = _SQLiteWrapper.ops_class
 _original_sql_flush = SQLiteOperations.sql_flush
 
 
@@ -116,14 +117,16 @@ def make_user(db: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def senior(make_user: Callable[..., Any]) -> Any:
-    return make_user("member", username="senior", display_name="山田 花子",
-                     member_number="1234567890")
+    return make_user(
+        "member", username="senior", display_name="山田 花子", member_number="1234567890"
+    )
 
 
 @pytest.fixture
 def member_b(make_user: Callable[..., Any]) -> Any:
-    return make_user("member", username="memberb", display_name="佐藤 一郎",
-                     member_number="2345678901")
+    return make_user(
+        "member", username="memberb", display_name="佐藤 一郎", member_number="2345678901"
+    )
 
 
 @pytest.fixture
@@ -138,8 +141,12 @@ def stranger(make_user: Callable[..., Any]) -> Any:
 
 @pytest.fixture
 def operator(make_user: Callable[..., Any]) -> Any:
-    return make_user("operator", username="operator", display_name="鈴木 さくら",
-                     skills=["sign_language", "written_chat"])
+    return make_user(
+        "operator",
+        username="operator",
+        display_name="鈴木 さくら",
+        skills=["sign_language", "written_chat"],
+    )
 
 
 @pytest.fixture
@@ -167,3 +174,16 @@ def signed_in() -> Callable[[Any], Client]:
         return verify_session(Client(), user)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2 at full strength costs ~0.3 s per sign-in; tests check behaviour, not the hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()

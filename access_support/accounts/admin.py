@@ -10,8 +10,16 @@ from access_support.accounts.models import User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
-    list_display = ("username", "display_name", "member_number", "email", "is_member",
-                    "is_proxy", "is_operator", "is_supervisor")
+    list_display = (
+        "username",
+        "display_name",
+        "member_number",
+        "email",
+        "is_member",
+        "is_proxy",
+        "is_operator",
+        "is_supervisor",
+    )
     list_filter = ("is_member", "is_proxy", "is_operator", "is_supervisor")
     search_fields = ("username", "display_name", "member_number", "email")
     fieldsets = (
@@ -20,8 +28,14 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
             "Accessible Support",
             {
                 "fields": (
-                    "display_name", "member_number", "is_member", "is_proxy", "is_operator",
-                    "is_supervisor", "skill_sign_language", "skill_written_chat",
+                    "display_name",
+                    "member_number",
+                    "is_member",
+                    "is_proxy",
+                    "is_operator",
+                    "is_supervisor",
+                    "skill_sign_language",
+                    "skill_written_chat",
                 )
             },
         ),

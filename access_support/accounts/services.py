@@ -18,8 +18,8 @@ from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from access_support import request_context
-from access_support.accounts.backup_codes import BackupCode, BackupCodeDevice, new_code
-from access_support.accounts.models import ROLES, SKILLS, User
+from access_support.accounts.backup_codes import new_code
+from access_support.accounts.models import ROLES, SKILLS, BackupCode, BackupCodeDevice, User
 from access_support.audit import services as audit
 
 ADDRESS_WINDOW_SECONDS = 15 * 60
@@ -154,7 +154,10 @@ def verify_second_factor(request: HttpRequest, device: Device, token: str) -> Ve
         device.refresh_from_db()
         count = getattr(device, "throttling_failure_count", 0)
         audit.record(
-            action="auth.otp_failed", actor=user, subject_user=user, obj=device,
+            action="auth.otp_failed",
+            actor=user,
+            subject_user=user,
+            obj=device,
             reason=f"failures {count}",
         )
         return VerifyResult(False)
@@ -188,8 +191,9 @@ def backup_codes_regenerate(*, user: User, count: int = 10) -> list[str]:
     )
     device.codes.all().delete()
     codes = [new_code() for _ in range(count)]
-    BackupCode.objects.bulk_create(BackupCode(device=device, code_hash=device.hash_code(c))
-                                   for c in codes)
+    BackupCode.objects.bulk_create(
+        BackupCode(device=device, code_hash=device.hash_code(c)) for c in codes
+    )
     audit.record(action="auth.backup_codes_created", actor=user, subject_user=user, obj=device)
     return codes
 
@@ -232,7 +236,10 @@ def user_create(
     user.full_clean()
     user.save()
     audit.record(
-        action="user.created", actor=actor, subject_user=user, obj=user,
+        action="user.created",
+        actor=actor,
+        subject_user=user,
+        obj=user,
         after={"roles": user.roles, "skills": user.skills},
     )
     return user
@@ -245,12 +252,15 @@ def user_set_roles(*, user: User, roles: list[str], actor: Any) -> User:
         setattr(user, f"is_{role}", role in roles)
     user.save()
     audit.record(
-        action="user.roles_changed", actor=actor, subject_user=user, obj=user,
-        before={"roles": before}, after={"roles": user.roles},
+        action="user.roles_changed",
+        actor=actor,
+        subject_user=user,
+        obj=user,
+        before={"roles": before},
+        after={"roles": user.roles},
     )
     return user
 
 
 def make_password() -> str:
     return secrets.token_urlsafe(12)
-

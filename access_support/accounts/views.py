@@ -31,8 +31,9 @@ def safe_next(request: HttpRequest, default: str = "/") -> str:
     return default
 
 
-def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any,
-                     **kwargs: Any) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """django-axes calls this when an account or address is locked."""
     if request.path.startswith("/api/"):
         return JsonResponse(
@@ -61,8 +62,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('accounts:otp')}?next={safe_next(request)}")
         failed = True
     status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/login.html",
-                  {"form": form, "failed": failed, "next": safe_next(request, "")}, status=status)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "failed": failed, "next": safe_next(request, "")},
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -74,8 +79,10 @@ def otp_view(request: HttpRequest) -> HttpResponse:
     if user.is_verified():  # type: ignore[attr-defined]
         return redirect(safe_next(request))
     devices = services.devices_for(user)
-    chosen_id = request.POST.get("device") or request.GET.get("device") or (
-        devices[0].persistent_id if devices else ""
+    chosen_id = (
+        request.POST.get("device")
+        or request.GET.get("device")
+        or (devices[0].persistent_id if devices else "")
     )
     device = services.find_device(user, chosen_id)
     form = TokenForm(initial={"device": chosen_id})
@@ -87,8 +94,9 @@ def otp_view(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("We have sent a new code to your e-mail."))
             else:
                 messages.info(request, _("Please wait a little before asking for another code."))
-            return redirect(f"{reverse('accounts:otp')}?device={device.persistent_id}"
-                            f"&next={safe_next(request)}")
+            return redirect(
+                f"{reverse('accounts:otp')}?device={device.persistent_id}&next={safe_next(request)}"
+            )
         form = TokenForm(request.POST)
         if form.is_valid():
             result = services.verify_second_factor(request, device, form.cleaned_data["token"])
@@ -96,17 +104,25 @@ def otp_view(request: HttpRequest) -> HttpResponse:
                 return redirect(safe_next(request))
             status = 429 if result.throttled else 400
             if result.throttled:
-                error = _("Too many wrong codes. Please wait %(seconds)s seconds and try again."
-                          ) % {"seconds": result.retry_after}
+                error = _(
+                    "Too many wrong codes. Please wait %(seconds)s seconds and try again."
+                ) % {"seconds": result.retry_after}
             else:
                 error = _("That code is not correct or has expired. Check the code and try again.")
         else:
             status = 400
-    return render(request, "accounts/otp.html", {
-        "form": form, "devices": [services.describe_device(d) for d in devices],
-        "device": services.describe_device(device) if device else None, "error": error,
-        "next": safe_next(request, ""),
-    }, status=status)
+    return render(
+        request,
+        "accounts/otp.html",
+        {
+            "form": form,
+            "devices": [services.describe_device(d) for d in devices],
+            "device": services.describe_device(device) if device else None,
+            "error": error,
+            "next": safe_next(request, ""),
+        },
+        status=status,
+    )
 
 
 @require_POST

@@ -13,18 +13,46 @@ from access_support.accounts.models import User
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_USERS: list[dict[str, Any]] = [
-    {"username": "senior", "display_name": "山田 花子", "roles": ["member"],
-     "member_number": "1234567890", "email": "senior@example.jp"},
-    {"username": "member2", "display_name": "佐藤 一郎", "roles": ["member"],
-     "member_number": "2345678901", "email": "member2@example.jp"},
-    {"username": "proxy", "display_name": "山田 太郎", "roles": ["proxy"],
-     "email": "proxy@example.jp"},
-    {"username": "operator", "display_name": "鈴木 さくら", "roles": ["operator"],
-     "email": "operator@example.jp", "skills": ["sign_language", "written_chat"]},
-    {"username": "operator2", "display_name": "高橋 健", "roles": ["operator"],
-     "email": "operator2@example.jp", "skills": ["written_chat"]},
-    {"username": "supervisor", "display_name": "田中 真理", "roles": ["supervisor"],
-     "email": "supervisor@example.jp"},
+    {
+        "username": "senior",
+        "display_name": "山田 花子",
+        "roles": ["member"],
+        "member_number": "1234567890",
+        "email": "senior@example.jp",
+    },
+    {
+        "username": "member2",
+        "display_name": "佐藤 一郎",
+        "roles": ["member"],
+        "member_number": "2345678901",
+        "email": "member2@example.jp",
+    },
+    {
+        "username": "proxy",
+        "display_name": "山田 太郎",
+        "roles": ["proxy"],
+        "email": "proxy@example.jp",
+    },
+    {
+        "username": "operator",
+        "display_name": "鈴木 さくら",
+        "roles": ["operator"],
+        "email": "operator@example.jp",
+        "skills": ["sign_language", "written_chat"],
+    },
+    {
+        "username": "operator2",
+        "display_name": "高橋 健",
+        "roles": ["operator"],
+        "email": "operator2@example.jp",
+        "skills": ["written_chat"],
+    },
+    {
+        "username": "supervisor",
+        "display_name": "田中 真理",
+        "roles": ["supervisor"],
+        "email": "supervisor@example.jp",
+    },
 ]
 
 # Apps that add their own demo data: each has `seed(users: dict[str, User]) -> list[str]`.
@@ -51,10 +79,11 @@ class Command(BaseCommand):
                     raise
                 continue
             notes.extend(module.seed(users))
-        self.stdout.write("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for spec in DEMO_USERS:
-            self.stdout.write(f"  {spec['username']:<11} {', '.join(spec['roles']):<11} "
-                              f"{spec['display_name']}")
+            self.stdout.write(
+                f"  {spec['username']:<11} {', '.join(spec['roles']):<11} {spec['display_name']}"
+            )
         for note in notes:
             self.stdout.write(f"  {note}")
         self.stdout.write(

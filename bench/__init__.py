@@ -1,0 +1,1 @@
+"""Benchmarks: each measures the project and a bare floor in the same run (see docs)."""
