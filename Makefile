@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages static migrate lint typecheck pytest ci clean scaleout
+.PHONY: run test install messages static migrate lint typecheck pytest audit clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,7 +41,10 @@ pytest: install messages static
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+audit: install
+	$(BIN)/python tools/audit_dependencies.py
+
+test: lint typecheck audit pytest
 
 clean:
 	rm -rf $(VENV) var

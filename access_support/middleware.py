@@ -82,6 +82,10 @@ class SecondFactorRequiredMiddleware:
             return self.get_response(request)
         user: Any = request.user
         if user.is_authenticated and user.is_verified():
+            # Idle timeout: operators 15 minutes, everyone else 30 (sliding, saved every request).
+            request.session.set_expiry(
+                settings.OPERATOR_IDLE_SECONDS if user.is_operator else settings.IDLE_SECONDS
+            )
             return self.get_response(request)
         is_api = path.startswith("/api/")
         if not user.is_authenticated:

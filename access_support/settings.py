@@ -243,7 +243,10 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 # Wrong tokens from one client address, across accounts, in a 15-minute window.
 OTP_ADDRESS_FAILURE_LIMIT = 30
 
-SESSION_COOKIE_AGE = 30 * 60
+# Idle timeouts (sliding): operators 15 minutes, everyone else 30.
+IDLE_SECONDS = 30 * 60
+OPERATOR_IDLE_SECONDS = 15 * 60
+SESSION_COOKIE_AGE = IDLE_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

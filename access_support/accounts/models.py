@@ -68,6 +68,16 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     def skills(self) -> list[str]:
         return [skill for skill in SKILLS if getattr(self, f"skill_{skill}")]
 
+    def get_session_auth_hash(self) -> str:
+        """Sessions carry this hash; Django signs out every session whose hash no longer
+        matches. Including the roles means a role change, like a password change, ends the
+        user's other sessions."""
+        from django.utils.crypto import salted_hmac
+
+        key_salt = "access_support.accounts.User.get_session_auth_hash"
+        material = f"{self.password}|{','.join(self.roles)}|{int(self.is_active)}"
+        return salted_hmac(key_salt, material, algorithm="sha256").hexdigest()
+
     @property
     def is_staff_role(self) -> bool:
         return self.is_operator or self.is_supervisor

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
@@ -17,7 +16,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from access_support import request_context
+from access_support import events, request_context
 from access_support.accounts.backup_codes import new_code
 from access_support.accounts.models import ROLES, SKILLS, BackupCode, BackupCodeDevice, User
 from access_support.audit import services as audit
@@ -59,7 +58,9 @@ def _audit_failure(action: str, username: str) -> None:
 def sign_out(request: HttpRequest) -> None:
     user = request.user
     if user.is_authenticated:
-        audit.record(action="auth.logout", actor=user, subject_user=user)
+        with transaction.atomic():
+            audit.record(action="auth.logout", actor=user, subject_user=user)
+            events.user_signed_out(user.pk)
     logout(request)
 
 
@@ -259,8 +260,21 @@ def user_set_roles(*, user: User, roles: list[str], actor: Any) -> User:
         before={"roles": before},
         after={"roles": user.roles},
     )
+    # The session hash includes the roles: every session of the user ends; close their sockets.
+    events.user_signed_out(user.pk)
     return user
 
 
-def make_password() -> str:
-    return secrets.token_urlsafe(12)
+@transaction.atomic
+def user_change_password(
+    *, user: User, new_password: str, actor: Any, request: HttpRequest | None = None
+) -> User:
+    """Ends the user's other sessions (Django's session hash) and closes their sockets; the
+    session making the change stays signed in."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record(action="user.password_changed", actor=actor, subject_user=user, obj=user)
+    if request is not None and request.user.pk == user.pk:
+        update_session_auth_hash(request, user)
+    events.user_signed_out(user.pk)
+    return user
