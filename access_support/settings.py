@@ -164,6 +164,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "access_support.context_processors.site",
+                "proxies.context_processors.acting",
             ],
         },
     },

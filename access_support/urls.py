@@ -13,5 +13,7 @@ urlpatterns = [
     path("i18n/language", views.switch_language, name="set-language"),
     path("accounts/", include("access_support.accounts.urls")),
     path("api/v1/", include("access_support.accounts.api_urls")),
+    path("proxies/", include("proxies.urls")),
+    path("api/v1/", include("proxies.api_urls")),
     path("admin/", admin.site.urls),
 ]

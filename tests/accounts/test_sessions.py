@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.sessions.models import Session
 from django.utils import timezone
@@ -66,11 +67,12 @@ def test_a_password_change_ends_other_sessions_but_keeps_this_one(signed_in, sen
 
 
 @pytest.mark.django_db(transaction=True)
-def test_signing_out_tells_every_socket_of_the_user_to_close(signed_in, senior):
+async def test_signing_out_tells_every_socket_of_the_user_to_close(signed_in, make_user):
+    user = await database_sync_to_async(make_user)("member")
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(user_group(senior.pk), channel)
-    client = signed_in(senior)
-    client.post("/accounts/logout/")
-    message = async_to_sync(layer.receive)(channel)
+    channel = await layer.new_channel()
+    await layer.group_add(user_group(user.pk), channel)
+    client = await database_sync_to_async(signed_in)(user)
+    await database_sync_to_async(client.post)("/accounts/logout/")
+    message = await asyncio.wait_for(layer.receive(channel), timeout=5)
     assert message == {"type": "user.signed_out"}

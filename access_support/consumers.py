@@ -1,0 +1,118 @@
+"""Base websocket consumer: authentication, frame limits, rate limit, per-user close events.
+
+Every consumer of the project derives from `ProtectedJsonConsumer`, so the rules of SPEC §5.6
+that are not about a particular session live in one place:
+- the user must be signed in with a verified second factor, else close 4401;
+- every socket joins the user's group (access_support.events.user_group), so signing out, a
+  role change or a revoke reaches it from any process;
+- frames over 16 KiB or malformed JSON get an `error` frame and the socket stays open;
+- more than 20 frames in a second on one connection closes it with 4429. The counter is in the
+  shared cache (Redis when scaled out), keyed by the connection's channel name.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.cache import cache
+
+from access_support.events import user_group
+
+CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_SESSION_CLOSED = 4408
+CLOSE_RATE_LIMITED = 4429
+
+MAX_FRAME_BYTES = 16 * 1024
+
+
+class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
+    """Subclasses implement `authorize()` (after authentication) and `handle_frame(frame)`."""
+
+    user: Any
+    closed_with: int | None = None
+
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        await self.accept()
+        if (
+            self.user is None
+            or not self.user.is_authenticated
+            or not self.scope.get("otp_verified")
+        ):
+            await self.close(code=CLOSE_NOT_AUTHENTICATED)
+            return
+        code = await self.authorize()
+        if code is not None:
+            await self.close(code=code)
+            return
+        await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+        await self.joined()
+
+    async def authorize(self) -> int | None:
+        """Return a close code to refuse the connection, or None to keep it."""
+        return None
+
+    async def joined(self) -> None:
+        """Called once the connection is accepted and authorised."""
+
+    async def close(self, code: int | None = None, reason: str | None = None) -> None:
+        self.closed_with = code
+        await super().close(code=code)
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "user", None) is not None and self.user.is_authenticated:
+            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+        await self.left()
+
+    async def left(self) -> None:
+        """Called on disconnect; leave groups here."""
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        if self.closed_with is not None:
+            return
+        if await self._over_rate_limit():
+            await self.close(code=CLOSE_RATE_LIMITED)
+            return
+        if text_data is None:
+            await self.send_error("binary_not_supported", "Send JSON text frames.")
+            return
+        if len(text_data.encode()) > MAX_FRAME_BYTES:
+            await self.send_error("frame_too_large", "A frame may be at most 16 KiB.")
+            return
+        try:
+            frame = json.loads(text_data)
+        except json.JSONDecodeError:
+            await self.send_error("malformed_json", "The frame is not valid JSON.")
+            return
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self.send_error("invalid_frame", 'A frame is a JSON object with a "type".')
+            return
+        await self.handle_frame(frame)
+
+    async def handle_frame(self, frame: dict[str, Any]) -> None:
+        await self.send_error("unknown_type", f"Unknown frame type {frame['type'][:40]!r}.")
+
+    async def send_error(self, code: str, message: str) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message})
+
+    async def _over_rate_limit(self) -> bool:
+        limit = getattr(settings, "WS_FRAMES_PER_SECOND", 20)
+        key = f"wsrate:{self.channel_name}:{int(time.time())}"
+        added = await cache.aadd(key, 1, timeout=5)
+        count = 1 if added else await cache.aincr(key)
+        return bool(count > limit)
+
+    # Channel-layer events (sent through access_support.events).
+    async def user_signed_out(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_NOT_AUTHENTICATED)
+
+    async def authority_revoked(self, event: dict[str, Any]) -> None:
+        """Subclasses acting for a member close with 4403 when it is theirs."""
