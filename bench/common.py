@@ -1,0 +1,194 @@
+"""Shared benchmark plumbing: servers on loopback, real sign-in, statistics, output."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DAPHNE = str(Path(sys.executable).with_name("daphne"))
+ORIGIN = "http://127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Scenario:
+    """Where the servers keep their state."""
+
+    name: str
+    processes: int
+    database_url: str
+    redis_url: str | None
+
+    def env(self, settings_module: str = "access_support.settings") -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+        env.update(
+            DJANGO_SETTINGS_MODULE=settings_module,
+            DATABASE_URL=self.database_url,
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        )
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        return env
+
+
+@contextlib.contextmanager
+def scenario(name: str) -> Iterator[Scenario]:
+    """`embedded`: SQLite + in-memory layer, 1 process. `scaleout`: PostgreSQL + Redis, 2."""
+    if name == "embedded":
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            yield Scenario(name, 1, f"sqlite:///{tmp}/bench.sqlite3", None)
+        return
+    if name != "scaleout":
+        raise SystemExit(f"unknown scenario {name!r}")
+    db = f"bench_{os.getpid()}"
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc"]
+    subprocess.run([*psql, f"CREATE DATABASE {db}"], check=True)
+    try:
+        yield Scenario(
+            name, 2, f"postgres://postgres@127.0.0.1:5432/{db}", "redis://127.0.0.1:6379/5"
+        )
+    finally:
+        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], check=False)
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+
+
+def run_django(env: dict[str, str], code: str) -> Any:
+    """Run `code` with Django set up in a child process; it prints one JSON value."""
+    script = "import django, json; django.setup()\n" + code
+    out = subprocess.run(
+        [PYTHON, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@dataclass
+class Servers:
+    ports: list[int]
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def bases(self) -> list[str]:
+        return [f"http://127.0.0.1:{p}" for p in self.ports]
+
+    def rss_bytes(self) -> int:
+        return sum(psutil.Process(p.pid).memory_info().rss for p in self.processes)
+
+
+@contextlib.contextmanager
+def daphne(
+    env: dict[str, str], count: int, app: str = "access_support.asgi:application"
+) -> Iterator[Servers]:
+    servers = Servers([free_port() for _ in range(count)])
+    for port in servers.ports:
+        servers.processes.append(
+            subprocess.Popen(
+                [DAPHNE, "-b", "127.0.0.1", "-p", str(port), app],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+    try:
+        for base in servers.bases:
+            wait_healthy(base)
+        yield servers
+    finally:
+        for process in servers.processes:
+            process.terminate()
+        for process in servers.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def wait_healthy(base: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"server at {base} did not become healthy")
+        time.sleep(0.2)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summarise_ms(latencies_s: Sequence[float]) -> dict[str, float]:
+    ms = [v * 1000 for v in latencies_s]
+    return {
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+        "max_ms": round(max(ms), 2) if ms else float("nan"),
+        "mean_ms": round(statistics.fmean(ms), 2) if ms else float("nan"),
+    }
+
+
+def output(rows: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        return
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    for row in rows:
+        print("  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns))
+
+
+def base_parser(description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--json", action="store_true", help="one JSON object per scenario")
+    parser.add_argument("--scenario", choices=["embedded", "scaleout", "both"], default="both")
+    return parser
+
+
+def scenarios(choice: str) -> list[str]:
+    return ["embedded", "scaleout"] if choice == "both" else [choice]
+
+
+def scenario_floor_env(sc: Scenario) -> dict[str, str]:
+    """The floor runs with the same channel layer as the scenario, and no database."""
+    env = sc.env("bench.floor_settings")
+    env.pop("DATABASE_URL", None)
+    return env

@@ -1,0 +1,62 @@
+"""Benchmark data, created inside a Django child process (see common.run_django)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from access_support.accounts import services
+from access_support.accounts.models import User
+
+PASSWORD = "bench-password-2026"
+
+
+def user_with_totp(username: str, roles: list[str], **fields: Any) -> dict[str, Any]:
+    """A user who signs in for real: password, then a TOTP code the client computes."""
+    user = User.objects.filter(username=username).first() or services.user_create(
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@bench.example",
+        roles=roles,
+        display_name=username,
+        **fields,
+    )
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    return {"id": user.pk, "username": username, "password": PASSWORD, "totp_key": device.key}
+
+
+@transaction.atomic
+def users(prefix: str, count: int, roles: list[str], **fields: Any) -> list[dict[str, Any]]:
+    out = []
+    for i in range(count):
+        extra = dict(fields)
+        if "member" in roles:
+            extra["member_number"] = f"{8_000_000_000 + hash(prefix) % 1000 * 1000 + i:010d}"
+        out.append(user_with_totp(f"{prefix}{i}", roles, **extra))
+    return out
+
+
+def http_setup(clients: int) -> dict[str, Any]:
+    """Operators to sign in as (they may see every hot path), plus what the targets need."""
+    data: dict[str, Any] = {
+        "operators": users(
+            "benchop", clients, ["operator"], skills=["written_chat", "sign_language"]
+        )
+    }
+    data.update(_optional_setup(clients))
+    return data
+
+
+def _optional_setup(clients: int) -> dict[str, Any]:
+    """Data for the booking and proxy hot paths, when those apps provide the hooks."""
+    extra: dict[str, Any] = {}
+    try:
+        from bench import app_fixtures
+    except ImportError:
+        return extra
+    extra.update(app_fixtures.http_extra(clients))
+    return extra

@@ -1,0 +1,128 @@
+"""bench.http: requests/s and p99 of the hot pages and API calls at 50 concurrent clients,
+beside a bare Django view returning a constant (the floor), measured in the same run.
+
+    python -m bench.http [--clients 50] [--seconds 10] [--scenario embedded|scaleout|both] [--json]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+
+from bench import common
+from bench.client import SignedIn, sign_in
+
+Request = Callable[[SignedIn, int], Awaitable[int]]
+
+
+async def hammer(clients: list[SignedIn], request: Request, seconds: float) -> dict[str, Any]:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    counter = itertools.count()
+    stop_at = time.perf_counter() + seconds
+
+    async def worker(client: SignedIn) -> None:
+        while time.perf_counter() < stop_at:
+            started = time.perf_counter()
+            status = await request(client, next(counter))
+            latencies.append(time.perf_counter() - started)
+            statuses[status] = statuses.get(status, 0) + 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(c) for c in clients))
+    elapsed = time.perf_counter() - began
+    stats = common.summarise_ms(latencies)
+    return {
+        "requests": len(latencies),
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": stats["p50_ms"],
+        "p99_ms": stats["p99_ms"],
+        "statuses": ",".join(f"{k}:{v}" for k, v in sorted(statuses.items())),
+    }
+
+
+async def floor_clients(base: str, count: int) -> list[SignedIn]:
+    connector = aiohttp.TCPConnector(limit=0)
+    return [
+        SignedIn(aiohttp.ClientSession(connector=connector, connector_owner=False), base, "")
+        for _ in range(count)
+    ]
+
+
+def targets(setup: dict[str, Any]) -> dict[str, Request]:
+    async def home(client: SignedIn, n: int) -> int:
+        return (await client.get("/"))[0]
+
+    async def availability(client: SignedIn, n: int) -> int:
+        return (await client.get(f"/api/v1/availability?mode=written_chat&date={setup['date']}"))[0]
+
+    async def authorization_check(client: SignedIn, n: int) -> int:
+        code = setup["codes"][n % len(setup["codes"])]
+        body = {"member_number": setup["member_number"], "code": code, "action": "inquiry.points"}
+        return (await client.post("/api/v1/authorizations/check", body))[0]
+
+    found: dict[str, Request] = {"home": home}
+    if setup.get("date"):
+        found["availability"] = availability
+    if setup.get("codes"):
+        found["authorization_check"] = authorization_check
+    return found
+
+
+async def run_scenario(name: str, clients: int, seconds: float) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    with common.scenario(name) as sc:
+        env = sc.env()
+        common.migrate(env)
+        setup = common.run_django(
+            env, f"from bench.fixtures import http_setup; print(json.dumps(http_setup({clients})))"
+        )
+        with common.daphne(common.scenario_floor_env(sc), 1, "bench.floor_asgi:application") as fl:
+            floor = await floor_clients(fl.bases[0], clients)
+            floor_row = await hammer(floor, lambda c, n: _status(c.get("/constant")), seconds)
+            for c in floor:
+                await c.http.close()
+        with common.daphne(env, sc.processes) as servers:
+            signed = [
+                await sign_in(servers.bases[i % len(servers.bases)], user)
+                for i, user in enumerate(setup["operators"])
+            ]
+            for target, request in targets(setup).items():
+                row = await hammer(signed, request, seconds)
+                rows.append(
+                    {
+                        "scenario": name,
+                        "target": target,
+                        **row,
+                        "floor_rps": floor_row["rps"],
+                        "floor_p99_ms": floor_row["p99_ms"],
+                        "ratio_rps": round(row["rps"] / floor_row["rps"], 2),
+                    }
+                )
+            for c in signed:
+                await c.http.close()
+    return rows
+
+
+async def _status(awaitable: Awaitable[tuple[int, Any]]) -> int:
+    return (await awaitable)[0]
+
+
+def main() -> None:
+    parser = common.base_parser(__doc__ or "")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+    rows: list[dict[str, Any]] = []
+    for name in common.scenarios(args.scenario):
+        rows.extend(asyncio.run(run_scenario(name, args.clients, args.seconds)))
+    common.output(rows, args.json)
+
+
+if __name__ == "__main__":
+    main()
