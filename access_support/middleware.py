@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -70,6 +71,18 @@ class LanguageMiddleware:
         return response
 
 
+def touch_session(request: HttpRequest, user: Any) -> None:
+    """Sliding idle timeout: operators 15 minutes, everyone else 30. The session row is
+    rewritten at most once a minute (not on every request), so reads stay reads."""
+    idle = settings.OPERATOR_IDLE_SECONDS if user.is_operator else settings.IDLE_SECONDS
+    now = int(time.time())
+    session = request.session
+    if session.get("_idle") != idle or now - int(session.get("_touched", 0)) >= 60:
+        session["_idle"] = idle
+        session["_touched"] = now
+        session.set_expiry(idle)
+
+
 class SecondFactorRequiredMiddleware:
     """Every page and API except sign-in, health and static needs a verified second factor."""
 
@@ -82,10 +95,7 @@ class SecondFactorRequiredMiddleware:
             return self.get_response(request)
         user: Any = request.user
         if user.is_authenticated and user.is_verified():
-            # Idle timeout: operators 15 minutes, everyone else 30 (sliding, saved every request).
-            request.session.set_expiry(
-                settings.OPERATOR_IDLE_SECONDS if user.is_operator else settings.IDLE_SECONDS
-            )
+            touch_session(request, user)
             return self.get_response(request)
         is_api = path.startswith("/api/")
         if not user.is_authenticated:
