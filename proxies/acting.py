@@ -1,0 +1,69 @@
+"""The acting-on-behalf context kept in the session (SPEC §4.4): who the proxy acts for, ended
+after 30 minutes idle, or at once when the grant stops being in force."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.http import HttpRequest
+
+from access_support.accounts.models import User
+from access_support.audit import services as audit
+from proxies import policies, selectors
+
+SESSION_KEY = "proxies.acting_for"
+IDLE_SECONDS = 30 * 60
+TOUCH_EVERY_SECONDS = 60
+_CACHE_ATTR = "_proxies_acting_member"
+
+
+def start_acting(request: HttpRequest, member: User) -> policies.Decision:
+    user = request.user
+    grant = selectors.grant_between(user, member)
+    decision = policies.grant_standing(user, member, grant=grant)
+    if decision.allowed:
+        request.session[SESSION_KEY] = {"member_id": member.pk, "seen": time.time()}
+        audit.record(action="proxy.acting_started", actor=user, subject_user=member, obj=grant)
+        setattr(request, _CACHE_ATTR, member)
+    return decision
+
+
+def stop_acting(request: HttpRequest) -> None:
+    data = request.session.pop(SESSION_KEY, None)
+    setattr(request, _CACHE_ATTR, None)
+    if data and request.user.is_authenticated:
+        member = selectors.member_by_id(data.get("member_id"))
+        audit.record(action="proxy.acting_ended", actor=request.user, subject_user=member)
+
+
+def acting_member(request: HttpRequest) -> User | None:
+    """The member the signed-in user acts for now, or None (and the context dropped) when it
+    is missing, idle too long, or the grant is no longer in force."""
+    if hasattr(request, _CACHE_ATTR):
+        cached: User | None = getattr(request, _CACHE_ATTR)
+        return cached
+    member = _load(request)
+    setattr(request, _CACHE_ATTR, member)
+    return member
+
+
+def _load(request: HttpRequest) -> User | None:
+    session: Any = getattr(request, "session", None)
+    if session is None or SESSION_KEY not in session:
+        return None
+    user = request.user
+    data = session.get(SESSION_KEY) or {}
+    if not user.is_authenticated or time.time() - float(data.get("seen", 0)) > IDLE_SECONDS:
+        session.pop(SESSION_KEY, None)
+        return None
+    member = selectors.member_by_id(data.get("member_id"))
+    grant = selectors.grant_between(user, member) if member is not None else None
+    if not policies.grant_standing(user, member, grant=grant).allowed:
+        session.pop(SESSION_KEY, None)
+        return None
+    now = time.time()
+    if now - float(data.get("seen", 0)) >= TOUCH_EVERY_SECONDS:
+        # Like the session's own idle clock: rewritten at most once a minute, so reads stay reads.
+        session[SESSION_KEY] = {"member_id": data.get("member_id"), "seen": now}
+    return member

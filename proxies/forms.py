@@ -1,0 +1,226 @@
+"""Forms for the Senior Support pages. Errors say how to fix the field, in plain words."""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from proxies.models import ProcedureKind
+from proxies.scopes import ACTIONS, RELATIONSHIPS, SCOPES
+
+DOCUMENTS = [
+    ("運転免許証", _("Driving licence")),
+    ("マイナンバーカード", _("My Number card")),
+    ("パスポート", _("Passport")),
+    ("健康保険証", _("Health insurance card")),
+    ("戸籍謄本", _("Family register (koseki)")),
+    ("住民票", _("Certificate of residence")),
+]
+
+
+def _half_width(value: str) -> str:
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+class EndDateMixin(forms.Form):
+    """An optional end date as three plain fields: year / month / day."""
+
+    ends_year = forms.CharField(
+        label=_("Year"),
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 6}),
+    )
+    ends_month = forms.CharField(
+        label=_("Month"),
+        required=False,
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 4}),
+    )
+    ends_day = forms.CharField(
+        label=_("Day"),
+        required=False,
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 4}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        parts = [_half_width(data.get(k, "")) for k in ("ends_year", "ends_month", "ends_day")]
+        data["ends_on"] = None
+        if not any(parts):
+            return data
+        try:
+            data["ends_on"] = datetime.date(*(int(p) for p in parts))
+        except ValueError:
+            self.add_error(
+                "ends_year",
+                _(
+                    "Enter the end date as year, month and day, "
+                    "for example 2027 3 31, or leave all three empty."
+                ),
+            )
+        return data
+
+
+class RegisterForm(EndDateMixin):
+    proxy_name = forms.CharField(
+        label=_("Proxy's name"),
+        max_length=100,
+        error_messages={"required": _("Enter the name of the person who will help you.")},
+    )
+    proxy_email = forms.EmailField(
+        label=_("Proxy's e-mail address"),
+        help_text=_("We send the invitation to this address."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        error_messages={
+            "required": _("Enter the e-mail address of the person who will help you."),
+            "invalid": _("Enter an e-mail address like name@example.jp."),
+        },
+    )
+    relationship = forms.ChoiceField(
+        label=_("Relationship to you"),
+        choices=list(RELATIONSHIPS.items()),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the person is related to you.")},
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("What the proxy may do for you"),
+        choices=list(SCOPES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one thing the proxy may do.")},
+    )
+    field_order = ["proxy_name", "proxy_email", "relationship", "scopes"]
+
+
+class OperatorRegisterForm(RegisterForm):
+    member_number = forms.CharField(
+        label=_("Member number"),
+        max_length=20,
+        help_text=_("10 digits. Spaces and hyphens are fine."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"required": _("Enter the member number.")},
+    )
+    field_order = ["member_number", "proxy_name", "proxy_email", "relationship", "scopes"]
+
+
+class ScopesForm(forms.Form):
+    scopes = forms.MultipleChoiceField(
+        label=_("What the proxy may do for you"),
+        choices=list(SCOPES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one thing the proxy may do.")},
+    )
+
+
+class ApproveForm(forms.Form):
+    documents = forms.MultipleChoiceField(
+        label=_("Documents checked"),
+        choices=DOCUMENTS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_document = forms.CharField(
+        label=_("Other document (if any)"), required=False, max_length=200
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        documents = list(data.get("documents") or [])
+        if data.get("other_document"):
+            documents.append(data["other_document"].strip())
+        if not documents:
+            self.add_error("documents", _("Choose the documents you checked."))
+        data["documents_checked"] = documents
+        return data
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Enter the reason. The member will see it.")},
+    )
+
+
+class DeskForm(forms.Form):
+    member_number = forms.CharField(
+        label=_("Member number"),
+        max_length=20,
+        help_text=_("10 digits. Spaces and hyphens are fine."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"required": _("Enter the member number.")},
+    )
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=20,
+        help_text=_("8 characters shown on the proxy's screen."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+        error_messages={"required": _("Enter the code the proxy shows you.")},
+    )
+    action = forms.ChoiceField(
+        label=_("What the proxy asks to do"),
+        choices=list(ACTIONS.items()),
+        error_messages={"required": _("Choose what the proxy asks to do.")},
+    )
+
+
+class ProcedureForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Request"),
+        choices=ProcedureKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the request.")},
+    )
+    details = forms.CharField(
+        label=_("Details"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("For example the new address, or when and where the card was lost."),
+        error_messages={"required": _("Write the details of the request.")},
+    )
+
+
+class AccountForm(forms.Form):
+    """A new proxy's account, made from the invitation page."""
+
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+        error_messages={"required": _("Choose a user name.")},
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        min_length=8,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters."),
+        error_messages={
+            "required": _("Choose a password."),
+            "min_length": _("Use at least 8 characters."),
+        },
+    )
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"].strip()
+        try:
+            UnicodeUsernameValidator()(username)
+        except ValidationError as exc:
+            raise ValidationError(_("Use letters, digits and @ . + - _ only.")) from exc
+        return username
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        validate_password(password)
+        return password

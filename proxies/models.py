@@ -1,0 +1,199 @@
+"""Senior Support data: grants, verification codes, procedures filed for a member, notices."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from proxies.scopes import RELATIONSHIPS
+
+
+class GrantState(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    PENDING_REVIEW = "pending_review", _("Waiting for review")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+    DECLINED = "declined", _("Declined")
+    REJECTED = "rejected", _("Rejected")
+
+
+# States in which a grant still counts towards the member's limit and may change again.
+OPEN_STATES = (
+    GrantState.INVITED,
+    GrantState.PENDING_REVIEW,
+    GrantState.ACTIVE,
+    GrantState.SUSPENDED,
+)
+ENDED_STATES = (
+    GrantState.REVOKED,
+    GrantState.EXPIRED,
+    GrantState.DECLINED,
+    GrantState.REJECTED,
+)
+
+
+class Grant(models.Model):
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants_given"
+    )
+    # Empty until the invitation is accepted.
+    proxy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grants_held",
+    )
+    proxy_name = models.CharField(_("proxy's name"), max_length=100)
+    proxy_email = models.EmailField(_("proxy's e-mail address"))
+    relationship = models.CharField(
+        _("relationship"), max_length=20, choices=list(RELATIONSHIPS.items())
+    )
+    scopes = models.JSONField(_("scopes"), default=list)
+    state = models.CharField(max_length=20, choices=GrantState.choices, default=GrantState.INVITED)
+    ends_on = models.DateField(_("end date"), null=True, blank=True)
+    # Only a hash of the invitation token is kept; the token itself is in the e-mail only.
+    invitation_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    invitation_expires_at = models.DateTimeField(null=True, blank=True)
+    invitation_used_at = models.DateTimeField(null=True, blank=True)
+    documents_checked = models.JSONField(default=list, blank=True)
+    review_reason = models.CharField(max_length=500, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=GrantState.values), name="grant_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(proxy__isnull=True) | ~Q(proxy=F("member")), name="grant_no_self_proxy"
+            ),
+            models.UniqueConstraint(
+                fields=["member", "proxy"],
+                condition=Q(state__in=["pending_review", "active", "suspended"]),
+                name="grant_one_open_per_pair",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["member", "state"], name="grant_member_state_idx"),
+            models.Index(fields=["proxy", "state"], name="grant_proxy_state_idx"),
+            models.Index(fields=["state", "created_at"], name="grant_state_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"grant {self.pk} {self.member_id}→{self.proxy_id or self.proxy_email} {self.state}"
+
+    def ends_before(self, today: datetime.date) -> bool:
+        return self.ends_on is not None and self.ends_on < today
+
+    def effective_state(self, now: datetime.datetime | None = None) -> str:
+        """The state a user should see: a grant past its end date is expired at once, without
+        waiting for any job to change the stored state."""
+        today = timezone.localdate(now or timezone.now())
+        if self.state in (GrantState.ACTIVE, GrantState.SUSPENDED) and self.ends_before(today):
+            return str(GrantState.EXPIRED)
+        return str(self.state)
+
+    @property
+    def proxy_display_name(self) -> str:
+        return self.proxy.name if self.proxy is not None else self.proxy_name
+
+
+class VerificationCode(models.Model):
+    """A short code a proxy shows the verification desk: 10 minutes, single use, one member."""
+
+    proxy = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    code_hash = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"code {self.pk} for member {self.member_id}"
+
+    def is_usable(self, now: datetime.datetime) -> bool:
+        return self.used_at is None and now < self.expires_at
+
+
+class ProcedureKind(models.TextChoices):
+    STATEMENT_INQUIRY = "statement_inquiry", _("Statement or payment inquiry")
+    ADDRESS_CHANGE = "address_change", _("Change of address or contact details")
+    LOST_CARD = "lost_card", _("Report a lost or stolen card")
+    PAYMENT_METHOD = "payment_method", _("Change of payment method")
+
+
+# The scope each procedure needs.
+PROCEDURE_SCOPES: dict[str, str] = {
+    ProcedureKind.STATEMENT_INQUIRY: "inquiry.statement",
+    ProcedureKind.ADDRESS_CHANGE: "procedure.address_change",
+    ProcedureKind.LOST_CARD: "procedure.lost_card",
+    ProcedureKind.PAYMENT_METHOD: "procedure.payment_method",
+}
+
+
+class Procedure(models.Model):
+    """A request filed for a member (by a proxy, or by the member): handled by staff later."""
+
+    kind = models.CharField(max_length=30, choices=ProcedureKind.choices)
+    details = models.TextField(max_length=2000)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="procedures"
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="procedures_filed"
+    )
+    grant = models.ForeignKey(Grant, null=True, blank=True, on_delete=models.PROTECT)
+    status = models.CharField(max_length=20, default="received")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["on_behalf_of", "created_at"], name="procedure_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.on_behalf_of_id}"
+
+
+class Notice(models.Model):
+    """An in-app notice to a member (the same news also goes by e-mail)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proxy_notices"
+    )
+    kind = models.CharField(max_length=40)
+    params = models.JSONField(default=dict)
+    grant = models.ForeignKey(Grant, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"], name="notice_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.user_id}"

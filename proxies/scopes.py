@@ -1,0 +1,73 @@
+"""The scope catalogue and the never-delegable actions (SPEC §4.2), as data in one place."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# Scopes a member may grant to a proxy, in the order pages show them.
+SCOPES: dict[str, Promise] = {
+    "inquiry.statement": _("Ask about statements and payments"),
+    "inquiry.points": _("Ask about points"),
+    "procedure.address_change": _("Change registered address or contact details"),
+    "procedure.lost_card": _("Report a lost or stolen card"),
+    "procedure.payment_method": _("Change the payment method"),
+    "session.book": _("Book or join sign-language and written-chat sessions"),
+}
+
+# Actions no grant can ever allow, whatever its scopes say.
+NEVER_DELEGABLE: dict[str, Promise] = {
+    "limit.increase": _("Raise the credit limit"),
+    "cash_advance": _("Cash advance"),
+    "card.close": _("Close the card"),
+    "account.credentials": _("Change the member's e-mail, password or second factor"),
+    "proxies.manage": _("Manage the member's proxies"),
+}
+
+ACTIONS: dict[str, Promise] = {**SCOPES, **NEVER_DELEGABLE}
+
+# The relationships a proxy may have to the member. The stored value is the Japanese word the
+# specification uses; English aliases are accepted on input (API clients).
+RELATIONSHIPS: dict[str, Promise] = {
+    "配偶者": _("Spouse"),
+    "子": _("Child"),
+    "子の配偶者": _("Child's spouse"),
+    "孫": _("Grandchild"),
+    "兄弟姉妹": _("Brother or sister"),
+    "親": _("Parent"),
+    "その他親族": _("Other relative"),
+}
+RELATIONSHIP_ALIASES: dict[str, str] = {
+    "spouse": "配偶者",
+    "child": "子",
+    "child_spouse": "子の配偶者",
+    "grandchild": "孫",
+    "sibling": "兄弟姉妹",
+    "parent": "親",
+    "other_relative": "その他親族",
+}
+
+
+def normalise_relationship(value: str) -> str | None:
+    value = value.strip()
+    if value in RELATIONSHIPS:
+        return value
+    return RELATIONSHIP_ALIASES.get(value.lower())
+
+
+def is_known_action(action: str) -> bool:
+    return action in ACTIONS
+
+
+def is_scope(action: str) -> bool:
+    return action in SCOPES
+
+
+def is_delegable(action: str) -> bool:
+    return action not in NEVER_DELEGABLE
+
+
+def ordered_scopes(scopes: list[str] | set[str] | tuple[str, ...]) -> list[str]:
+    """Scopes in catalogue order, unknown ones dropped."""
+    chosen = set(scopes)
+    return [scope for scope in SCOPES if scope in chosen]

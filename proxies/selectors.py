@@ -1,0 +1,190 @@
+"""Read queries for Senior Support; the only place that filters by what a user may see."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from access_support.accounts.models import User
+from access_support.audit.models import AuditEvent
+from proxies import policies
+from proxies.models import (
+    OPEN_STATES,
+    Grant,
+    GrantState,
+    Notice,
+    Procedure,
+    VerificationCode,
+)
+from proxies.scopes import ordered_scopes
+
+
+def token_hash(token: str) -> str:
+    """Invitation tokens and verification codes are stored only as keyed hashes."""
+    return hmac.new(settings.SECRET_KEY.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    """Codes are accepted with spaces, hyphens, lower case and full-width characters."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", code)
+    return "".join(ch for ch in folded if ch.isalnum()).upper()
+
+
+def normalise_member_number(value: str) -> str:
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", value)
+    return "".join(ch for ch in folded if ch.isdigit())
+
+
+def member_by_number(member_number: str) -> User | None:
+    number = normalise_member_number(member_number)
+    if len(number) != 10:
+        return None
+    return User.objects.filter(member_number=number, is_member=True).first()
+
+
+def grant_between(proxy: Any, member: Any) -> Grant | None:
+    """The grant that decides for this pair: an open one if any, else the most recent one (so a
+    revoked proxy hears `grant_revoked`, not `no_grant`)."""
+    if proxy is None or member is None or not getattr(proxy, "pk", None):
+        return None
+    grants = Grant.objects.filter(member=member, proxy=proxy)
+    return grants.filter(state__in=OPEN_STATES).first() or grants.first()
+
+
+def grants_for_user(user: Any) -> QuerySet[Grant]:
+    """Grants where the user is the member or the proxy."""
+    return (
+        Grant.objects.filter(Q(member=user) | Q(proxy=user))
+        .select_related("member", "proxy")
+        .order_by("-created_at", "-id")
+    )
+
+
+def grants_of_member(member: Any) -> QuerySet[Grant]:
+    return Grant.objects.filter(member=member).select_related("proxy").order_by("-created_at")
+
+
+def grant_for_user(user: Any, pk: int) -> Grant:
+    """The object gate: a grant the user may not see is a 404, the same as a missing one."""
+    grant = Grant.objects.select_related("member", "proxy").filter(pk=pk).first()
+    if grant is None or not policies.can_view_grant(user, grant):
+        raise Http404("No such grant.")
+    return grant
+
+
+def grant_by_token(token: str) -> Grant | None:
+    if not token or len(token) > 200:
+        return None
+    return (
+        Grant.objects.select_related("member", "proxy")
+        .filter(invitation_hash=token_hash(token))
+        .first()
+    )
+
+
+def open_grant_count(member: Any, now: datetime.datetime | None = None) -> int:
+    """Grants that count towards the member's limit: not ended, not past their end date, and
+    invitations still valid."""
+    moment = now or timezone.now()
+    today = timezone.localdate(moment)
+    return (
+        Grant.objects.filter(member=member, state__in=OPEN_STATES)
+        .exclude(state=GrantState.INVITED, invitation_expires_at__lte=moment)
+        .exclude(ends_on__lt=today)
+        .count()
+    )
+
+
+def active_grants_for_proxy(proxy: Any, now: datetime.datetime | None = None) -> QuerySet[Grant]:
+    today = timezone.localdate(now or timezone.now())
+    return (
+        Grant.objects.filter(proxy=proxy, state=GrantState.ACTIVE)
+        .exclude(ends_on__lt=today)
+        .select_related("member")
+        .order_by("member__display_name", "id")
+    )
+
+
+def active_grant(proxy: Any, member: Any, now: datetime.datetime | None = None) -> Grant | None:
+    """The grant in force between this proxy and member right now, or None."""
+    grant = grant_between(proxy, member)
+    if grant is None:
+        return None
+    return grant if policies.grant_standing(proxy, member, grant=grant, now=now).allowed else None
+
+
+def members_for_proxy_json(user: Any) -> list[dict[str, Any]]:
+    """The members a user may act for right now (for /api/v1/me)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        {
+            "member_number": grant.member.member_number,
+            "name": grant.member.name,
+            "scopes": ordered_scopes(grant.scopes),
+        }
+        for grant in active_grants_for_proxy(user)
+    ]
+
+
+def pending_reviews() -> QuerySet[Grant]:
+    return (
+        Grant.objects.filter(state=GrantState.PENDING_REVIEW)
+        .select_related("member", "proxy")
+        .order_by("created_at", "id")
+    )
+
+
+def verification_code(code: str) -> VerificationCode | None:
+    normal = normalise_code(code)
+    if not normal or len(normal) > 32:
+        return None
+    return (
+        VerificationCode.objects.select_related("proxy")
+        .filter(code_hash=token_hash(normal))
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def notices_for(user: Any, limit: int = 20) -> list[Notice]:
+    return list(Notice.objects.filter(user=user).order_by("-created_at", "-id")[:limit])
+
+
+def procedures_for_member(member: Any, limit: int = 50) -> list[Procedure]:
+    return list(
+        Procedure.objects.filter(on_behalf_of=member)
+        .select_related("filed_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def timeline_for_member(member: Any, limit: int = 100) -> list[AuditEvent]:
+    """Everything recorded in the member's name, newest first (SPEC §4.6)."""
+    # Sign-ins and account changes are the member's own doing; the timeline is for what was
+    # done in their name.
+    return list(
+        AuditEvent.objects.filter(subject_user=member)
+        .exclude(action__startswith="auth.")
+        .exclude(action__startswith="user.")
+        .select_related("actor")
+        .order_by("-seq")[:limit]
+    )
+
+
+def member_by_id(pk: Any) -> User | None:
+    try:
+        return User.objects.filter(pk=int(pk), is_member=True).first()
+    except (TypeError, ValueError):
+        return None

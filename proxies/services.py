@@ -1,0 +1,748 @@
+"""Senior Support state changes: one function per transition, each checking who may do it,
+writing the audit event and telling the member (e-mail + in-app notice)."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from access_support import events
+from access_support.accounts.models import User
+from access_support.audit import services as audit
+from proxies import policies, selectors
+from proxies.models import (
+    OPEN_STATES,
+    PROCEDURE_SCOPES,
+    Grant,
+    GrantState,
+    Notice,
+    Procedure,
+    ProcedureKind,
+    VerificationCode,
+)
+from proxies.policies import Decision
+from proxies.scopes import ACTIONS, SCOPES, normalise_relationship, ordered_scopes
+
+INVITATION_DAYS = 7
+CODE_LENGTH = 8
+CODE_MINUTES = 10
+# No look-alikes: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+DESK_WINDOW_SECONDS = 10 * 60
+DESK_LOCK_SECONDS = 15 * 60
+
+
+class GrantError(Exception):
+    """A refused change. `code` is the machine reason; `status` the HTTP status an API gives."""
+
+    def __init__(self, code: str, status: int = 400, detail: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+        self.detail = detail or code.replace("_", " ")
+
+
+def max_grants() -> int:
+    return int(getattr(settings, "PROXY_MAX_GRANTS", 3))
+
+
+# --- notifying the member -----------------------------------------------------------------
+
+NOTICE_TEXTS: dict[str, Any] = {
+    "grant.invited": _("You registered %(proxy)s as your proxy. We sent them an invitation."),
+    "grant.accepted": _("%(proxy)s accepted the invitation. Our staff will now check it."),
+    "grant.declined": _("%(proxy)s declined the invitation."),
+    "grant.approved": _("%(proxy)s can now act for you."),
+    "grant.rejected": _("We could not approve %(proxy)s as your proxy. Reason: %(reason)s"),
+    "grant.revoked": _("%(proxy)s can no longer act for you."),
+    "grant.suspended": _("%(proxy)s is paused and cannot act for you for now."),
+    "grant.resumed": _("%(proxy)s can act for you again."),
+    "grant.expired": _(
+        "The registration of %(proxy)s has ended (end date or invitation time limit passed)."
+    ),
+    "grant.scopes_changed": _("You changed what %(proxy)s may do for you."),
+    "procedure.filed": _("%(proxy)s filed a request for you: %(procedure)s."),
+}
+
+
+def notice_text(kind: str, params: dict[str, Any]) -> str:
+    template = NOTICE_TEXTS.get(kind)
+    if template is None:
+        return kind
+    values = {"proxy": "", "reason": "", "procedure": ""}
+    values.update(params)
+    if "procedure_kind" in params:
+        values["procedure"] = str(ProcedureKind(params["procedure_kind"]).label)
+    return str(template) % values
+
+
+def _notify(member: User, kind: str, grant: Grant | None, **params: Any) -> None:
+    """In-app notice now; the e-mail (Japanese, then English) once the change commits."""
+    if grant is not None and "proxy" not in params:
+        params["proxy"] = grant.proxy_display_name
+    Notice.objects.create(user=member, kind=kind, params=params, grant=grant)
+    if not member.email:
+        return
+    with translation.override("ja"):
+        ja = notice_text(kind, params)
+    with translation.override("en"):
+        en = notice_text(kind, params)
+    body = f"{member.name} 様\n\n{ja}\n\n{en}\n\nAccessible Support\n"
+    recipient = member.email
+    transaction.on_commit(
+        lambda: send_mail(
+            "【Accessible Support】シニアサポートのお知らせ / Senior Support notice",
+            body,
+            None,
+            [recipient],
+        )
+    )
+
+
+def _send_invitation(grant: Grant, token: str, base_url: str) -> None:
+    url = f"{base_url.rstrip('/')}/proxies/invitations/{token}/"
+    member_name = grant.member.name
+    expires = timezone.localtime(grant.invitation_expires_at).strftime("%Y-%m-%d %H:%M")
+    body = (
+        f"{grant.proxy_name} 様\n\n"
+        f"{member_name} 様が、あなたを代理人として登録しました。\n"
+        f"次のリンクを開いて、登録を確認してください（{expires} まで、1回だけ使えます）。\n\n"
+        f"{url}\n\n"
+        f"{member_name} registered you as their proxy for Senior Support.\n"
+        f"Open the link above to accept (valid until {expires} Japan time, usable once).\n\n"
+        "心当たりがない場合は、このメールを削除してください。\n"
+        "If you do not know about this, you can delete this e-mail.\n"
+    )
+    recipient = grant.proxy_email
+    transaction.on_commit(
+        lambda: send_mail(
+            "【Accessible Support】代理人登録のご案内 / You are invited to be a proxy",
+            body,
+            None,
+            [recipient],
+        )
+    )
+
+
+def _snapshot(grant: Grant) -> dict[str, Any]:
+    return {
+        "state": grant.state,
+        "scopes": list(grant.scopes),
+        "relationship": grant.relationship,
+        "ends_on": grant.ends_on,
+        "proxy": grant.proxy_id,
+    }
+
+
+def _locked(grant: Grant) -> Grant:
+    """Re-read the grant under a row lock so two transitions cannot both start from the same
+    state."""
+    return Grant.objects.select_for_update().select_related("member", "proxy").get(pk=grant.pk)
+
+
+def _clean_scopes(scopes: Any) -> list[str]:
+    if not isinstance(scopes, (list, tuple, set)) or not scopes:
+        raise GrantError("invalid_scopes", 400, "Choose at least one scope.")
+    unknown = [s for s in scopes if not isinstance(s, str) or s not in SCOPES]
+    if unknown:
+        raise GrantError("unknown_scope", 400, f"Unknown scope: {unknown[0]!r}.")
+    return ordered_scopes(list(scopes))
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grant_register(
+    *,
+    actor: User,
+    member: User,
+    proxy_name: str,
+    proxy_email: str,
+    relationship: str,
+    scopes: Any,
+    ends_on: datetime.date | None = None,
+    base_url: str = "",
+) -> tuple[Grant, str]:
+    """Register a proxy (→ invited) and e-mail the invitation. Returns the grant and the plain
+    token (shown nowhere else; only its hash is stored)."""
+    if not policies.can_register(actor, member) or not member.is_member:
+        raise GrantError("forbidden", 403, "Only the member or an operator may register a proxy.")
+    proxy_name = proxy_name.strip()
+    proxy_email = proxy_email.strip().lower()
+    if not proxy_name or len(proxy_name) > 100:
+        raise GrantError("invalid_field", 400, "Give the proxy's name.")
+    try:
+        validate_email(proxy_email)
+    except ValidationError as exc:
+        raise GrantError("invalid_field", 400, "Give a valid e-mail address.") from exc
+    relation = normalise_relationship(relationship)
+    if relation is None:
+        raise GrantError("invalid_relationship", 400, "Unknown relationship.")
+    chosen = _clean_scopes(scopes)
+    now = timezone.now()
+    if ends_on is not None and ends_on < timezone.localdate(now):
+        raise GrantError("invalid_end_date", 400, "The end date is in the past.")
+    if member.email and proxy_email == member.email.lower():
+        raise GrantError("self_proxy", 400, "A member cannot be their own proxy.")
+    # Lock the member row: two registrations at once cannot both pass the limit.
+    User.objects.select_for_update().filter(pk=member.pk).first()
+    if selectors.open_grant_count(member, now) >= max_grants():
+        raise GrantError("grant_limit", 409, f"A member may have at most {max_grants()} proxies.")
+    duplicate = (
+        Grant.objects.filter(member=member, state__in=OPEN_STATES)
+        .exclude(state=GrantState.INVITED, invitation_expires_at__lte=now)
+        .filter(proxy_email=proxy_email)
+        .exists()
+    )
+    if duplicate:
+        raise GrantError("duplicate_grant", 409, "This person is already registered.")
+    token = secrets.token_urlsafe(32)
+    grant = Grant.objects.create(
+        member=member,
+        proxy_name=proxy_name,
+        proxy_email=proxy_email,
+        relationship=relation,
+        scopes=chosen,
+        ends_on=ends_on,
+        state=GrantState.INVITED,
+        invitation_hash=selectors.token_hash(token),
+        invitation_expires_at=now + datetime.timedelta(days=INVITATION_DAYS),
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    audit.record(
+        action="proxy.grant_invited",
+        actor=actor,
+        subject_user=member,
+        obj=grant,
+        after=_snapshot(grant),
+    )
+    _send_invitation(
+        grant, token, base_url or getattr(settings, "SITE_URL", "http://127.0.0.1:8000")
+    )
+    _notify(member, "grant.invited", grant)
+    return grant, token
+
+
+def _invited_grant(token: str, *, for_update: bool) -> Grant:
+    grant = selectors.grant_by_token(token)
+    if grant is None:
+        raise GrantError("not_found", 404, "No such invitation.")
+    if for_update:
+        grant = _locked(grant)
+    if grant.invitation_used_at is not None or grant.state != GrantState.INVITED:
+        raise GrantError("invitation_used", 410, "This invitation has already been used.")
+    expires = grant.invitation_expires_at
+    if expires is None or expires <= timezone.now():
+        raise GrantError("invitation_expired", 410, "This invitation has expired.")
+    return grant
+
+
+def invitation_for_token(token: str) -> Grant:
+    """The grant behind a still-usable invitation (for the acceptance page)."""
+    return _invited_grant(token, for_update=False)
+
+
+@transaction.atomic
+def grant_accept(*, token: str, actor: User) -> Grant:
+    """The proxy accepts (→ pending_review). The token works once."""
+    grant = _invited_grant(token, for_update=True)
+    if actor.pk == grant.member_id:
+        raise GrantError("self_proxy", 400, "A member cannot be their own proxy.")
+    if Grant.objects.filter(member_id=grant.member_id, proxy=actor, state__in=OPEN_STATES).exists():
+        raise GrantError("duplicate_grant", 409, "You already help this member.")
+    if not actor.is_proxy:
+        actor.is_proxy = True
+        actor.save(update_fields=["is_proxy"])
+        audit.record(
+            action="user.roles_changed",
+            actor=actor,
+            subject_user=actor,
+            obj=actor,
+            after={"roles": actor.roles},
+            reason="accepted a proxy invitation",
+        )
+    before = _snapshot(grant)
+    now = timezone.now()
+    grant.proxy = actor
+    grant.state = GrantState.PENDING_REVIEW
+    grant.invitation_used_at = now
+    grant.updated_at = now
+    grant.save()
+    audit.record(
+        action="proxy.grant_accepted",
+        actor=actor,
+        subject_user=grant.member,
+        obj=grant,
+        before=before,
+        after=_snapshot(grant),
+    )
+    _notify(grant.member, "grant.accepted", grant)
+    return grant
+
+
+@transaction.atomic
+def grant_decline(*, token: str, actor: User | None = None) -> Grant:
+    """Whoever holds the invitation link may decline it (→ declined)."""
+    grant = _invited_grant(token, for_update=True)
+    before = _snapshot(grant)
+    now = timezone.now()
+    grant.state = GrantState.DECLINED
+    grant.invitation_used_at = now
+    grant.ended_at = now
+    grant.updated_at = now
+    grant.save()
+    audit.record(
+        action="proxy.grant_declined",
+        actor=actor,
+        subject_user=grant.member,
+        obj=grant,
+        before=before,
+        after=_snapshot(grant),
+    )
+    _notify(grant.member, "grant.declined", grant)
+    return grant
+
+
+def _require_state(grant: Grant, *states: str) -> None:
+    if grant.state not in states:
+        raise GrantError(
+            "invalid_state", 409, f"The grant is {grant.state}; this needs {' or '.join(states)}."
+        )
+
+
+def _clean_documents(documents: Any) -> list[str]:
+    if isinstance(documents, str):
+        documents = [documents]
+    if not isinstance(documents, (list, tuple)):
+        raise GrantError("invalid_field", 400, "List the documents you checked.")
+    cleaned = [d.strip() for d in documents if isinstance(d, str) and d.strip()]
+    if not cleaned or any(len(d) > 200 for d in cleaned):
+        raise GrantError("invalid_field", 400, "List the documents you checked.")
+    return cleaned
+
+
+@transaction.atomic
+def grant_approve(*, grant: Grant, actor: User, documents_checked: Any) -> Grant:
+    """A supervisor approves after checking identity and relationship (→ active)."""
+    if not policies.can_review(actor, grant):
+        raise GrantError("forbidden", 403, "Only a supervisor may approve.")
+    documents = _clean_documents(documents_checked)
+    grant = _locked(grant)
+    _require_state(grant, GrantState.PENDING_REVIEW)
+    before = _snapshot(grant)
+    now = timezone.now()
+    grant.state = GrantState.ACTIVE
+    grant.documents_checked = documents
+    grant.reviewed_by = actor
+    grant.reviewed_at = now
+    grant.updated_at = now
+    grant.save()
+    audit.record(
+        action="proxy.grant_approved",
+        actor=actor,
+        subject_user=grant.member,
+        obj=grant,
+        before=before,
+        after={**_snapshot(grant), "documents_checked": documents},
+    )
+    _notify(grant.member, "grant.approved", grant)
+    return grant
+
+
+@transaction.atomic
+def grant_reject(*, grant: Grant, actor: User, reason: str) -> Grant:
+    if not policies.can_review(actor, grant):
+        raise GrantError("forbidden", 403, "Only a supervisor may reject.")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise GrantError("invalid_field", 400, "Give the reason.")
+    grant = _locked(grant)
+    _require_state(grant, GrantState.PENDING_REVIEW)
+    before = _snapshot(grant)
+    now = timezone.now()
+    grant.state = GrantState.REJECTED
+    grant.review_reason = reason
+    grant.reviewed_by = actor
+    grant.reviewed_at = now
+    grant.ended_at = now
+    grant.updated_at = now
+    grant.save()
+    audit.record(
+        action="proxy.grant_rejected",
+        actor=actor,
+        subject_user=grant.member,
+        obj=grant,
+        reason=reason,
+        before=before,
+        after=_snapshot(grant),
+    )
+    _notify(grant.member, "grant.rejected", grant, reason=reason)
+    return grant
+
+
+@transaction.atomic
+def grant_revoke(*, grant: Grant, actor: User, reason: str = "") -> Grant:
+    """The member or a supervisor ends the grant, at once: the proxy's next request is denied
+    and their sockets acting for the member are closed (through the channel layer)."""
+    if not policies.can_revoke_or_suspend(actor, grant):
+        raise GrantError("forbidden", 403, "Only the member or a supervisor may revoke.")
+    grant = _locked(grant)
+    _require_state(grant, *OPEN_STATES)
+    before = _snapshot(grant)
+    now = timezone.now()
+    grant.state = GrantState.REVOKED
+    grant.ended_at = now
+    grant.updated_at = now
+    grant.save()
+    audit.record(
+        action="proxy.grant_revoked",
+        actor=actor,
+        subject_user=grant.member,
+        obj=grant,
+        reason=reason[:255],
+        before=before,
+        after=_snapshot(grant),
+    )
+    if grant.proxy_id is not None:
+        events.authority_revoked(grant.proxy_id, grant.member_id)
+    _notify(grant.member, "grant.revoked", grant)
+    return grant
+
+
+@transaction.atomic
+def grant_suspend(*, grant: Grant, actor: User, reason: str = "") -> Grant:
+    if not policies.can_revoke_or_suspend(actor, grant):
+        raise GrantError("forbidden", 403, "Only the member or a supervisor may suspend.")
+    grant = _locked(grant)
+    _require_state(grant, GrantState.ACTIVE)
+    before = _snapshot(grant)
+    grant.state = GrantState.SUSPENDED
+    grant.updated_at = timezone.now()
+    grant.save()
+    audit.record(
+        action="proxy.grant_suspended",
+        actor=actor,
+        subject_user=grant.member,
+        obj=grant,
+        reason=reason[:255],
+        before=before,
+        after=_snapshot(grant),
+    )
+    if grant.proxy_id is not None:
+        events.authority_revoked(grant.proxy_id, grant.member_id)
+    _notify(grant.member, "grant.suspended", grant)
+    return grant
+
+
+@transaction.atomic
+def grant_resume(*, grant: Grant, actor: User) -> Grant:
+    if not policies.can_revoke_or_suspend(actor, grant):
+        raise GrantError("forbidden", 403, "Only the member or a supervisor may resume.")
+    grant = _locked(grant)
+    _require_state(grant, GrantState.SUSPENDED)
+    if grant.ends_before(timezone.localdate()):
+        raise GrantError("grant_expired", 409, "The grant has passed its end date.")
+    before = _snapshot(grant)
+    grant.state = GrantState.ACTIVE
+    grant.updated_at = timezone.now()
+    grant.save()
+    audit.record(
+        action="proxy.grant_resumed",
+        actor=actor,
+        subject_user=grant.member,
+        obj=grant,
+        before=before,
+        after=_snapshot(grant),
+    )
+    _notify(grant.member, "grant.resumed", grant)
+    return grant
+
+
+@transaction.atomic
+def grant_change_scopes(*, grant: Grant, actor: User, scopes: Any) -> Grant:
+    if not policies.can_change_scopes(actor, grant):
+        raise GrantError("forbidden", 403, "Only the member may change scopes.")
+    chosen = _clean_scopes(scopes)
+    grant = _locked(grant)
+    _require_state(grant, *OPEN_STATES)
+    before = _snapshot(grant)
+    grant.scopes = chosen
+    grant.updated_at = timezone.now()
+    grant.save()
+    audit.record(
+        action="proxy.grant_scopes_changed",
+        actor=actor,
+        subject_user=grant.member,
+        obj=grant,
+        before=before,
+        after=_snapshot(grant),
+    )
+    if grant.proxy_id is not None and set(before["scopes"]) - set(chosen):
+        # A removed scope may be what an open socket relies on (session.book).
+        events.authority_revoked(grant.proxy_id, grant.member_id)
+    _notify(grant.member, "grant.scopes_changed", grant)
+    return grant
+
+
+def grants_expire_due(*, now: datetime.datetime | None = None) -> int:
+    """Store `expired` on grants past their end date and on invitations past 7 days. Decisions
+    never wait for this (they read the end date), so it is housekeeping: it keeps lists tidy
+    and tells members. Returns how many grants changed."""
+    moment = now or timezone.now()
+    today = timezone.localdate(moment)
+    due = Grant.objects.filter(
+        Q(state__in=[GrantState.ACTIVE, GrantState.SUSPENDED], ends_on__lt=today)
+        | Q(state=GrantState.INVITED, invitation_expires_at__lte=moment)
+    ).values_list("pk", flat=True)
+    changed = 0
+    for pk in list(due):
+        if _grant_expire(pk=pk, now=moment):
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def _grant_expire(*, pk: int, now: datetime.datetime) -> bool:
+    grant = Grant.objects.select_for_update().select_related("member", "proxy").get(pk=pk)
+    was_invited = grant.state == GrantState.INVITED
+    if grant.effective_state(now) != GrantState.EXPIRED and not (
+        was_invited and grant.invitation_expires_at and grant.invitation_expires_at <= now
+    ):
+        return False
+    before = _snapshot(grant)
+    grant.state = GrantState.EXPIRED
+    grant.ended_at = now
+    grant.updated_at = now
+    grant.save()
+    audit.record(
+        action="proxy.grant_expired",
+        subject_user=grant.member,
+        obj=grant,
+        reason="invitation not accepted in time" if was_invited else "end date passed",
+        before=before,
+        after=_snapshot(grant),
+    )
+    if grant.proxy_id is not None:
+        events.authority_revoked(grant.proxy_id, grant.member_id)
+    _notify(grant.member, "grant.expired", grant)
+    return True
+
+
+# --- deciding -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def authorize(
+    *, actor: Any, member: Any, action: str, verified: bool | None = None, via: str = "web"
+) -> Decision:
+    """Decide and, for anyone but the member themself, write the decision to the audit log
+    (allowed or denied). Raises policies.UnknownAction for an unknown action code."""
+    grant = selectors.grant_between(actor, member) if getattr(actor, "pk", None) else None
+    decision = policies.decide(actor, member, action, grant=grant, verified=verified)
+    acting_for_self = (
+        member is not None and getattr(actor, "pk", None) is not None and actor.pk == member.pk
+    )
+    if not acting_for_self:
+        audit.record(
+            action="proxy.decision",
+            actor=actor,
+            subject_user=member if getattr(member, "is_member", False) else None,
+            obj=decision.grant,
+            reason=decision.reason,
+            after={"action": action, "allowed": decision.allowed, "via": via},
+        )
+    return decision
+
+
+# --- verification codes and the desk --------------------------------------------------------
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+@transaction.atomic
+def code_issue(*, proxy: User, member: User | None) -> tuple[str, VerificationCode]:
+    """A code the proxy shows the desk. Needs a grant in force. Earlier unused codes for the same
+    member stop working, so only one is live at a time."""
+    grant = selectors.grant_between(proxy, member)
+    decision = policies.grant_standing(proxy, member, grant=grant)
+    if not decision.allowed:
+        status = 404 if decision.reason in ("unknown_member", "no_grant") else 403
+        raise GrantError(decision.reason if status == 403 else "not_found", status)
+    assert member is not None
+    now = timezone.now()
+    VerificationCode.objects.filter(proxy=proxy, member=member, used_at__isnull=True).update(
+        used_at=now
+    )
+    code = _new_code()
+    record = VerificationCode.objects.create(
+        proxy=proxy,
+        member=member,
+        code_hash=selectors.token_hash(code),
+        created_at=now,
+        expires_at=now + datetime.timedelta(minutes=CODE_MINUTES),
+    )
+    audit.record(action="proxy.code_issued", actor=proxy, subject_user=member, obj=record)
+    return code, record
+
+
+@dataclass(frozen=True)
+class DeskResult:
+    decision: Decision | None
+    throttled: bool = False
+    retry_after: int = 0
+
+
+def _member_lock_key(member_id: int) -> str:
+    return f"proxies:desk-lock:member:{member_id}"
+
+
+def _operator_lock_key(operator_id: int) -> str:
+    return f"proxies:desk-lock:operator:{operator_id}"
+
+
+def _count_failure(key: str) -> int:
+    cache.add(key, 0, DESK_WINDOW_SECONDS)
+    try:
+        return int(cache.incr(key))
+    except ValueError:
+        cache.set(key, 1, DESK_WINDOW_SECONDS)
+        return 1
+
+
+def _desk_failure(operator: User, member: User | None) -> None:
+    """Wrong codes are counted per member and per operator (in the shared cache, so the count
+    holds across processes); reaching the limit locks the desk for 15 minutes."""
+    member_limit = int(getattr(settings, "PROXY_DESK_MEMBER_FAILURES", 5))
+    operator_limit = int(getattr(settings, "PROXY_DESK_OPERATOR_FAILURES", 10))
+    if member is not None:
+        count = _count_failure(f"proxies:desk-fail:member:{member.pk}")
+        if count >= member_limit:
+            cache.set(_member_lock_key(member.pk), True, DESK_LOCK_SECONDS)
+            cache.delete(f"proxies:desk-fail:member:{member.pk}")
+            audit.record(
+                action="proxy.desk_locked",
+                actor=operator,
+                subject_user=member,
+                reason=f"{count} wrong codes for this member",
+            )
+    count = _count_failure(f"proxies:desk-fail:operator:{operator.pk}")
+    if count >= operator_limit:
+        cache.set(_operator_lock_key(operator.pk), True, DESK_LOCK_SECONDS)
+        cache.delete(f"proxies:desk-fail:operator:{operator.pk}")
+        audit.record(
+            action="proxy.desk_locked",
+            actor=operator,
+            subject_user=operator,
+            reason=f"{count} wrong codes from this operator",
+        )
+
+
+@transaction.atomic
+def desk_check(*, operator: User, member_number: str, code: str, action: str) -> DeskResult:
+    """The verification desk (SPEC §4.5): member number + code + action → decision, logged.
+    Raises policies.UnknownAction for an unknown action, GrantError(403) for a non-operator."""
+    if not policies.can_use_desk(operator):
+        raise GrantError("forbidden", 403, "Only operators use the verification desk.")
+    if action not in ACTIONS:
+        raise policies.UnknownAction(action)
+    member = selectors.member_by_number(member_number)
+    locked = cache.get(_operator_lock_key(operator.pk)) or (
+        member is not None and cache.get(_member_lock_key(member.pk))
+    )
+    if locked:
+        audit.record(
+            action="proxy.desk_refused",
+            actor=operator,
+            subject_user=member,
+            reason="desk locked after too many wrong codes",
+            after={"action": action},
+        )
+        return DeskResult(None, throttled=True, retry_after=DESK_LOCK_SECONDS)
+    found = selectors.verification_code(code)
+    proxy = found.proxy if found is not None else None
+    grant = selectors.grant_between(proxy, member) if proxy is not None else None
+    decision = policies.decide_at_desk(member, action, code=found, grant=grant)
+    if decision.reason == "invalid_code":
+        _desk_failure(operator, member)
+    elif found is not None and decision.reason not in ("unknown_member", "not_delegable"):
+        # A code that identified the proxy is spent, whatever the answer. (Checks refused before
+        # the code is looked at leave it usable.)
+        found.used_at = timezone.now()
+        found.save(update_fields=["used_at"])
+    audit.record(
+        action="proxy.decision",
+        actor=operator,
+        subject_user=member,
+        obj=decision.grant,
+        reason=decision.reason,
+        after={
+            "action": action,
+            "allowed": decision.allowed,
+            "via": "desk",
+            "proxy": proxy.pk if proxy is not None and decision.reason != "invalid_code" else None,
+        },
+    )
+    return DeskResult(decision)
+
+
+# --- procedures -----------------------------------------------------------------------------
+
+
+def procedure_file(
+    *, actor: User, member: User, kind: str, details: str, verified: bool | None = None
+) -> Procedure:
+    """A request filed for a member, checked by the policy like any other action. The decision
+    is audited in its own transaction, so a refusal stays on record."""
+    if kind not in PROCEDURE_SCOPES:
+        raise GrantError("unknown_procedure", 400, "Unknown procedure.")
+    details = (details or "").strip()
+    if not details or len(details) > 2000:
+        raise GrantError("invalid_field", 400, "Describe the request (up to 2000 characters).")
+    decision = authorize(
+        actor=actor, member=member, action=PROCEDURE_SCOPES[kind], verified=verified
+    )
+    if not decision.allowed:
+        raise GrantError(decision.reason, 403)
+    return _procedure_create(
+        actor=actor, member=member, kind=kind, details=details, decision=decision
+    )
+
+
+@transaction.atomic
+def _procedure_create(
+    *, actor: User, member: User, kind: str, details: str, decision: Decision
+) -> Procedure:
+    procedure = Procedure.objects.create(
+        kind=kind,
+        details=details,
+        on_behalf_of=member,
+        filed_by=actor,
+        grant=decision.grant,
+    )
+    audit.record(
+        action="proxy.procedure_filed",
+        actor=actor,
+        subject_user=member,
+        obj=procedure,
+        after={"kind": kind, "filed_by": actor.pk},
+    )
+    if actor.pk != member.pk:
+        _notify(member, "procedure.filed", decision.grant, proxy=actor.name, procedure_kind=kind)
+    return procedure

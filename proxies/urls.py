@@ -1,0 +1,26 @@
+"""Senior Support pages (mounted at /proxies/)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from proxies import views
+
+app_name = "proxies"
+urlpatterns = [
+    path("", views.my_proxies, name="my-proxies"),
+    path("register/", views.register, name="register"),
+    path("grants/<int:pk>/", views.grant_detail, name="grant-detail"),
+    path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant-revoke"),
+    path("grants/<int:pk>/<str:verb>/", views.grant_pause, name="grant-pause"),
+    path("timeline/", views.timeline, name="timeline"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("helping/", views.helping, name="helping"),
+    path("act/<int:member_id>/", views.act_start, name="act-start"),
+    path("act/stop/", views.act_stop, name="act-stop"),
+    path("codes/<int:member_id>/", views.code_new, name="code-new"),
+    path("procedures/new/", views.procedure_new, name="procedure-new"),
+    path("review/", views.review_queue, name="review-queue"),
+    path("review/<int:pk>/", views.review, name="review"),
+    path("desk/", views.desk, name="desk"),
+]

@@ -1,0 +1,514 @@
+"""Senior Support pages: each view parses a form, asks one gate and calls one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from access_support.accounts import services as accounts
+from access_support.accounts.models import User
+from access_support.audit.models import AuditEvent
+from proxies import acting, forms, policies, selectors, services
+from proxies.models import Grant
+from proxies.scopes import ACTIONS, SCOPES
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _explain(reason: str) -> str:
+    texts = {
+        "ok": _("Allowed. The proxy may do this."),
+        "not_authenticated": _("Not signed in."),
+        "otp_required": _("The second sign-in step is not done."),
+        "unknown_member": _("There is no member with this number."),
+        "not_delegable": _("Nobody can do this for a member. The member must do it themself."),
+        "invalid_code": _("The code is wrong, expired, already used, or for another member."),
+        "no_grant": _("This person is not a proxy of this member."),
+        "grant_not_active": _("The proxy registration is not active."),
+        "grant_revoked": _("The member has ended this proxy registration."),
+        "grant_expired": _("The proxy registration has passed its end date."),
+        "scope_missing": _("The member has not allowed the proxy to do this."),
+    }
+    return texts.get(reason, reason)
+
+
+def _grant_error(request: HttpRequest, exc: services.GrantError) -> None:
+    texts = {
+        "grant_limit": _("You have the most proxies you can have. End one before adding another."),
+        "duplicate_grant": _("This person is already registered as your proxy."),
+        "self_proxy": _("You cannot be your own proxy."),
+        "invalid_state": _("This cannot be done now. The page shows the current state."),
+        "invitation_used": _("This invitation has already been used."),
+        "invitation_expired": _("This invitation has expired. Ask the member to send a new one."),
+        "invalid_end_date": _("The end date is in the past."),
+        "grant_expired": _("The proxy registration has passed its end date."),
+    }
+    messages.error(request, texts.get(exc.code) or _explain(exc.code))
+
+
+# --- member: my proxies ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def my_proxies(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require(user.is_member)
+    grants = list(selectors.grants_of_member(user))
+    return render(
+        request,
+        "proxies/my_proxies.html",
+        {
+            "grants": grants,
+            "notices": [
+                (n, services.notice_text(n.kind, n.params)) for n in selectors.notices_for(user, 10)
+            ],
+            "can_add": selectors.open_grant_count(user) < services.max_grants(),
+            "max_grants": services.max_grants(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require(user.is_member or user.is_operator)
+    form_class = forms.OperatorRegisterForm if user.is_operator else forms.RegisterForm
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        member: User | None = user
+        if user.is_operator:
+            member = selectors.member_by_number(data["member_number"])
+            if member is None:
+                form.add_error("member_number", _("There is no member with this number."))
+        if member is not None:
+            try:
+                services.grant_register(
+                    actor=user,
+                    member=member,
+                    proxy_name=data["proxy_name"],
+                    proxy_email=data["proxy_email"],
+                    relationship=data["relationship"],
+                    scopes=data["scopes"],
+                    ends_on=data["ends_on"],
+                    base_url=request.build_absolute_uri("/"),
+                )
+            except services.GrantError as exc:
+                _grant_error(request, exc)
+            else:
+                messages.success(request, _("We have sent the invitation by e-mail."))
+                return redirect("proxies:my-proxies" if user.is_member else "home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "proxies/register.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    grant = selectors.grant_for_user(user, pk)
+    form = forms.ScopesForm(
+        request.POST if request.method == "POST" else None, initial={"scopes": grant.scopes}
+    )
+    if request.method == "POST":
+        _require(policies.can_change_scopes(user, grant))
+        if form.is_valid():
+            try:
+                services.grant_change_scopes(
+                    grant=grant, actor=user, scopes=form.cleaned_data["scopes"]
+                )
+            except services.GrantError as exc:
+                _grant_error(request, exc)
+            else:
+                messages.success(request, _("The changes are saved."))
+            return redirect("proxies:grant-detail", pk=grant.pk)
+    return render(
+        request,
+        "proxies/grant_detail.html",
+        {
+            "grant": grant,
+            "state": grant.effective_state(),
+            "scope_labels": [SCOPES[s] for s in grant.scopes if s in SCOPES],
+            "form": form,
+            "is_member": policies.can_change_scopes(user, grant),
+            "can_manage": policies.can_revoke_or_suspend(user, grant),
+            "open": grant.state in ("invited", "pending_review", "active", "suspended"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def grant_pause(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    user = _user(request)
+    grant = selectors.grant_for_user(user, pk)
+    _require(policies.can_revoke_or_suspend(user, grant))
+    service = {"suspend": services.grant_suspend, "resume": services.grant_resume}.get(verb)
+    if service is None:
+        raise Http404
+    try:
+        service(grant=grant, actor=user)
+    except services.GrantError as exc:
+        _grant_error(request, exc)
+    else:
+        messages.success(
+            request,
+            _("The proxy is paused.")
+            if verb == "suspend"
+            else _("The proxy can act for you again."),
+        )
+    return redirect("proxies:grant-detail", pk=grant.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    grant = selectors.grant_for_user(user, pk)
+    _require(policies.can_revoke_or_suspend(user, grant))
+    if request.method == "POST":
+        try:
+            services.grant_revoke(grant=grant, actor=user)
+        except services.GrantError as exc:
+            _grant_error(request, exc)
+        else:
+            messages.success(request, _("The proxy can no longer act for you."))
+        if user.is_member and user.pk == grant.member_id:
+            return redirect("proxies:my-proxies")
+        return redirect("proxies:grant-detail", pk=grant.pk)
+    return render(request, "proxies/revoke_confirm.html", {"grant": grant})
+
+
+@require_http_methods(["GET"])
+def timeline(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require(user.is_member)
+    events = selectors.timeline_for_member(user)
+    return render(
+        request,
+        "proxies/timeline.html",
+        {
+            "events": [(e, _event_label(e)) for e in events],
+            "procedures": selectors.procedures_for_member(user, 20),
+        },
+    )
+
+
+def _event_label(event: AuditEvent) -> str:
+    labels = {
+        "proxy.grant_invited": _("A proxy was registered and invited"),
+        "proxy.grant_accepted": _("The proxy accepted the invitation"),
+        "proxy.grant_declined": _("The proxy declined the invitation"),
+        "proxy.grant_approved": _("The proxy was approved"),
+        "proxy.grant_rejected": _("The proxy was not approved"),
+        "proxy.grant_revoked": _("The proxy registration was ended"),
+        "proxy.grant_suspended": _("The proxy was paused"),
+        "proxy.grant_resumed": _("The proxy was resumed"),
+        "proxy.grant_expired": _("The proxy registration expired"),
+        "proxy.grant_scopes_changed": _("What the proxy may do was changed"),
+        "proxy.procedure_filed": _("A request was filed"),
+        "proxy.code_issued": _("The proxy made a verification code"),
+        "proxy.acting_started": _("The proxy started acting for you"),
+        "proxy.acting_ended": _("The proxy stopped acting for you"),
+        "proxy.desk_locked": _("The verification desk was locked after wrong codes"),
+        "proxy.desk_refused": _("A desk check was refused (locked)"),
+    }
+    if event.action == "proxy.decision":
+        after = event.after or {}
+        action = str(after.get("action", ""))
+        label = ACTIONS.get(action, action)
+        if after.get("allowed"):
+            return _("Allowed: %(action)s") % {"action": label}
+        return _("Refused: %(action)s (%(reason)s)") % {
+            "action": label,
+            "reason": _explain(event.reason),
+        }
+    return str(labels.get(event.action, event.action))
+
+
+# --- the invitation -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Open before sign-in (middleware), so it checks the second factor itself."""
+    try:
+        grant = services.invitation_for_token(token)
+    except services.GrantError as exc:
+        return render(
+            request, "proxies/invitation_gone.html", {"code": exc.code}, status=exc.status
+        )
+    user: Any = request.user
+    verified = user.is_authenticated and user.is_verified()
+    account_form = forms.AccountForm(
+        request.POST if request.POST.get("action") == "create_account" else None
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "decline":
+            try:
+                services.grant_decline(token=token, actor=user if user.is_authenticated else None)
+            except services.GrantError as exc:
+                return render(
+                    request, "proxies/invitation_gone.html", {"code": exc.code}, status=exc.status
+                )
+            return render(request, "proxies/invitation_done.html", {"declined": True})
+        if action == "accept" and verified:
+            try:
+                services.grant_accept(token=token, actor=user)
+            except services.GrantError as exc:
+                _grant_error(request, exc)
+                return redirect("home")
+            return render(request, "proxies/invitation_done.html", {"declined": False})
+        if action == "create_account" and not user.is_authenticated and account_form.is_valid():
+            return _create_proxy_account(request, grant, token, account_form)
+    return render(
+        request,
+        "proxies/invitation.html",
+        {
+            "grant": grant,
+            "token": token,
+            "verified": verified,
+            "account_form": account_form,
+            "login_url": f"{reverse('accounts:login')}?next={request.path}",
+            "scope_labels": [SCOPES[s] for s in grant.scopes if s in SCOPES],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _create_proxy_account(
+    request: HttpRequest, grant: Grant, token: str, form: forms.AccountForm
+) -> HttpResponse:
+    username = form.cleaned_data["username"]
+    if User.objects.filter(username=username).exists():
+        form.add_error("username", _("This user name is taken. Choose another."))
+        return render(
+            request,
+            "proxies/invitation.html",
+            {
+                "grant": grant,
+                "token": token,
+                "verified": False,
+                "account_form": form,
+                "login_url": f"{reverse('accounts:login')}?next={request.path}",
+                "scope_labels": [SCOPES[s] for s in grant.scopes if s in SCOPES],
+            },
+            status=400,
+        )
+    new_user = accounts.user_create(
+        username=username,
+        password=form.cleaned_data["password"],
+        email=grant.proxy_email,
+        roles=["proxy"],
+        display_name=grant.proxy_name,
+    )
+    login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+    device = accounts.email_device_for(new_user)
+    if device is not None:
+        accounts.send_challenge(new_user, device)
+    return redirect(f"{reverse('accounts:otp')}?next={request.path}")
+
+
+# --- proxy: members I help, acting, codes, procedures ---------------------------------------
+
+
+@require_http_methods(["GET"])
+def helping(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require(user.is_proxy)
+    grants = list(
+        selectors.grants_for_user(user)
+        .filter(proxy=user)
+        .exclude(state__in=["revoked", "declined", "rejected", "expired"])
+    )
+    return render(
+        request,
+        "proxies/helping.html",
+        {
+            "grants": [
+                (g, g.effective_state(), [SCOPES[s] for s in g.scopes if s in SCOPES])
+                for g in grants
+            ],
+        },
+    )
+
+
+def _member_for_proxy(user: User, member_id: int) -> User:
+    """Gate: a member this proxy has a grant from, else 404 (the same as no such member)."""
+    member = selectors.member_by_id(member_id)
+    if member is None or selectors.grant_between(user, member) is None:
+        raise Http404
+    return member
+
+
+@require_POST
+def act_start(request: HttpRequest, member_id: int) -> HttpResponse:
+    user = _user(request)
+    member = _member_for_proxy(user, member_id)
+    decision = acting.start_acting(request, member)
+    if not decision.allowed:
+        messages.error(request, _explain(decision.reason))
+        return redirect("proxies:helping")
+    return redirect("proxies:procedure-new")
+
+
+@require_POST
+def act_stop(request: HttpRequest) -> HttpResponse:
+    acting.stop_acting(request)
+    messages.success(request, _("You have stopped acting for the member."))
+    return redirect("home")
+
+
+@require_POST
+def code_new(request: HttpRequest, member_id: int) -> HttpResponse:
+    user = _user(request)
+    member = _member_for_proxy(user, member_id)
+    try:
+        code, record = services.code_issue(proxy=user, member=member)
+    except services.GrantError as exc:
+        messages.error(request, _explain(exc.code))
+        return redirect("proxies:helping")
+    return render(
+        request,
+        "proxies/code.html",
+        {
+            "member": member,
+            "code": code,
+            "expires_at": timezone.localtime(record.expires_at),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def procedure_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    member = acting.acting_member(request) if user.is_proxy else None
+    if member is None and user.is_member:
+        member = user
+    if member is None:
+        messages.info(request, _("Choose the member you are helping first."))
+        return redirect("proxies:helping" if user.is_proxy else "home")
+    form = forms.ProcedureForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.procedure_file(
+                actor=user,
+                member=member,
+                kind=form.cleaned_data["kind"],
+                details=form.cleaned_data["details"],
+            )
+        except services.GrantError as exc:
+            messages.error(request, _explain(exc.code))
+        else:
+            messages.success(request, _("The request has been sent. The member is told too."))
+            return redirect("proxies:procedure-new")
+    return render(
+        request,
+        "proxies/procedure_new.html",
+        {"form": form, "member": member},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- supervisor: review ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def review_queue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require(user.is_supervisor)
+    return render(
+        request, "proxies/review_queue.html", {"grants": list(selectors.pending_reviews()[:200])}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    grant = selectors.grant_for_user(user, pk)
+    _require(policies.can_review(user, grant))
+    action = request.POST.get("action")
+    approve_form = forms.ApproveForm(request.POST if action == "approve" else None)
+    reject_form = forms.RejectForm(request.POST if action == "reject" else None)
+    if request.method == "POST":
+        try:
+            if action == "approve" and approve_form.is_valid():
+                services.grant_approve(
+                    grant=grant,
+                    actor=user,
+                    documents_checked=approve_form.cleaned_data["documents_checked"],
+                )
+                messages.success(request, _("The proxy is approved."))
+                return redirect("proxies:review-queue")
+            if action == "reject" and reject_form.is_valid():
+                services.grant_reject(
+                    grant=grant, actor=user, reason=reject_form.cleaned_data["reason"]
+                )
+                messages.success(request, _("The proxy is rejected."))
+                return redirect("proxies:review-queue")
+        except services.GrantError as exc:
+            _grant_error(request, exc)
+            return redirect("proxies:review-queue")
+    return render(
+        request,
+        "proxies/review.html",
+        {
+            "grant": grant,
+            "approve_form": approve_form,
+            "reject_form": reject_form,
+            "scope_labels": [SCOPES[s] for s in grant.scopes if s in SCOPES],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- operator: verification desk ------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def desk(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require(policies.can_use_desk(user))
+    form = forms.DeskForm(request.POST if request.method == "POST" else None)
+    result = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            result = services.desk_check(operator=user, **form.cleaned_data)
+            status = 429 if result.throttled else 200
+    decision = result.decision if result is not None else None
+    return render(
+        request,
+        "proxies/desk.html",
+        {
+            "form": form,
+            "result": result,
+            "decision": decision,
+            "explanation": _explain(decision.reason) if decision else "",
+            "action_label": ACTIONS.get(form.cleaned_data.get("action", ""), "")
+            if form.is_bound and form.is_valid()
+            else "",
+            "scope_labels": [SCOPES[s] for s in decision.grant.scopes if s in SCOPES]
+            if decision is not None and decision.grant is not None
+            else [],
+        },
+        status=status,
+    )
