@@ -37,7 +37,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy access_support proxies signlanguage
 
-pytest: install messages static
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+pytest: install messages static node_modules/.package-lock.json
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

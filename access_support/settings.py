@@ -99,7 +99,8 @@ def sqlite_database(path: str | Path) -> dict[str, Any]:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         },
-        "TEST": {"NAME": str(BASE_DIR / "var" / "test.sqlite3")},
+        # A file (threads share it in concurrency tests), one per test process.
+        "TEST": {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")},
     }
 
 
@@ -302,3 +303,5 @@ LOGGING = {
 SERVICE_OPEN_TIME = "09:00"
 SERVICE_CLOSE_TIME = "18:00"
 SLOT_MINUTES = 30
+# Closed every year (month-day, JST) besides Japanese public holidays (jpholiday): 年末年始.
+SERVICE_CLOSED_DAYS = ["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"]
