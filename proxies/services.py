@@ -149,7 +149,7 @@ def _snapshot(grant: Grant) -> dict[str, Any]:
 def _locked(grant: Grant) -> Grant:
     """Re-read the grant under a row lock so two transitions cannot both start from the same
     state."""
-    return Grant.objects.select_for_update().select_related("member", "proxy").get(pk=grant.pk)
+    return Grant.objects.select_for_update(of=("self",)).select_related("member", "proxy").get(pk=grant.pk)
 
 
 def _clean_scopes(scopes: Any) -> list[str]:
@@ -518,7 +518,7 @@ def grants_expire_due(*, now: datetime.datetime | None = None) -> int:
 
 @transaction.atomic
 def _grant_expire(*, pk: int, now: datetime.datetime) -> bool:
-    grant = Grant.objects.select_for_update().select_related("member", "proxy").get(pk=pk)
+    grant = Grant.objects.select_for_update(of=("self",)).select_related("member", "proxy").get(pk=pk)
     was_invited = grant.state == GrantState.INVITED
     if grant.effective_state(now) != GrantState.EXPIRED and not (
         was_invited and grant.invitation_expires_at and grant.invitation_expires_at <= now

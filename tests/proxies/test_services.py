@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 
 import pytest
-from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.core import mail
 from django.utils import timezone
@@ -350,28 +351,35 @@ def test_only_operators_use_the_desk(senior, proxy):
 # --- revocation reaches open sockets -------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
-def test_revoking_sends_a_close_to_the_proxys_user_group(senior, proxy, make_grant):
-    grant = make_grant(senior, proxy)
+async def _close_message_after(change, proxy) -> dict:
+    """Listen on the proxy's user group (in one event loop, as the Redis pub/sub layer needs),
+    make the change, return what the group received."""
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(user_group(proxy.pk), channel)
-    services.grant_revoke(grant=grant, actor=senior)
-    message = async_to_sync(layer.receive)(channel)
+    channel = await layer.new_channel()
+    await layer.group_add(user_group(proxy.pk), channel)
+    try:
+        await database_sync_to_async(change)()
+        return await asyncio.wait_for(layer.receive(channel), timeout=5)
+    finally:
+        await layer.group_discard(user_group(proxy.pk), channel)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_revoking_sends_a_close_to_the_proxys_user_group(senior, proxy, make_grant):
+    grant = await database_sync_to_async(make_grant)(senior, proxy)
+    message = await _close_message_after(
+        lambda: services.grant_revoke(grant=grant, actor=senior), proxy
+    )
     assert message == {"type": "authority.revoked", "member_id": senior.pk}
-    async_to_sync(layer.group_discard)(user_group(proxy.pk), channel)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_suspending_also_closes_the_proxys_sockets(senior, proxy, make_grant):
-    grant = make_grant(senior, proxy)
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(user_group(proxy.pk), channel)
-    services.grant_suspend(grant=grant, actor=senior)
-    message = async_to_sync(layer.receive)(channel)
+async def test_suspending_also_closes_the_proxys_sockets(senior, proxy, make_grant):
+    grant = await database_sync_to_async(make_grant)(senior, proxy)
+    message = await _close_message_after(
+        lambda: services.grant_suspend(grant=grant, actor=senior), proxy
+    )
     assert message["type"] == "authority.revoked"
-    async_to_sync(layer.group_discard)(user_group(proxy.pk), channel)
 
 
 def test_housekeeping_stores_expired_and_tells_the_member(make_grant, senior, proxy, member_b):
