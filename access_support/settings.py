@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "access_support.audit",
     "proxies",
     "signlanguage",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -252,7 +253,8 @@ SESSION_COOKIE_AGE = IDLE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions read from the cache (LocMem embedded, Redis scaled out), written through to the DB.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]

@@ -62,14 +62,18 @@ def targets(setup: dict[str, Any]) -> dict[str, Request]:
         return (await client.get(f"/api/v1/availability?mode=written_chat&date={setup['date']}"))[0]
 
     async def authorization_check(client: SignedIn, n: int) -> int:
-        code = setup["codes"][n % len(setup["codes"])]
-        body = {"member_number": setup["member_number"], "code": code, "action": "inquiry.points"}
+        # Every check is a first use of a live code (codes are single-use).
+        check = setup["checks"][n]
+        body = {**check, "action": "inquiry.points"}
         return (await client.post("/api/v1/authorizations/check", body))[0]
 
-    found: dict[str, Request] = {"home": home}
+    async def project_constant(client: SignedIn, n: int) -> int:
+        return (await client.get("/bench/constant"))[0]
+
+    found: dict[str, Request] = {"project_constant": project_constant, "home": home}
     if setup.get("date"):
         found["availability"] = availability
-    if setup.get("codes"):
+    if setup.get("checks"):
         found["authorization_check"] = authorization_check
     return found
 
@@ -87,7 +91,8 @@ async def run_scenario(name: str, clients: int, seconds: float) -> list[dict[str
             floor_row = await hammer(floor, lambda c, n: _status(c.get("/constant")), seconds)
             for c in floor:
                 await c.http.close()
-        with common.daphne(env, sc.processes) as servers:
+        project_env = sc.env("bench.project_settings")
+        with common.daphne(project_env, sc.processes) as servers:
             signed = [
                 await sign_in(servers.bases[i % len(servers.bases)], user)
                 for i, user in enumerate(setup["operators"])

@@ -1,0 +1,117 @@
+"""Benchmark data for the proxies and signlanguage hot paths (bulk-created: this is data
+set-up for measuring, not a path a user takes)."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from access_support.accounts.models import User
+from bench.fixtures import PASSWORD, users
+from proxies.models import Grant, VerificationCode
+from proxies.selectors import token_hash
+from signlanguage.models import Kind, Mode, Session, Shift, State
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def next_open_day() -> datetime.date:
+    from signlanguage import availability
+
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    while availability.is_closed_day(day):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+@transaction.atomic
+def http_extra(clients: int, pairs: int = 6000) -> dict[str, Any]:
+    """Shifts for the bench operators on the next open day, and `pairs` members each with an
+    active proxy and a live verification code, so every authorisation check is a real,
+    first-use check that is allowed."""
+    day = next_open_day()
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day, datetime.time(9), tzinfo=tz)
+    operators = User.objects.filter(username__startswith="benchop")
+    Shift.objects.bulk_create(
+        Shift(operator=o, start=start, end=start + datetime.timedelta(hours=9)) for o in operators
+    )
+    hashed = make_password(PASSWORD)
+    members = User.objects.bulk_create(
+        User(
+            username=f"bm{i}",
+            password=hashed,
+            email=f"bm{i}@bench.example",
+            is_member=True,
+            member_number=f"{7_000_000_000 + i}",
+            display_name=f"会員{i}",
+        )
+        for i in range(pairs)
+    )
+    proxies = User.objects.bulk_create(
+        User(
+            username=f"bp{i}",
+            password=hashed,
+            email=f"bp{i}@bench.example",
+            is_proxy=True,
+            display_name=f"代理人{i}",
+        )
+        for i in range(pairs)
+    )
+    Grant.objects.bulk_create(
+        Grant(
+            member=m,
+            proxy=p,
+            proxy_name=p.display_name,
+            proxy_email=p.email,
+            relationship="子",
+            scopes=["inquiry.statement", "inquiry.points"],
+            state="active",
+        )
+        for m, p in zip(members, proxies, strict=True)
+    )
+    now = timezone.now()
+    codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(8)) for _ in range(pairs)]
+    VerificationCode.objects.bulk_create(
+        VerificationCode(
+            proxy=p,
+            member=m,
+            code_hash=token_hash(c),
+            created_at=now,
+            expires_at=now + datetime.timedelta(minutes=10),
+        )
+        for m, p, c in zip(members, proxies, codes, strict=True)
+    )
+    return {
+        "date": day.isoformat(),
+        "checks": [
+            {"member_number": m.member_number, "code": c}
+            for m, c in zip(members, codes, strict=True)
+        ],
+    }
+
+
+@transaction.atomic
+def chat_setup(sessions: int) -> dict[str, Any]:
+    """K active written-chat sessions, each with its own customer and operator."""
+    customers = users("benchcust", sessions, ["member"])
+    operators = users("benchchatop", sessions, ["operator"], skills=["written_chat"])
+    pairs = []
+    for customer, operator in zip(customers, operators, strict=True):
+        session = Session.objects.create(
+            customer_id=customer["id"],
+            booked_by_id=customer["id"],
+            operator_id=operator["id"],
+            mode=Mode.WRITTEN_CHAT,
+            kind=Kind.NOW,
+            state=State.ACTIVE,
+            topic="明細について",
+            taken_at=timezone.now(),
+        )
+        pairs.append({"customer": customer, "operator": operator, "session_id": session.pk})
+    return {"pairs": pairs}
