@@ -130,7 +130,6 @@ INSTALLED_APPS = [
     "access_support.audit",
     "proxies",
     "signlanguage",
-    "supervision",
 ]
 
 MIDDLEWARE = [
