@@ -115,3 +115,30 @@ def chat_setup(sessions: int) -> dict[str, Any]:
         )
         pairs.append({"customer": customer, "operator": operator, "session_id": session.pk})
     return {"pairs": pairs}
+
+
+@transaction.atomic
+def booking_setup(clients: int, slots: int, operators: int) -> dict[str, Any]:
+    """`clients` members, `operators` written-chat operators on shift on the next open days,
+    and the first `slots` slot starts of those days."""
+    from signlanguage import availability
+
+    staff = users("benchbookop", operators, ["operator"], skills=["written_chat"])
+    tz = timezone.get_current_timezone()
+    starts: list[datetime.datetime] = []
+    day = next_open_day()
+    while len(starts) < slots:  # 18 slots a day: take as many open days as needed
+        start = datetime.datetime.combine(day, datetime.time(9), tzinfo=tz)
+        Shift.objects.bulk_create(
+            Shift(operator_id=o["id"], start=start, end=start + datetime.timedelta(hours=9))
+            for o in staff
+        )
+        starts.extend(availability.slot_starts(day))
+        day += datetime.timedelta(days=1)
+        while availability.is_closed_day(day):
+            day += datetime.timedelta(days=1)
+    starts = starts[:slots]
+    return {
+        "members": users("benchbooker", clients, ["member"]),
+        "slots": [s.isoformat() for s in starts],
+    }

@@ -91,6 +91,7 @@ async def run_scenario(name: str, clients: int, seconds: float) -> list[dict[str
             floor_row = await hammer(floor, lambda c, n: _status(c.get("/constant")), seconds)
             for c in floor:
                 await c.http.close()
+            await floor[0].http.connector.close()  # type: ignore[union-attr]
         project_env = sc.env("bench.project_settings")
         with common.daphne(project_env, sc.processes) as servers:
             signed = [
