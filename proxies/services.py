@@ -34,6 +34,7 @@ from proxies.models import (
 )
 from proxies.policies import Decision
 from proxies.scopes import ACTIONS, SCOPES, normalise_relationship, ordered_scopes
+from signlanguage.masking import mask_card_numbers
 
 INVITATION_DAYS = 7
 CODE_LENGTH = 8
@@ -149,7 +150,11 @@ def _snapshot(grant: Grant) -> dict[str, Any]:
 def _locked(grant: Grant) -> Grant:
     """Re-read the grant under a row lock so two transitions cannot both start from the same
     state."""
-    return Grant.objects.select_for_update(of=("self",)).select_related("member", "proxy").get(pk=grant.pk)
+    return (
+        Grant.objects.select_for_update(of=("self",))
+        .select_related("member", "proxy")
+        .get(pk=grant.pk)
+    )
 
 
 def _clean_scopes(scopes: Any) -> list[str]:
@@ -518,7 +523,9 @@ def grants_expire_due(*, now: datetime.datetime | None = None) -> int:
 
 @transaction.atomic
 def _grant_expire(*, pk: int, now: datetime.datetime) -> bool:
-    grant = Grant.objects.select_for_update(of=("self",)).select_related("member", "proxy").get(pk=pk)
+    grant = (
+        Grant.objects.select_for_update(of=("self",)).select_related("member", "proxy").get(pk=pk)
+    )
     was_invited = grant.state == GrantState.INVITED
     if grant.effective_state(now) != GrantState.EXPIRED and not (
         was_invited and grant.invitation_expires_at and grant.invitation_expires_at <= now
@@ -720,6 +727,7 @@ def procedure_file(
     )
     if not decision.allowed:
         raise GrantError(decision.reason, 403)
+    details = mask_card_numbers(details)[0]  # no card numbers are stored (SPEC §3)
     return _procedure_create(
         actor=actor, member=member, kind=kind, details=details, decision=decision
     )
