@@ -7,13 +7,14 @@ that are not about a particular session live in one place:
   role change or a revoke reaches it from any process;
 - frames over 16 KiB or malformed JSON get an `error` frame and the socket stays open;
 - more than 20 frames in a second on one connection closes it with 4429. The counter is in the
-  shared cache (Redis when scaled out), keyed by the connection's channel name.
+  shared cache (Redis when scaled out), keyed by a random id of the connection.
 """
 
 from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -38,6 +39,9 @@ class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
     closed_with: int | None = None
 
     async def connect(self) -> None:
+        # Our own key, not the channel name: the in-memory layer's names can repeat across
+        # connections (they come from `random`), and counts must never add up between sockets.
+        self._rate_key = uuid.uuid4().hex
         self.user = self.scope.get("user")
         await self.accept()
         if (
@@ -105,7 +109,7 @@ class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
 
     async def _over_rate_limit(self) -> bool:
         limit = getattr(settings, "WS_FRAMES_PER_SECOND", 20)
-        key = f"wsrate:{self.channel_name}:{int(time.time())}"
+        key = f"wsrate:{self._rate_key}:{int(time.time())}"
         added = await cache.aadd(key, 1, timeout=5)
         count = 1 if added else await cache.aincr(key)
         return bool(count > limit)

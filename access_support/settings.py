@@ -304,5 +304,6 @@ LOGGING = {
 SERVICE_OPEN_TIME = "09:00"
 SERVICE_CLOSE_TIME = "18:00"
 SLOT_MINUTES = 30
+RETENTION_DAYS = 365  # chat transcripts and feedback; `manage.py purge_expired` deletes older
 # Closed every year (month-day, JST) besides Japanese public holidays (jpholiday): 年末年始.
 SERVICE_CLOSED_DAYS = ["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"]

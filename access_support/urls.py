@@ -15,5 +15,7 @@ urlpatterns = [
     path("api/v1/", include("access_support.accounts.api_urls")),
     path("proxies/", include("proxies.urls")),
     path("api/v1/", include("proxies.api_urls")),
+    path("sessions/", include("signlanguage.urls")),
+    path("api/v1/", include("signlanguage.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -20,6 +20,7 @@ from access_support.audit.models import AuditEvent
 from proxies import acting, forms, policies, selectors, services
 from proxies.models import Grant
 from proxies.scopes import ACTIONS, SCOPES
+from signlanguage.masking import MASKED_NOTICE, has_card_number
 
 
 def _user(request: HttpRequest) -> User:
@@ -418,6 +419,8 @@ def procedure_new(request: HttpRequest) -> HttpResponse:
             messages.error(request, _explain(exc.code))
         else:
             messages.success(request, _("The request has been sent. The member is told too."))
+            if has_card_number(form.cleaned_data["details"]):
+                messages.warning(request, MASKED_NOTICE)
             return redirect("proxies:procedure-new")
     return render(
         request,

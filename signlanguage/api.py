@@ -1,0 +1,179 @@
+"""JSON API v1 for availability, bookings and the talk-now queue (SPEC §6)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+
+from access_support.accounts.models import User
+from access_support.http import ApiError, api_view, json_body
+from signlanguage import availability, policies, selectors, services
+from signlanguage.masking import MASKED_NOTICE, has_card_number
+from signlanguage.models import Mode, Session
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise ApiError("not_authenticated", 401, "Sign in first.")
+    return user
+
+
+def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
+    try:
+        return service(**kwargs)
+    except services.BookingError as exc:
+        raise ApiError(exc.code, exc.status, exc.detail, **exc.extra) from exc
+
+
+def _gate(request: HttpRequest, pk: int) -> Session:
+    try:
+        return selectors.session_for_user(_user(request), pk)
+    except Http404 as exc:
+        raise ApiError("not_found", 404, "No such session.") from exc
+
+
+def _mode(value: Any) -> str:
+    if value not in Mode.values:
+        raise ApiError("invalid_mode", 400, f"mode must be one of {', '.join(Mode.values)}.")
+    return str(value)
+
+
+def _start(value: Any) -> datetime.datetime:
+    if not isinstance(value, str):
+        raise ApiError("invalid_start", 400, "start must be an ISO 8601 date-time with offset.")
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ApiError(
+            "invalid_start", 400, "start must be an ISO 8601 date-time with offset."
+        ) from exc
+    if timezone.is_naive(parsed):
+        raise ApiError("invalid_start", 400, "start must carry a time-zone offset, e.g. +09:00.")
+    return parsed
+
+
+def booking_json(session: Session) -> dict[str, Any]:
+    assert session.start is not None and session.end is not None
+    return {
+        "id": session.pk,
+        "session_id": session.pk,
+        "start": timezone.localtime(session.start).isoformat(),
+        "end": timezone.localtime(session.end).isoformat(),
+        "mode": session.mode,
+        "state": session.state,
+        "topic": session.topic,
+        "member_number": session.customer.member_number,
+    }
+
+
+@api_view("GET")
+def availability_view(request: HttpRequest) -> HttpResponse:
+    _user(request)
+    mode = _mode(request.GET.get("mode"))
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError as exc:
+        raise ApiError("invalid_date", 400, "date must be YYYY-MM-DD.") from exc
+    return JsonResponse({"slots": availability.day_slots_json(mode, day)})
+
+
+def _customer_for(actor: User, on_behalf_of: Any) -> User:
+    """The member the booking is for: the actor, or the member a proxy is authorised for."""
+    if on_behalf_of in (None, ""):
+        decision = policies.can_book_for_self(actor)
+        if not decision.allowed:
+            raise ApiError(decision.reason, 403, "Only card members book for themselves.")
+        return actor
+    if not isinstance(on_behalf_of, str):
+        raise ApiError("invalid_field", 400, "'on_behalf_of' must be a member number.")
+    from proxies.services import authorize
+
+    member = selectors.member_by_number(on_behalf_of)
+    granted = authorize(actor=actor, member=member, action="session.book", via="api")
+    if not granted.allowed or member is None:
+        raise ApiError(granted.reason, 403, "You may not book for this member.")
+    return member
+
+
+@api_view("GET", "POST")
+def bookings(request: HttpRequest) -> HttpResponse:
+    actor = _user(request)
+    if request.method == "GET":
+        items = [booking_json(s) for s in selectors.sessions_for_user(actor) if s.kind == "booked"]
+        return JsonResponse({"bookings": items})
+    data = json_body(request)
+    mode = _mode(data.get("mode"))
+    start = _start(data.get("start"))
+    customer = _customer_for(actor, data.get("on_behalf_of"))
+    session = _call(
+        services.booking_create,
+        actor=actor,
+        customer=customer,
+        mode=mode,
+        start=start,
+        topic=data.get("topic"),
+        note=data.get("note", ""),
+    )
+    body = booking_json(session)
+    if has_card_number(data.get("topic"), data.get("note")):
+        body["notice"] = {"code": "card_number_masked", "detail": str(MASKED_NOTICE)}
+    return JsonResponse(body, status=201)
+
+
+@api_view("GET")
+def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return JsonResponse(booking_json(_gate(request, pk)))
+
+
+@api_view("POST")
+def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _gate(request, pk)
+    session = _call(services.booking_cancel, session=session, actor=_user(request))
+    return JsonResponse(booking_json(session))
+
+
+@api_view("POST")
+def booking_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _gate(request, pk)
+    start = _start(json_body(request).get("start"))
+    session = _call(services.booking_reschedule, session=session, actor=_user(request), start=start)
+    return JsonResponse(booking_json(session))
+
+
+@api_view("GET", "POST")
+def queue(request: HttpRequest) -> HttpResponse:
+    actor = _user(request)
+    if request.method == "GET":
+        if not policies.can_see_queue(actor):
+            raise ApiError("forbidden", 403, "Only operators see the queue.")
+        return JsonResponse(selectors.queue_snapshot())
+    data = json_body(request)
+    session = _call(
+        services.queue_request, actor=actor, mode=data.get("mode"), topic=data.get("topic")
+    )
+    status = selectors.queue_status(session)
+    return JsonResponse(
+        {
+            "session_id": session.pk,
+            "position": status["position"],
+            "estimated_wait_minutes": status["estimated_wait_minutes"],
+        },
+        status=201,
+    )
+
+
+@api_view("POST")
+def queue_take(request: HttpRequest, session_id: int) -> HttpResponse:
+    actor = _user(request)
+    if not actor.is_operator:
+        raise ApiError("not_an_operator", 403, "Only operators take requests.")
+    session = Session.objects.filter(pk=session_id, kind="now").first()
+    if session is None:
+        raise ApiError("not_found", 404, "No such request.")
+    session = _call(services.queue_take, session=session, operator=actor)
+    return JsonResponse({"session_id": session.pk, "state": session.state})

@@ -1,0 +1,161 @@
+"""Read queries of live sessions: the participant gate, message pages, transcripts, the console.
+The only place that filters by what a user may see of a session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from signlanguage import live_policies
+from signlanguage.live_policies import Participation
+from signlanguage.models import CannedPhrase, ChatMessage, Feedback, Session, SessionClosure
+
+MESSAGE_PAGE_SIZE = 200
+
+
+def participant_session(
+    user: Any, pk: int, *, verified: bool | None = None, via: str = "web"
+) -> tuple[Session | None, Participation]:
+    """The session and the user's part in it. (None, …not_found) when there is no such session.
+    A proxy's part comes from proxies.services.authorize (decided and audited there)."""
+    session = Session.objects.select_related("customer", "operator").filter(pk=pk).first()
+    if session is None:
+        return None, Participation(False, "not_found")
+    decision = None
+    if live_policies.needs_proxy_decision(user, session):
+        from proxies.services import authorize
+
+        decision = authorize(
+            actor=user, member=session.customer, action="session.book", verified=verified, via=via
+        )
+    return session, live_policies.participation(user, session, proxy_decision=decision)
+
+
+def message_frame(message: ChatMessage) -> dict[str, Any]:
+    """A stored message as the `chat.message` frame of SPEC §5.6."""
+    return {
+        "type": "chat.message",
+        "seq": message.seq,
+        "client_id": str(message.client_id),
+        "sender": {"role": message.sender_role, "name": message.sender.name},
+        "text": message.text,
+        "sent_at": timezone.localtime(message.sent_at).isoformat(),
+    }
+
+
+def messages_after(session_id: int, after_seq: int, limit: int | None = None) -> list[ChatMessage]:
+    query = (
+        ChatMessage.objects.filter(session_id=session_id, seq__gt=after_seq)
+        .select_related("sender")
+        .order_by("seq")
+    )
+    return list(query[:limit] if limit is not None else query)
+
+
+def message_page(session_id: int, after_seq: int) -> dict[str, Any]:
+    """One page of the messages API: `next_after_seq` is null on the last page."""
+    rows = messages_after(session_id, after_seq, MESSAGE_PAGE_SIZE + 1)
+    more = len(rows) > MESSAGE_PAGE_SIZE
+    rows = rows[:MESSAGE_PAGE_SIZE]
+    return {
+        "messages": [message_frame(m) for m in rows],
+        "next_after_seq": rows[-1].seq if more else None,
+    }
+
+
+ROLE_LABELS_JA = {"customer": "お客様", "proxy": "代理人", "operator": "オペレーター"}
+
+
+def transcript_text(session: Session) -> str:
+    """The whole conversation as plain text, lines ending CRLF for Windows tools."""
+    lines = [
+        f"Accessible Support — 会話の記録 / Transcript (session {session.pk})",
+        f"テーマ / Topic: {getattr(session, 'topic', '')}",
+        "",
+    ]
+    for message in messages_after(session.pk, 0):
+        when = timezone.localtime(message.sent_at).strftime("%Y-%m-%d %H:%M")
+        role = ROLE_LABELS_JA.get(message.sender_role, message.sender_role)
+        lines.append(f"[{when}] {message.sender.name}（{role}）")
+        lines.extend(f"  {line}" for line in message.text.splitlines() or [""])
+    if session.summary:
+        lines += ["", "まとめ / Summary:", *session.summary.splitlines()]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def canned_phrases() -> QuerySet[CannedPhrase]:
+    return CannedPhrase.objects.all()
+
+
+def feedback_of(session: Session, user: Any) -> Feedback | None:
+    return Feedback.objects.filter(session=session, author=user).first()
+
+
+def abuse_flags() -> QuerySet[SessionClosure]:
+    return (
+        SessionClosure.objects.filter(ended_for_abuse=True)
+        .select_related("session__customer", "closed_by", "abuse_reviewed_by")
+        .order_by("abuse_reviewed_at", "-closed_at")
+    )
+
+
+def operator_view_of(session: Session) -> dict[str, Any]:
+    """What the operator sees about the customer: name and member number, and — when proxies
+    may act — who, with which scopes, and today's verification-desk answer for the member."""
+    from access_support.audit.models import AuditEvent
+    from proxies.models import Grant, GrantState
+    from proxies.scopes import SCOPES, ordered_scopes
+
+    customer = session.customer
+    booked_by = getattr(session, "booked_by", None)
+    proxy = booked_by if booked_by is not None and booked_by.pk != customer.pk else None
+    grants = list(
+        Grant.objects.filter(member=customer, state=GrantState.ACTIVE, proxy__isnull=False)
+        .select_related("proxy")
+        .order_by("pk")
+    )
+    for grant in grants:
+        grant.scope_labels = [  # type: ignore[attr-defined]
+            SCOPES.get(code, code) for code in ordered_scopes(grant.scopes)
+        ]
+    today = timezone.localdate()
+    event = (
+        AuditEvent.objects.filter(action="proxy.decision", subject_user=customer, after__via="desk")
+        .filter(created_at__date=today)
+        .order_by("-seq")
+        .first()
+    )
+    desk = None
+    if event is not None and isinstance(event.after, dict):
+        desk = {
+            "allowed": bool(event.after.get("allowed")),
+            "reason": event.reason,
+            "at": timezone.localtime(event.created_at),
+        }
+    return {"customer": customer, "proxy": proxy, "grants": grants, "desk_check": desk}
+
+
+def console_sessions(operator: Any) -> list[Session]:
+    """The operator's open sessions, then the ones they closed today."""
+    from django.db.models import Q
+
+    today = timezone.localdate()
+    rows = list(
+        Session.objects.filter(operator=operator)
+        .filter(Q(state__in=("waiting", "active")) | Q(state="closed", closed_at__date=today))
+        .select_related("customer")
+        .order_by("pk")
+    )
+    return [s for s in rows if s.state != "closed"] + [s for s in rows if s.state == "closed"]
+
+
+def queue_for_console(operator: Any) -> list[Session]:
+    """Talk-now requests nobody has taken, in the modes the operator is skilled for."""
+    skills = list(getattr(operator, "skills", []))
+    return list(
+        Session.objects.filter(kind="now", state="waiting", operator__isnull=True, mode__in=skills)
+        .select_related("customer")
+        .order_by("pk")
+    )

@@ -1,0 +1,235 @@
+"""State changes of live sessions: storing chat messages with gapless sequence numbers, read
+markers, closing (with a summary, or for abuse), feedback, canned phrases. Each function is one
+transaction; broadcasts are scheduled on commit (signlanguage.events)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from access_support.audit import services as audit
+from signlanguage import events, live_policies
+from signlanguage.live_selectors import message_frame
+from signlanguage.masking import mask_card_numbers
+from signlanguage.models import (
+    CannedPhrase,
+    ChatMessage,
+    Feedback,
+    ReadMarker,
+    Session,
+    SessionClosure,
+    SessionSequence,
+)
+
+MAX_TEXT = 2000
+
+
+class LiveError(Exception):
+    def __init__(self, code: str, status: int = 400, detail: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+        self.detail = detail or code.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class PostResult:
+    seq: int | None
+    created: bool
+    masked: bool
+    closed: bool = False
+    frame: dict[str, Any] = field(default_factory=dict)
+
+
+def _next_seq(session_id: int) -> int | None:
+    """Bump the session's counter in one statement and return the new value; None when the
+    session is closed (or gone). The upsert's row lock (PostgreSQL) or the IMMEDIATE
+    transaction (SQLite) serialises senders of the same session until commit."""
+    seq_table = SessionSequence._meta.db_table
+    session_table = Session._meta.db_table
+    closed = tuple(sorted(live_policies.CLOSED_STATES))
+    placeholders = ", ".join(["%s"] * len(closed))
+    # Table names come from the models and the states are placeholders: nothing user-given.
+    sql = (
+        f"INSERT INTO {seq_table} (session_id, last_seq) "  # noqa: S608
+        f"SELECT id, 1 FROM {session_table} WHERE id = %s AND state NOT IN ({placeholders}) "
+        f"ON CONFLICT (session_id) DO UPDATE SET last_seq = {seq_table}.last_seq + 1 "
+        "RETURNING last_seq"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [session_id, *closed])
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def message_post(
+    *, session_id: int, sender: Any, role: str, client_id: uuid.UUID, text: str
+) -> PostResult:
+    """Store one chat message (card numbers masked) and return its frame. A repeated
+    `client_id` returns the original message: the unique constraint decides, not a lookup."""
+    stored_text, masked = mask_card_numbers(text)
+    closed = False
+    try:
+        with transaction.atomic():
+            seq = _next_seq(session_id)
+            if seq is not None:
+                message = ChatMessage.objects.create(
+                    session_id=session_id,
+                    seq=seq,
+                    client_id=client_id,
+                    sender=sender,
+                    sender_role=role,
+                    text=stored_text,
+                    masked=masked,
+                    sent_at=timezone.now(),
+                )
+                return PostResult(seq, True, masked, frame=message_frame(message))
+            closed = True
+    except IntegrityError:
+        pass  # the client_id is taken (the counter bump rolled back with it): the original
+    original = (
+        ChatMessage.objects.select_related("sender")
+        .filter(session_id=session_id, client_id=client_id)
+        .first()
+    )
+    if original is not None:
+        return PostResult(original.seq, False, masked, frame=message_frame(original))
+    if closed:
+        return PostResult(None, False, masked, closed=True)
+    raise LiveError("conflict", 409, "The message could not be stored.")
+
+
+def read_mark(*, session_id: int, user: Any, role: str, seq: int) -> None:
+    """Move the user's read marker forward (never back)."""
+    now = timezone.now()
+    with transaction.atomic():
+        updated = ReadMarker.objects.filter(session_id=session_id, user=user).update(
+            last_read_seq=Greatest(F("last_read_seq"), seq), updated_at=now
+        )
+        if updated:
+            return
+    try:
+        with transaction.atomic():
+            ReadMarker.objects.create(
+                session_id=session_id, user=user, role=role, last_read_seq=seq, updated_at=now
+            )
+    except IntegrityError:
+        ReadMarker.objects.filter(session_id=session_id, user=user).update(
+            last_read_seq=Greatest(F("last_read_seq"), seq), updated_at=now
+        )
+
+
+@transaction.atomic
+def session_close(
+    *, session: Session, actor: Any, summary: str = "", for_abuse: bool = False, note: str = ""
+) -> SessionClosure:
+    """The operator ends the session with a summary; or ends it because the customer was
+    abusive, which flags it for a supervisor. Every open socket gets session.state closed."""
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if not live_policies.can_close(actor, locked):
+        if live_policies.is_closed(locked):
+            raise LiveError("already_closed", 409, "The session has already ended.")
+        raise LiveError("forbidden", 403, "Only the assigned operator may end the session.")
+    before = {"state": locked.state}
+    now = timezone.now()
+    locked.state = "closed"
+    locked.closed_at = now
+    locked.summary = summary[:4000]
+    locked.save(update_fields=["state", "closed_at", "summary"])
+    closure = SessionClosure.objects.create(
+        session=locked,
+        closed_by=actor,
+        closed_at=now,
+        ended_for_abuse=for_abuse,
+        abuse_note=note[:2000],
+    )
+    audit.record(
+        action="signlanguage.session_ended_for_abuse"
+        if for_abuse
+        else "signlanguage.session_closed",
+        actor=actor,
+        subject_user=locked.customer,
+        obj=locked,
+        reason="abuse" if for_abuse else "",
+        before=before,
+        after={"state": "closed", "ended_for_abuse": for_abuse},
+    )
+    events.session_state_changed(locked.pk, "closed")
+    session.state = locked.state
+    return closure
+
+
+@transaction.atomic
+def abuse_review(*, closure: SessionClosure, actor: Any) -> SessionClosure:
+    if not live_policies.can_review_abuse(actor):
+        raise LiveError("forbidden", 403)
+    closure.abuse_reviewed_by = actor
+    closure.abuse_reviewed_at = timezone.now()
+    closure.save(update_fields=["abuse_reviewed_by", "abuse_reviewed_at"])
+    audit.record(action="signlanguage.abuse_reviewed", actor=actor, obj=closure.session)
+    return closure
+
+
+@transaction.atomic
+def feedback_give(*, session: Session, actor: Any, rating: int, comment: str = "") -> Feedback:
+    if not 1 <= rating <= 5:
+        raise LiveError("invalid_rating", 400, "Choose 1 to 5.")
+    feedback, _created = Feedback.objects.update_or_create(
+        session=session,
+        author=actor,
+        defaults={"rating": rating, "comment": comment[:2000], "created_at": timezone.now()},
+    )
+    audit.record(
+        action="signlanguage.feedback_given",
+        actor=actor,
+        subject_user=session.customer,
+        obj=session,
+        after={"rating": rating},
+    )
+    return feedback
+
+
+@transaction.atomic
+def canned_phrase_save(
+    *, actor: Any, text: str, position: int = 0, phrase: CannedPhrase | None = None
+) -> CannedPhrase:
+    if not live_policies.can_edit_canned_phrases(actor):
+        raise LiveError("forbidden", 403)
+    text = text.strip()
+    if not text or len(text) > 300:
+        raise LiveError("invalid_text", 400)
+    before = {"text": phrase.text} if phrase else None
+    phrase = phrase or CannedPhrase()
+    phrase.text = text
+    phrase.position = position
+    phrase.updated_by = actor
+    phrase.updated_at = timezone.now()
+    phrase.save()
+    audit.record(
+        action="signlanguage.canned_phrase_saved",
+        actor=actor,
+        obj=phrase,
+        before=before,
+        after={"text": text},
+    )
+    return phrase
+
+
+@transaction.atomic
+def canned_phrase_delete(*, actor: Any, phrase: CannedPhrase) -> None:
+    if not live_policies.can_edit_canned_phrases(actor):
+        raise LiveError("forbidden", 403)
+    audit.record(
+        action="signlanguage.canned_phrase_deleted",
+        actor=actor,
+        object_type="signlanguage.cannedphrase",
+        object_id=phrase.pk,
+        before={"text": phrase.text},
+    )
+    phrase.delete()

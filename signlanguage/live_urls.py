@@ -1,0 +1,19 @@
+"""Live-session pages. Added to the signlanguage URL namespace (signlanguage/urls.py, mounted at
+/sessions/)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from signlanguage import live_views
+
+urlpatterns = [
+    path("<int:pk>/live/", live_views.session_page, name="live-session"),
+    path("<int:pk>/live/close/", live_views.session_close, name="live-close"),
+    path("<int:pk>/live/end-abuse/", live_views.session_end_for_abuse, name="live-end-abuse"),
+    path("<int:pk>/transcript.txt", live_views.transcript, name="live-transcript"),
+    path("<int:pk>/feedback/", live_views.feedback, name="live-feedback"),
+    path("console/", live_views.console, name="live-console"),
+    path("canned-phrases/", live_views.canned_phrases, name="live-canned-phrases"),
+    path("abuse/", live_views.abuse_flags, name="live-abuse-flags"),
+]

@@ -1,0 +1,269 @@
+"""Live-session pages: the session page (customer, proxy, operator), the operator console,
+closing, ending for abuse, the transcript download, feedback, canned phrases, abuse flags.
+Each view asks one gate and calls one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from access_support.accounts.models import User
+from signlanguage import live_forms, live_policies, live_selectors, live_services
+from signlanguage.live_policies import Participation
+from signlanguage.models import CannedPhrase, Session, SessionClosure
+
+TRANSCRIPT_BOM = "\ufeff"
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _posted_pk(value: str | None) -> int:
+    """A primary key from a form field; anything else (words, "²", 40 digits) is a 404."""
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise Http404
+    return int(value)
+
+
+def _gate(request: HttpRequest, pk: int) -> tuple[Session, Participation]:
+    """The session if the user takes part in it; 404 otherwise (missing or not yours)."""
+    session, part = live_selectors.participant_session(_user(request), pk)
+    if session is None or not part.allowed:
+        raise Http404
+    return session, part
+
+
+def client_strings() -> dict[str, str]:
+    """Words the browser client shows, in the page's language (passed as JSON, no inline JS)."""
+    return {
+        "connecting": _("Connecting…"),
+        "connected": _("Connected"),
+        "reconnecting": _("Connection lost. Reconnecting… Your messages are kept."),
+        "closed_4401": _("You are signed out. Please sign in again."),
+        "closed_4403": _("You cannot take part in this session."),
+        "closed_4404": _("This session does not exist."),
+        "operator": _("Operator"),
+        "customer": _("Customer"),
+        "proxy": _("Proxy"),
+        "you": _("You"),
+        "typing": _("typing…"),
+        "sending": _("Sending…"),
+        "sent": _("Sent"),
+        "read": _("Read"),
+        "new_message": _("New message"),
+        "operator_joined": _("The operator has joined."),
+        "state_waiting": _("Waiting for an operator"),
+        "state_active": _("In session"),
+        "state_closed": _("Session ended"),
+        "card_number_masked": _(
+            "Please do not send card numbers. We hid the number before saving your message."
+        ),
+        "text_length": _("A message must be 1 to 2000 characters."),
+        "characters_left": _("Characters left"),
+        "rtc_new": _("Video: waiting for the other person"),
+        "rtc_connecting": _("Video: connecting…"),
+        "rtc_connected": _("Video: connected"),
+        "rtc_disconnected": _("Video: connection lost, trying again…"),
+        "rtc_failed": _("Video: could not connect. Written chat still works."),
+        "rtc_closed": _("Video: ended"),
+        "camera_denied": _(
+            "The camera is not allowed. Allow it with the camera icon next to the address bar, "
+            "then press “Try the camera again”. You can write in the chat now."
+        ),
+        "camera_missing": _("No camera was found. Connect a camera, or use written chat."),
+        "camera_busy": _(
+            "The camera is being used by another app. Close that app and try again, "
+            "or use written chat."
+        ),
+        "camera_unsupported": _("This browser cannot show video. Please use written chat."),
+        "camera_other": _("The camera could not start. Please use written chat, or try again."),
+    }
+
+
+def _page_context(session: Session, part: Participation) -> dict[str, Any]:
+    return {
+        "session": session,
+        "part": part,
+        "ice_servers": settings.ICE_SERVERS,
+        "client_strings": client_strings(),
+    }
+
+
+def session_page(request: HttpRequest, pk: int) -> HttpResponse:
+    session, part = _gate(request, pk)
+    context = _page_context(session, part)
+    user = _user(request)
+    if part.role == "operator":
+        context["canned_phrases"] = list(live_selectors.canned_phrases())
+        context["close_form"] = live_forms.CloseForm()
+        context["abuse_form"] = live_forms.AbuseForm()
+        context["operator_view"] = live_selectors.operator_view_of(session)
+    if live_policies.can_give_feedback(part, session):
+        context["feedback"] = live_selectors.feedback_of(session, user)
+    return render(request, "signlanguage/live_session.html", context)
+
+
+@require_POST
+def session_close(request: HttpRequest, pk: int) -> HttpResponse:
+    session, _part = _gate(request, pk)
+    user = _user(request)
+    _require(live_policies.can_close(user, session))
+    form = live_forms.CloseForm(request.POST)
+    if not form.is_valid():
+        context = _page_context(session, _part)
+        context.update(close_form=form, abuse_form=live_forms.AbuseForm())
+        context["canned_phrases"] = list(live_selectors.canned_phrases())
+        context["operator_view"] = live_selectors.operator_view_of(session)
+        return render(request, "signlanguage/live_session.html", context, status=400)
+    live_services.session_close(session=session, actor=user, summary=form.cleaned_data["summary"])
+    messages.success(request, _("The session has ended. The summary was saved."))
+    return redirect("signlanguage:live-console")
+
+
+@require_POST
+def session_end_for_abuse(request: HttpRequest, pk: int) -> HttpResponse:
+    session, _part = _gate(request, pk)
+    user = _user(request)
+    _require(live_policies.can_close(user, session))
+    form = live_forms.AbuseForm(request.POST)
+    if not form.is_valid():
+        context = _page_context(session, _part)
+        context.update(close_form=live_forms.CloseForm(), abuse_form=form)
+        context["canned_phrases"] = list(live_selectors.canned_phrases())
+        context["operator_view"] = live_selectors.operator_view_of(session)
+        return render(request, "signlanguage/live_session.html", context, status=400)
+    live_services.session_close(
+        session=session, actor=user, for_abuse=True, note=form.cleaned_data["note"]
+    )
+    messages.success(request, _("The session has ended. A supervisor will review it."))
+    return redirect("signlanguage:live-console")
+
+
+def transcript(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    session, part = live_selectors.participant_session(user, pk)
+    if session is None:
+        raise Http404
+    if not live_policies.can_download_transcript(part):
+        closure = SessionClosure.objects.filter(session=session).first()
+        if not live_policies.can_read_flagged_transcript(user, closure):
+            raise Http404
+    # UTF-8 with a byte-order mark: Notepad and Excel on Windows then read Japanese correctly.
+    body = (TRANSCRIPT_BOM + live_selectors.transcript_text(session)).encode("utf-8")
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    stamp = timezone.localtime(getattr(session, "created_at", None) or timezone.now())
+    response["Content-Disposition"] = (
+        f'attachment; filename="transcript-{session.pk}-{stamp:%Y%m%d}.txt"'
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    session, part = _gate(request, pk)
+    user = _user(request)
+    _require(live_policies.can_give_feedback(part, session))
+    existing = live_selectors.feedback_of(session, user)
+    if request.method == "POST":
+        form = live_forms.FeedbackForm(request.POST)
+        if form.is_valid():
+            live_services.feedback_give(
+                session=session,
+                actor=user,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+            messages.success(request, _("Thank you. Your feedback was saved."))
+            return redirect("signlanguage:live-session", pk=session.pk)
+    else:
+        initial = {"rating": existing.rating, "comment": existing.comment} if existing else None
+        form = live_forms.FeedbackForm(initial=initial)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "signlanguage/live_feedback.html",
+        {"session": session, "form": form},
+        status=status,
+    )
+
+
+def console(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require(live_policies.can_use_console(user))
+    sessions = live_selectors.console_sessions(user)
+    return render(
+        request,
+        "signlanguage/live_console.html",
+        {
+            "waiting": live_selectors.queue_for_console(user),
+            "sessions": sessions,
+            "open_chats": [s for s in sessions if s.state in ("waiting", "active")],
+            "canned_phrases": list(live_selectors.canned_phrases()),
+            "ice_servers": settings.ICE_SERVERS,
+            "client_strings": client_strings(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def canned_phrases(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require(live_policies.can_edit_canned_phrases(user))
+    form = live_forms.CannedPhraseForm(request.POST or None)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            phrase = get_object_or_404(CannedPhrase, pk=_posted_pk(request.POST.get("delete")))
+            live_services.canned_phrase_delete(actor=user, phrase=phrase)
+            messages.success(request, _("The phrase was deleted."))
+            return redirect("signlanguage:live-canned-phrases")
+        if form.is_valid():
+            phrase_id = request.POST.get("phrase_id")
+            existing = (
+                get_object_or_404(CannedPhrase, pk=_posted_pk(phrase_id)) if phrase_id else None
+            )
+            live_services.canned_phrase_save(
+                actor=user,
+                text=form.cleaned_data["text"],
+                position=form.cleaned_data["position"],
+                phrase=existing,
+            )
+            messages.success(request, _("The phrase was saved."))
+            return redirect("signlanguage:live-canned-phrases")
+    return render(
+        request,
+        "signlanguage/live_canned_phrases.html",
+        {"phrases": live_selectors.canned_phrases(), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def abuse_flags(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require(live_policies.can_review_abuse(user))
+    if request.method == "POST":
+        closure = get_object_or_404(
+            SessionClosure, pk=_posted_pk(request.POST.get("session")), ended_for_abuse=True
+        )
+        live_services.abuse_review(closure=closure, actor=user)
+        messages.success(request, _("Marked as reviewed."))
+        return redirect("signlanguage:live-abuse-flags")
+    return render(
+        request, "signlanguage/live_abuse_flags.html", {"flags": live_selectors.abuse_flags()}
+    )

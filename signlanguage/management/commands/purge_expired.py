@@ -1,0 +1,75 @@
+"""manage.py purge_expired: delete chat transcripts and feedback older than RETENTION_DAYS.
+
+Run daily (cron). The audit log is never purged: it is the record of what was done, and its
+hash chain would break. One `retention.purged` audit event records what each run deleted.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from access_support.audit import services as audit
+from signlanguage.models import ChatMessage, Feedback
+
+BATCH = 1000
+
+
+def _delete_older(model: Any, field: str, cutoff: datetime.datetime) -> int:
+    """Delete in batches of primary keys, so a first run on a big table holds no long lock."""
+    deleted = 0
+    while True:
+        ids = list(
+            model.objects.filter(**{f"{field}__lt": cutoff})
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        if not ids:
+            return deleted
+        deleted += model.objects.filter(pk__in=ids).delete()[0]
+
+
+class Command(BaseCommand):
+    help = "Deletes chat messages and feedback older than RETENTION_DAYS (default 365)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Count what would be deleted; delete nothing."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        days = int(getattr(settings, "RETENTION_DAYS", 365))
+        if days < 1:
+            raise SystemExit("RETENTION_DAYS must be 1 or more")
+        cutoff = timezone.now() - datetime.timedelta(days=days)
+        if options["dry_run"]:
+            messages = ChatMessage.objects.filter(sent_at__lt=cutoff).count()
+            feedback = Feedback.objects.filter(created_at__lt=cutoff).count()
+            self.stdout.write(
+                f"would delete {messages} chat messages and {feedback} feedback entries "
+                f"older than {cutoff.isoformat()} ({days} days)"
+            )
+            return
+        messages = _delete_older(ChatMessage, "sent_at", cutoff)
+        feedback = _delete_older(Feedback, "created_at", cutoff)
+        with transaction.atomic():
+            audit.record(
+                action="retention.purged",
+                object_type="retention",
+                reason=f"older than {days} days",
+                after={
+                    "chat_messages": messages,
+                    "feedback": feedback,
+                    "cutoff": cutoff.isoformat(),
+                    "retention_days": days,
+                },
+            )
+        self.stdout.write(
+            f"deleted {messages} chat messages and {feedback} feedback entries "
+            f"older than {cutoff.isoformat()} ({days} days)"
+        )

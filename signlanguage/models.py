@@ -1,0 +1,249 @@
+"""Shifts and sessions: a booked session and a talk-now request are the same Session model."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Mode(models.TextChoices):
+    SIGN_LANGUAGE = "sign_language", _("Sign-language video")
+    WRITTEN_CHAT = "written_chat", _("Written chat")
+
+
+class Kind(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    NOW = "now", _("Talk now")
+
+
+class State(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    ACTIVE = "active", _("In progress")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATES = (State.WAITING, State.ACTIVE)
+
+
+class Shift(models.Model):
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shifts"
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start", "operator_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="shift_end_after"),
+        ]
+        indexes = [models.Index(fields=["start", "end"], name="shift_span_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.operator_id} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
+
+
+class Session(models.Model):
+    """One conversation between a customer (a member) and an operator.
+
+    kind=booked: `start`/`end` are one slot on the grid, an operator is assigned at booking.
+    kind=now: a talk-now request, `operator` stays empty until an operator takes it.
+    The live-session issue adds messages (their own model, with a per-session sequence)."""
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions"
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions_booked"
+    )
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    topic = models.CharField(_("topic"), max_length=200)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions_handled",
+    )
+    start = models.DateTimeField(null=True, blank=True)
+    end = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    reminded_day_before_at = models.DateTimeField(null=True, blank=True)
+    reminded_soon_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Booked slots are aligned to the grid and one slot long, so "same start" is
+            # "overlap": these make a double-booked operator or customer impossible.
+            models.UniqueConstraint(
+                fields=["operator", "start"],
+                condition=Q(kind="booked") & ~Q(state="cancelled"),
+                name="session_operator_slot_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "start"],
+                condition=Q(kind="booked") & ~Q(state="cancelled"),
+                name="session_customer_slot_unique",
+            ),
+            # At most one open talk-now request per customer.
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(kind="now") & Q(state__in=["waiting", "active"]),
+                name="session_customer_one_open_now",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="now") | (Q(start__isnull=False) & Q(end__gt=models.F("start"))),
+                name="session_booked_has_times",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=["sign_language", "written_chat"]), name="session_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="now") | Q(operator__isnull=False) | Q(state="cancelled"),
+                name="session_booked_has_operator",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "state", "mode", "created_at"], name="session_queue_idx"),
+            models.Index(fields=["start"], name="session_start_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.pk} ({self.kind}, {self.state})"
+
+
+# --- live sessions (issue 5): chat messages, read markers, closing, feedback, canned phrases ---
+
+
+class SenderRole(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    PROXY = "proxy", _("Proxy")
+    OPERATOR = "operator", _("Operator")
+
+
+class SessionSequence(models.Model):
+    """The last chat sequence number of a session. Each message bumps it with one upsert
+    (`INSERT … ON CONFLICT DO UPDATE … RETURNING`) in the transaction that stores the message,
+    so numbers are gapless and the row lock serialises senders of one session only."""
+
+    session = models.OneToOneField(
+        Session, on_delete=models.CASCADE, primary_key=True, related_name="sequence"
+    )
+    last_seq = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.last_seq}"
+
+
+class ChatMessage(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveIntegerField()
+    client_id = models.UUIDField()
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sender_role = models.CharField(max_length=10, choices=SenderRole.choices)
+    # Stored after card-number masking (signlanguage.masking); never the raw text.
+    text = models.TextField(max_length=2000)
+    masked = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "seq"], name="chat_message_seq_unique"),
+            models.UniqueConstraint(
+                fields=["session", "client_id"], name="chat_message_client_id_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}#{self.seq}"
+
+
+class ReadMarker(models.Model):
+    """How far a participant has read (the highest seq they reported with chat.read)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="read_markers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=10, choices=SenderRole.choices)
+    last_read_seq = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="read_marker_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.user_id} read {self.last_read_seq}"
+
+
+class SessionClosure(models.Model):
+    """Who ended a live session, and whether it was ended because the customer was abusive
+    (flagged for a supervisor, under the published harassment policy). The summary and the
+    time are on the Session (`summary`, `closed_at`)."""
+
+    session = models.OneToOneField(
+        Session, on_delete=models.CASCADE, primary_key=True, related_name="closure"
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(default=timezone.now)
+    ended_for_abuse = models.BooleanField(default=False)
+    abuse_note = models.TextField(_("what happened"), max_length=2000, blank=True)
+    abuse_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    abuse_reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.session_id} closed by {self.closed_by_id}"
+
+
+class Feedback(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="feedback")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "author"], name="feedback_once"),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.rating}"
+
+
+class CannedPhrase(models.Model):
+    """定型文: phrases operators insert into a chat; supervisors edit them."""
+
+    text = models.CharField(_("phrase"), max_length=300)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text

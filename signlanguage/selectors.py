@@ -1,0 +1,175 @@
+"""Read queries for sessions, shifts and the queue; the only place that filters by visibility."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from access_support.accounts.models import User
+from signlanguage import policies
+from signlanguage.availability import SKILL_FIELD
+from signlanguage.models import Kind, Session, Shift, State
+
+DEFAULT_HANDLING = datetime.timedelta(minutes=10)
+
+
+def session_for_user(user: Any, pk: Any) -> Session:
+    """The one gate: missing or not yours → 404, the same answer either way."""
+    try:
+        session = Session.objects.select_related("customer", "booked_by", "operator").get(pk=pk)
+    except (Session.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such session") from exc
+    if not policies.can_see_session(user, session):
+        raise Http404("No such session")
+    return session
+
+
+def sessions_for_user(user: Any) -> QuerySet[Session]:
+    """Sessions where the user is the customer or the booker (a proxy sees what they booked)."""
+    return (
+        Session.objects.filter(Q(customer=user) | Q(booked_by=user))
+        .select_related("customer", "booked_by", "operator")
+        .order_by("-start", "-created_at")
+    )
+
+
+def sessions_for_operator(user: Any, day: datetime.date) -> QuerySet[Session]:
+    return (
+        Session.objects.filter(operator=user, start__date=day)
+        .exclude(state=State.CANCELLED)
+        .select_related("customer")
+        .order_by("start")
+    )
+
+
+def waiting_queue(mode: str | None = None) -> QuerySet[Session]:
+    qs = Session.objects.filter(kind=Kind.NOW, state=State.WAITING).select_related("customer")
+    if mode:
+        qs = qs.filter(mode=mode)
+    return qs.order_by("created_at", "pk")
+
+
+def average_handling_time(mode: str, sample: int = 20) -> datetime.timedelta:
+    """Mean taken→closed time of the most recent talk-now sessions of this mode."""
+    rows = list(
+        Session.objects.filter(
+            kind=Kind.NOW,
+            mode=mode,
+            state=State.CLOSED,
+            taken_at__isnull=False,
+            closed_at__isnull=False,
+        )
+        .order_by("-closed_at")
+        .values_list("taken_at", "closed_at")[:sample]
+    )
+    if not rows:
+        return DEFAULT_HANDLING
+    total = sum(
+        (closed - taken for taken, closed in rows if taken and closed), datetime.timedelta()
+    )
+    return total / len(rows)
+
+
+def operators_on_duty(mode: str, now: datetime.datetime | None = None) -> int:
+    now = now or timezone.now()
+    return (
+        Shift.objects.filter(
+            start__lte=now,
+            end__gt=now,
+            operator__is_operator=True,
+            **{f"operator__{SKILL_FIELD[mode]}": True},
+        )
+        .values("operator_id")
+        .distinct()
+        .count()
+    )
+
+
+def queue_position(session: Session) -> int:
+    """1 = next in line. 0 when the session is no longer waiting."""
+    if session.state != State.WAITING or session.kind != Kind.NOW:
+        return 0
+    return (
+        Session.objects.filter(kind=Kind.NOW, state=State.WAITING, mode=session.mode)
+        .filter(
+            Q(created_at__lt=session.created_at)
+            | Q(created_at=session.created_at, pk__lte=session.pk)
+        )
+        .count()
+    )
+
+
+def estimated_wait(mode: str, position: int) -> datetime.timedelta:
+    """Rounds of the queue ahead × recent handling time, spread over operators on duty."""
+    if position <= 0:
+        return datetime.timedelta()
+    operators = max(1, operators_on_duty(mode))
+    rounds = math.ceil(position / operators)
+    return average_handling_time(mode) * rounds
+
+
+def queue_status(session: Session) -> dict[str, Any]:
+    position = queue_position(session)
+    wait = estimated_wait(session.mode, position)
+    return {
+        "type": "queue.status",
+        "session_id": session.pk,
+        "state": session.state,
+        "position": position,
+        "estimated_wait_minutes": math.ceil(wait.total_seconds() / 60),
+    }
+
+
+def talk_now_restricted(user: Any) -> bool:
+    """The supervision app's restriction hook, when that app is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("supervision"):
+        return False
+    from supervision.selectors import talk_now_restricted as restricted
+
+    return bool(restricted(user))
+
+
+def open_now_session(user: Any) -> Session | None:
+    return (
+        Session.objects.filter(
+            customer=user, kind=Kind.NOW, state__in=[State.WAITING, State.ACTIVE]
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def queue_snapshot() -> dict[str, Any]:
+    return {
+        "type": "queue.list",
+        "waiting": [
+            {
+                "session_id": s.pk,
+                "mode": s.mode,
+                "topic": s.topic,
+                "customer": s.customer.name,
+                "created_at": timezone.localtime(s.created_at).isoformat(),
+            }
+            for s in waiting_queue()
+        ],
+    }
+
+
+def shifts_between(start: datetime.datetime, end: datetime.datetime) -> QuerySet[Shift]:
+    return Shift.objects.filter(start__lt=end, end__gt=start).select_related("operator")
+
+
+def operators() -> QuerySet[User]:
+    return User.objects.filter(is_operator=True, is_active=True).order_by("username")
+
+
+def member_by_number(member_number: str) -> User | None:
+    cleaned = "".join(ch for ch in member_number if ch.isdigit())
+    return User.objects.filter(member_number=cleaned, is_member=True).first()

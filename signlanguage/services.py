@@ -1,0 +1,461 @@
+"""State changes of shifts and sessions: one function per transition, each audited.
+
+The booking guarantee (no operator double-booked, no slot over capacity, no customer in two
+sessions at once) rests on the database: booked sessions are aligned one-slot rows and two
+partial unique constraints forbid the same operator or customer twice at one start; on
+PostgreSQL the candidate operators' shift rows are locked (SELECT … FOR UPDATE) so concurrent
+bookings of a slot queue behind each other and see each other's rows; on SQLite every
+transaction begins IMMEDIATE (settings), which serialises writers."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from access_support.accounts.models import User
+from access_support.audit import services as audit
+from signlanguage import availability, events, policies, selectors
+from signlanguage.formatting import format_datetime
+from signlanguage.ics import session_ics
+from signlanguage.masking import mask_card_numbers
+from signlanguage.models import Kind, Mode, Session, Shift, State
+
+
+class BookingError(Exception):
+    def __init__(self, code: str, status: int = 400, detail: str = "", **extra: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+        self.detail = detail or code.replace("_", " ")
+        self.extra = extra
+
+
+SLOT_PROBLEMS = {
+    "in_the_past": "That time has already passed.",
+    "closed_day": "The service is closed on that day.",
+    "outside_hours": "That time is outside service hours.",
+    "off_grid": "Bookings start on the slot grid (every SLOT_MINUTES minutes).",
+}
+
+
+def _check_mode(mode: Any) -> str:
+    if mode not in Mode.values:
+        raise BookingError("invalid_mode", 400, f"mode must be one of {', '.join(Mode.values)}.")
+    return str(mode)
+
+
+def _check_slot(start: datetime.datetime, now: datetime.datetime) -> None:
+    if timezone.is_naive(start):
+        raise BookingError("invalid_start", 400, "start must carry a time-zone offset.")
+    problem = availability.slot_problem(start, now)
+    if problem:
+        raise BookingError(problem, 400, SLOT_PROBLEMS[problem])
+
+
+def _check_text(topic: Any, note: Any) -> tuple[str, str]:
+    if not isinstance(topic, str) or not topic.strip() or len(topic) > 200:
+        raise BookingError("invalid_topic", 400, "topic must be 1–200 characters.")
+    if note is None:
+        note = ""
+    if not isinstance(note, str) or len(note) > 2000:
+        raise BookingError("invalid_note", 400, "note must be at most 2000 characters.")
+    # No card numbers are stored (SPEC §3): card-number-like runs are masked, as in chat.
+    return mask_card_numbers(topic.strip())[0], mask_card_numbers(note.strip())[0]
+
+
+def _snapshot(session: Session) -> dict[str, Any]:
+    return {
+        "kind": session.kind,
+        "mode": session.mode,
+        "state": session.state,
+        "start": session.start,
+        "operator_id": session.operator_id,
+        "booked_by_id": session.booked_by_id,
+    }
+
+
+def _free_operators(
+    mode: str, start: datetime.datetime, exclude_pk: int | None = None
+) -> list[int]:
+    """Operators on shift with the skill and not booked at `start`, after locking their shift
+    rows on PostgreSQL (in operator order, so lockers never deadlock)."""
+    end = start + availability.slot_length()
+    shifts = Shift.objects.filter(availability.operators_on_shift(mode, start, end))
+    if connection.vendor == "postgresql":
+        shifts = shifts.select_for_update(of=("self",))
+    candidates = list(shifts.order_by("operator_id", "pk").values_list("operator_id", flat=True))
+    booked_qs = Session.objects.filter(kind=Kind.BOOKED, start=start, operator_id__in=candidates)
+    booked_qs = booked_qs.exclude(state=State.CANCELLED)
+    if exclude_pk is not None:
+        booked_qs = booked_qs.exclude(pk=exclude_pk)
+    booked = set(booked_qs.values_list("operator_id", flat=True))
+    free: list[int] = []
+    for operator_id in candidates:
+        if operator_id not in booked and operator_id not in free:
+            free.append(operator_id)
+    return free
+
+
+def _customer_busy(customer: User, start: datetime.datetime, exclude_pk: int | None = None) -> bool:
+    qs = Session.objects.filter(kind=Kind.BOOKED, customer=customer, start=start).exclude(
+        state=State.CANCELLED
+    )
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+def _integrity_to_booking_error(exc: IntegrityError) -> BookingError:
+    if "customer" in str(exc):
+        return BookingError("customer_busy", 409, "You already have a session at that time.")
+    return BookingError("slot_full", 409, "That slot was just taken. Please choose another.")
+
+
+# --- shifts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def shift_add(
+    *, operator: User, start: datetime.datetime, end: datetime.datetime, actor: User | None
+) -> Shift:
+    if not operator.is_operator:
+        raise BookingError("not_an_operator", 400, "Shifts are for operators.")
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise BookingError("invalid_time", 400, "Times must carry a time-zone offset.")
+    if end <= start:
+        raise BookingError("invalid_time", 400, "A shift ends after it starts.")
+    if Shift.objects.filter(operator=operator, start__lt=end, end__gt=start).exists():
+        raise BookingError("shift_overlap", 409, "This operator already has a shift then.")
+    shift = Shift.objects.create(operator=operator, start=start, end=end)
+    availability.invalidate()
+    audit.record(
+        action="signlanguage.shift_added",
+        actor=actor,
+        obj=shift,
+        after={"operator_id": operator.pk, "start": start, "end": end},
+    )
+    return shift
+
+
+@transaction.atomic
+def shift_delete(*, shift: Shift, actor: User) -> None:
+    availability.invalidate()
+    audit.record(
+        action="signlanguage.shift_deleted",
+        actor=actor,
+        obj=shift,
+        before={"operator_id": shift.operator_id, "start": shift.start, "end": shift.end},
+    )
+    shift.delete()
+
+
+# --- bookings -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    actor: User,
+    customer: User,
+    mode: Any,
+    start: datetime.datetime,
+    topic: Any,
+    note: Any = "",
+    now: datetime.datetime | None = None,
+) -> Session:
+    """Book one slot for `customer` (the actor, or a member the caller has authorised the
+    actor to act for) and assign a free operator; 409 slot_full when none is left."""
+    now = now or timezone.now()
+    mode = _check_mode(mode)
+    _check_slot(start, now)
+    topic, note = _check_text(topic, note)
+    if not customer.is_member:
+        raise BookingError("not_a_member", 403, "Sessions are booked for card members.")
+    free = _free_operators(mode, start)
+    if not free:
+        raise BookingError("slot_full", 409, "No operator is free at that time.")
+    if _customer_busy(customer, start):
+        raise BookingError("customer_busy", 409, "There is already a session at that time.")
+    try:
+        with transaction.atomic():
+            session = Session.objects.create(
+                customer=customer,
+                booked_by=actor,
+                mode=mode,
+                kind=Kind.BOOKED,
+                state=State.WAITING,
+                topic=topic,
+                note=note,
+                operator_id=free[0],
+                start=start,
+                end=start + availability.slot_length(),
+            )
+    except IntegrityError as exc:
+        raise _integrity_to_booking_error(exc) from exc
+    availability.invalidate()
+    audit.record(
+        action="signlanguage.session_booked",
+        actor=actor,
+        subject_user=customer,
+        obj=session,
+        after=_snapshot(session),
+    )
+    _email_on_commit(session, "booked")
+    return session
+
+
+@transaction.atomic
+def booking_reschedule(
+    *, session: Session, actor: User, start: datetime.datetime, now: datetime.datetime | None = None
+) -> Session:
+    now = now or timezone.now()
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    decision = policies.can_change_booking(actor, session, now)
+    if not decision.allowed:
+        raise BookingError(decision.reason, 409 if decision.reason != "forbidden" else 403)
+    _check_slot(start, now)
+    if start == session.start:
+        raise BookingError("same_slot", 400, "That is the time already booked.")
+    before = _snapshot(session)
+    free = _free_operators(session.mode, start, exclude_pk=session.pk)
+    if not free:
+        raise BookingError("slot_full", 409, "No operator is free at that time.")
+    if _customer_busy(session.customer, start, exclude_pk=session.pk):
+        raise BookingError("customer_busy", 409, "There is already a session at that time.")
+    session.operator_id = session.operator_id if session.operator_id in free else free[0]
+    session.start = start
+    session.end = start + availability.slot_length()
+    session.reminded_day_before_at = None
+    session.reminded_soon_at = None
+    try:
+        with transaction.atomic():
+            session.save()
+    except IntegrityError as exc:
+        raise _integrity_to_booking_error(exc) from exc
+    availability.invalidate()
+    audit.record(
+        action="signlanguage.session_rescheduled",
+        actor=actor,
+        subject_user=session.customer,
+        obj=session,
+        before=before,
+        after=_snapshot(session),
+    )
+    _email_on_commit(session, "rescheduled")
+    return session
+
+
+@transaction.atomic
+def booking_cancel(
+    *, session: Session, actor: User, now: datetime.datetime | None = None
+) -> Session:
+    now = now or timezone.now()
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    decision = policies.can_change_booking(actor, session, now)
+    if not decision.allowed:
+        raise BookingError(decision.reason, 409 if decision.reason != "forbidden" else 403)
+    before = _snapshot(session)
+    session.state = State.CANCELLED
+    session.cancelled_at = now
+    session.save(update_fields=["state", "cancelled_at"])
+    availability.invalidate()
+    audit.record(
+        action="signlanguage.session_cancelled",
+        actor=actor,
+        subject_user=session.customer,
+        obj=session,
+        before=before,
+        after=_snapshot(session),
+    )
+    _email_on_commit(session, "cancelled")
+    return session
+
+
+# --- talk now -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def queue_request(
+    *, actor: User, mode: Any, topic: Any, now: datetime.datetime | None = None
+) -> Session:
+    now = now or timezone.now()
+    mode = _check_mode(mode)
+    topic, _note = _check_text(topic, "")
+    decision = policies.can_request_now(actor, restricted=selectors.talk_now_restricted(actor))
+    if not decision.allowed:
+        raise BookingError(decision.reason, 403, "You cannot use talk now. Please book a time.")
+    if not availability.is_open_at(now):
+        opens = availability.next_opening(now)
+        raise BookingError(
+            "service_closed", 409, "The service is closed now.", opens_at=opens.isoformat()
+        )
+    try:
+        with transaction.atomic():
+            session = Session.objects.create(
+                customer=actor, booked_by=actor, mode=mode, kind=Kind.NOW, topic=topic
+            )
+    except IntegrityError as exc:
+        raise BookingError(
+            "already_waiting", 409, "You are already waiting for an operator."
+        ) from exc
+    audit.record(
+        action="signlanguage.queue_requested",
+        actor=actor,
+        subject_user=actor,
+        obj=session,
+        after=_snapshot(session),
+    )
+    events.queue_changed()
+    return session
+
+
+@transaction.atomic
+def queue_take(
+    *, session: Session, operator: User, now: datetime.datetime | None = None
+) -> Session:
+    """Exactly one operator wins: a conditional UPDATE … WHERE operator IS NULL, not a read
+    followed by a write."""
+    now = now or timezone.now()
+    decision = policies.can_take(operator, session.mode)
+    if not decision.allowed:
+        raise BookingError(decision.reason, 403)
+    won = Session.objects.filter(
+        pk=session.pk, kind=Kind.NOW, state=State.WAITING, operator__isnull=True
+    ).update(operator=operator, state=State.ACTIVE, taken_at=now)
+    if won != 1:
+        raise BookingError("already_taken", 409, "Another operator has taken this request.")
+    session.refresh_from_db()
+    audit.record(
+        action="signlanguage.queue_taken",
+        actor=operator,
+        subject_user=session.customer,
+        obj=session,
+        after=_snapshot(session),
+    )
+    events.queue_changed()
+    events.session_state_changed(session.pk, State.ACTIVE)
+    return session
+
+
+@transaction.atomic
+def queue_leave(*, session: Session, actor: User, now: datetime.datetime | None = None) -> Session:
+    now = now or timezone.now()
+    left = Session.objects.filter(
+        pk=session.pk, kind=Kind.NOW, state=State.WAITING, customer=actor
+    ).update(state=State.CANCELLED, cancelled_at=now)
+    if left != 1:
+        raise BookingError("not_waiting", 409, "This request is no longer waiting.")
+    session.refresh_from_db()
+    audit.record(action="signlanguage.queue_left", actor=actor, subject_user=actor, obj=session)
+    events.queue_changed()
+    return session
+
+
+# --- e-mail and reminders -------------------------------------------------------------------
+
+_SUBJECTS = {
+    "booked": gettext_noop("Your session is booked"),
+    "rescheduled": gettext_noop("Your session has a new time"),
+    "cancelled": gettext_noop("Your session is cancelled"),
+    "day_before": gettext_noop("Reminder: your session is tomorrow"),
+    "soon": gettext_noop("Reminder: your session starts in 15 minutes"),
+}
+
+
+def _recipients(session: Session) -> list[str]:
+    emails = [session.customer.email, session.booked_by.email]
+    return list(dict.fromkeys(e for e in emails if e))
+
+
+def _site_url() -> str:
+    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def send_session_email(session: Session, event: str) -> None:
+    recipients = _recipients(session)
+    if not recipients or session.start is None:
+        return
+    from django.urls import reverse
+
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = f"【Accessible Support】{_(_SUBJECTS[event])}"
+        when = format_datetime(session.start)
+        lines = [
+            _("Dear %(name)s,") % {"name": session.customer.name},
+            "",
+            _(_SUBJECTS[event]) + ".",
+            _("Date and time: %(when)s") % {"when": when},
+            _("Type: %(mode)s") % {"mode": Mode(session.mode).label},
+            _("Topic: %(topic)s") % {"topic": session.topic},
+        ]
+        if session.booked_by_id != session.customer_id:
+            lines.append(_("Booked by: %(name)s") % {"name": session.booked_by.name})
+        detail_url = _site_url() + reverse("signlanguage:detail", args=[session.pk])
+        lines += [
+            "",
+            _("See or change the booking: %(url)s") % {"url": detail_url},
+            _("Add it to your calendar: %(url)s")
+            % {"url": _site_url() + reverse("signlanguage:ics", args=[session.pk])},
+            "",
+            _("We never call you by phone."),
+        ]
+    message = EmailMessage(
+        subject=subject,
+        body="\n".join(lines),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+    )
+    message.attach(f"session-{session.pk}.ics", session_ics(session), "text/calendar")
+    message.send(fail_silently=False)
+
+
+def _email_on_commit(session: Session, event: str) -> None:
+    pk = session.pk
+
+    def send() -> None:
+        fresh = Session.objects.select_related("customer", "booked_by").get(pk=pk)
+        send_session_email(fresh, event)
+
+    transaction.on_commit(send)
+
+
+REMINDERS = (
+    ("day_before", "reminded_day_before_at", datetime.timedelta(days=1)),
+    ("soon", "reminded_soon_at", datetime.timedelta(minutes=15)),
+)
+
+
+def reminders_send(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Send the reminders due now. Each is claimed with a conditional UPDATE of its sent flag
+    before the e-mail goes out, so two runs (even at once) never send one twice. The day-before
+    reminder is skipped once the 15-minute one is due."""
+    now = now or timezone.now()
+    sent = {"day_before": 0, "soon": 0}
+    for event, flag, lead in REMINDERS:
+        due = Session.objects.filter(
+            kind=Kind.BOOKED,
+            state=State.WAITING,
+            start__gt=now,
+            start__lte=now + lead,
+            **{f"{flag}__isnull": True},
+        )
+        if event == "day_before":
+            due = due.filter(start__gt=now + datetime.timedelta(minutes=15))
+        for pk in list(due.values_list("pk", flat=True)):
+            with transaction.atomic():
+                claimed = Session.objects.filter(pk=pk, **{f"{flag}__isnull": True}).update(
+                    **{flag: now}
+                )
+                if claimed != 1:
+                    continue
+                session = Session.objects.select_related("customer", "booked_by").get(pk=pk)
+                send_session_email(session, event)
+                sent[event] += 1
+    return sent

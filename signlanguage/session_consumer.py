@@ -1,0 +1,227 @@
+"""The live-session websocket `/ws/sessions/<id>/` (SPEC §5.6, CONTRACT; docs/websocket.md).
+
+Chat messages are stored before anyone hears of them: the insert runs in a worker thread
+(`thread_sensitive=False`, FIELD-NOTES) and commits; only then does the sender get `chat.ack`
+and the session group the `chat.message`. Typing, read markers and WebRTC signals are relayed
+through the session group; signals are never stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.db import close_old_connections
+
+from access_support.consumers import (
+    CLOSE_FORBIDDEN,
+    CLOSE_NOT_FOUND,
+    CLOSE_SESSION_CLOSED,
+    ProtectedJsonConsumer,
+)
+from signlanguage import live_policies, live_selectors, live_services
+from signlanguage.events import session_group
+
+MAX_TEXT = live_services.MAX_TEXT
+
+
+def _worker(fn: Any) -> Any:
+    """Run `fn` on a pool thread, not asgiref's one shared thread (FIELD-NOTES). The connection
+    is released inside the call as well: measured on PostgreSQL with the connection pool, the
+    clean-up database_sync_to_async does around the call alone left pooled connections checked
+    out from executor threads until the pool ran dry."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return database_sync_to_async(call, thread_sensitive=False)
+
+
+def _non_negative_int(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+class SessionConsumer(ProtectedJsonConsumer):
+    session_id: int
+    role: str
+    side: str
+    acting_for_id: int | None = None
+    joined_group: str | None = None
+
+    async def authorize(self) -> int | None:
+        self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+        session, part = await database_sync_to_async(live_selectors.participant_session)(
+            self.user, self.session_id, verified=True, via="websocket"
+        )
+        if session is None:
+            return CLOSE_NOT_FOUND
+        if not part.allowed or part.role is None or part.side is None:
+            return CLOSE_FORBIDDEN
+        if live_policies.is_closed(session):
+            return CLOSE_SESSION_CLOSED
+        self.role = part.role
+        self.side = part.side
+        self.acting_for_id = part.acting_for_id
+        self.mode = session.mode
+        self.state = session.state
+        return None
+
+    async def joined(self) -> None:
+        self.joined_group = session_group(self.session_id)
+        await self.channel_layer.group_add(self.joined_group, self.channel_name)
+        await self.send_json({"type": "session.state", "state": self.state})
+
+    async def left(self) -> None:
+        if self.joined_group is not None:
+            await self.channel_layer.group_discard(self.joined_group, self.channel_name)
+            self.joined_group = None
+
+    async def handle_frame(self, frame: dict[str, Any]) -> None:
+        handlers = {
+            "chat.message": self.on_chat_message,
+            "chat.typing": self.on_typing,
+            "chat.read": self.on_read,
+            "sync": self.on_sync,
+            "rtc.signal": self.on_rtc_signal,
+        }
+        handler = handlers.get(frame["type"])
+        if handler is None:
+            await super().handle_frame(frame)
+            return
+        await handler(frame)
+
+    # --- client → server ---------------------------------------------------------------------
+
+    async def on_chat_message(self, frame: dict[str, Any]) -> None:
+        raw_id = frame.get("client_id")
+        try:
+            client_id = uuid.UUID(raw_id) if isinstance(raw_id, str) else None
+        except ValueError:
+            client_id = None
+        if client_id is None:
+            await self.send_error("invalid_client_id", '"client_id" must be a UUID string.')
+            return
+        text = frame.get("text")
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+            await self.send_error(
+                "text_length", f'"text" must be 1 to {MAX_TEXT} characters (not only spaces).'
+            )
+            return
+        result = await _worker(live_services.message_post)(
+            session_id=self.session_id,
+            sender=self.user,
+            role=self.role,
+            client_id=client_id,
+            text=text,
+        )
+        if result.closed:
+            await self.send_error("session_closed", "The session has ended.")
+            await self.close(code=CLOSE_SESSION_CLOSED)
+            return
+        # The transaction has committed: acknowledge, then tell everyone (the sender included,
+        # so every tab of theirs shows the stored, possibly masked, text).
+        await self.send_json({"type": "chat.ack", "client_id": str(client_id), "seq": result.seq})
+        if result.masked:
+            await self.send_error(
+                "card_number_masked",
+                "The message looked like it contained a card number. The number was hidden "
+                "before the message was stored. Please never send card numbers in chat.",
+            )
+        if result.created:
+            await self.channel_layer.group_send(
+                session_group(self.session_id), {"type": "chat.message", "frame": result.frame}
+            )
+
+    async def on_typing(self, frame: dict[str, Any]) -> None:
+        active = frame.get("active")
+        if not isinstance(active, bool):
+            await self.send_error("invalid_active", '"active" must be true or false.')
+            return
+        await self.channel_layer.group_send(
+            session_group(self.session_id),
+            {
+                "type": "chat.typing",
+                "from_channel": self.channel_name,
+                "role": self.role,
+                "active": active,
+            },
+        )
+
+    async def on_read(self, frame: dict[str, Any]) -> None:
+        seq = _non_negative_int(frame.get("seq"))
+        if seq is None:
+            await self.send_error("invalid_seq", '"seq" must be a whole number, 0 or more.')
+            return
+        await _worker(live_services.read_mark)(
+            session_id=self.session_id, user=self.user, role=self.role, seq=seq
+        )
+        await self.channel_layer.group_send(
+            session_group(self.session_id),
+            {"type": "chat.read", "from_channel": self.channel_name, "role": self.role, "seq": seq},
+        )
+
+    async def on_sync(self, frame: dict[str, Any]) -> None:
+        after_seq = _non_negative_int(frame.get("after_seq"))
+        if after_seq is None:
+            await self.send_error(
+                "invalid_after_seq", '"after_seq" must be a whole number, 0 or more.'
+            )
+            return
+        frames = await _worker(self._missed_frames)(after_seq)
+        for item in frames:
+            await self.send_json(item)
+
+    def _missed_frames(self, after_seq: int) -> list[dict[str, Any]]:
+        messages = live_selectors.messages_after(self.session_id, after_seq)
+        return [live_selectors.message_frame(m) for m in messages]
+
+    async def on_rtc_signal(self, frame: dict[str, Any]) -> None:
+        payload = frame.get("payload")
+        if not isinstance(payload, dict):
+            await self.send_error("invalid_payload", '"payload" must be a JSON object.')
+            return
+        if self.mode != "sign_language":
+            await self.send_error("not_video_session", "This is a written-chat session.")
+            return
+        await self.channel_layer.group_send(
+            session_group(self.session_id),
+            {"type": "rtc.signal", "from_side": self.side, "payload": payload},
+        )
+
+    # --- channel-layer events → client ---------------------------------------------------------
+
+    async def chat_message(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["frame"])
+
+    async def chat_typing(self, event: dict[str, Any]) -> None:
+        if event["from_channel"] != self.channel_name:
+            await self.send_json(
+                {"type": "chat.typing", "role": event["role"], "active": event["active"]}
+            )
+
+    async def chat_read(self, event: dict[str, Any]) -> None:
+        if event["from_channel"] != self.channel_name:
+            await self.send_json({"type": "chat.read", "role": event["role"], "seq": event["seq"]})
+
+    async def rtc_signal(self, event: dict[str, Any]) -> None:
+        # Only the other end of the call: the customer's proxy shares the customer's side.
+        if event["from_side"] != self.side:
+            await self.send_json(
+                {"type": "rtc.signal", "from": event["from_side"], "payload": event["payload"]}
+            )
+
+    async def session_state(self, event: dict[str, Any]) -> None:
+        self.state = event["state"]
+        await self.send_json({"type": "session.state", "state": event["state"]})
+        if live_policies.is_closed_state(event["state"]):
+            await self.close(code=CLOSE_SESSION_CLOSED)
+
+    async def authority_revoked(self, event: dict[str, Any]) -> None:
+        if self.acting_for_id is not None and event.get("member_id") == self.acting_for_id:
+            await self.close(code=CLOSE_FORBIDDEN)

@@ -1,0 +1,82 @@
+// Operator console: take a waiting request (POST /api/v1/queue/<id>/take) and keep the waiting
+// list fresh. The queue socket (/ws/queue/) says when the queue changes; the list is then re-read
+// from the server (and every 15 seconds anyway, in case the socket is down). Focus never moves.
+
+const REFRESH_MS = 15000;
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+function bindTake(root) {
+  for (const button of root.querySelectorAll("[data-take-url]")) {
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      const notice = document.querySelector("[data-console-notice]");
+      try {
+        const response = await fetch(button.dataset.takeUrl, {
+          method: "POST",
+          headers: { "X-CSRFToken": csrfToken(), "Content-Type": "application/json" },
+          credentials: "same-origin",
+          body: "{}",
+        });
+        if (response.ok) {
+          window.location.assign(button.dataset.sessionUrl);
+          return;
+        }
+        if (notice) {
+          notice.textContent = response.status === 409
+            ? (document.documentElement.lang === "en" ? "Another operator has taken this request." : "ほかのオペレーターが対応を始めました。")
+            : (document.documentElement.lang === "en" ? "This could not be done. Please try again." : "できませんでした。もう一度お試しください。");
+          notice.hidden = false;
+        }
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+}
+
+async function refreshQueue() {
+  const current = document.querySelector("[data-console-queue]");
+  if (!current || current.contains(document.activeElement)) return; // never move focus away
+  try {
+    const response = await fetch(window.location.href, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = doc.querySelector("[data-console-queue]");
+    if (!fresh) return;
+    current.replaceChildren(...Array.from(fresh.childNodes, (node) => document.importNode(node, true)));
+    bindTake(current);
+    const stamp = current.querySelector("[data-console-updated]");
+    if (stamp) stamp.textContent = new Date().toLocaleTimeString(document.documentElement.lang || "ja");
+  } catch (_err) {
+    // Offline for a moment: the next refresh tries again.
+  }
+}
+
+function watchQueue(attempt = 0) {
+  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+  const socket = new WebSocket(`${scheme}//${window.location.host}/ws/queue/`);
+  let first = true;
+  socket.addEventListener("open", () => {
+    attempt = 0;
+  });
+  socket.addEventListener("message", () => {
+    if (first) {
+      first = false; // the snapshot on connect: the page was just rendered
+      return;
+    }
+    refreshQueue();
+  });
+  socket.addEventListener("close", (event) => {
+    if (event.code === 4401 || event.code === 4403) return;
+    const delay = Math.min(30000, 1000 * 2 ** attempt);
+    window.setTimeout(() => watchQueue(attempt + 1), delay);
+  });
+}
+
+bindTake(document);
+watchQueue();
+window.setInterval(refreshQueue, REFRESH_MS);

@@ -1,0 +1,386 @@
+"""Booking, talk-now, queue and shift pages: each view parses a form, asks one gate and calls
+one service."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from access_support.accounts.models import User
+from signlanguage import availability, forms, policies, selectors, services
+from signlanguage.availability import JST
+from signlanguage.formatting import format_date, format_datetime, format_time
+from signlanguage.ics import session_ics
+from signlanguage.masking import MASKED_NOTICE, has_card_number
+from signlanguage.models import Mode, Session, Shift
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def error_text(code: str) -> str:
+    texts = {
+        "slot_full": _("Sorry, that time was just taken. Please choose another time."),
+        "customer_busy": _("There is already a session booked at that time."),
+        "in_the_past": _("That time has already passed. Please choose another time."),
+        "closed_day": _("We are closed on that day. Please choose another day."),
+        "outside_hours": _("That time is outside service hours."),
+        "off_grid": _("Please choose one of the times shown."),
+        "already_started": _("The session has already started, so it cannot be changed."),
+        "not_changeable": _("This session can no longer be changed."),
+        "already_waiting": _("You are already waiting for an operator."),
+        "service_closed": _("The service is closed now."),
+        "already_taken": _("Another operator has already taken this request."),
+        "scope_missing": _("The member has not allowed you to book sessions for them."),
+        "not_a_member": _("Only card members can book a session."),
+        "same_slot": _("That is the time already booked."),
+        "shift_overlap": _("This operator already has a shift at that time."),
+        "talk_now_restricted": _("Talk now is not available for you. Please book a time."),
+    }
+    return texts.get(code, _("Something went wrong. Please try again."))
+
+
+def _customer_for(request: HttpRequest) -> User | None:
+    """Who the booking is for: the acting-for member of a proxy, else the member themself."""
+    from proxies import acting
+
+    user = _user(request)
+    member = acting.acting_member(request)
+    if member is not None:
+        return member
+    return user if user.is_member else None
+
+
+def _session_view(session: Session) -> dict[str, Any]:
+    return {
+        "obj": session,
+        "when": format_datetime(session.start) if session.start else "",
+        "mode_label": Mode(session.mode).label,
+    }
+
+
+@require_GET
+def my_sessions(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    sessions = [_session_view(s) for s in selectors.sessions_for_user(user)[:50]]
+    today = timezone.localdate()
+    handled = [_session_view(s) for s in selectors.sessions_for_operator(user, today)]
+    return render(
+        request,
+        "signlanguage/my_sessions.html",
+        {"sessions": sessions, "handled": handled, "today": format_date(today)},
+    )
+
+
+@require_GET
+def book(request: HttpRequest) -> HttpResponse:
+    """Choose a mode and a day, then see that day and the six after it as big time buttons."""
+    reschedule = request.GET.get("reschedule", "")
+    form = forms.ModeDateForm(request.GET if "mode" in request.GET else None)
+    if form.is_bound and "date" in (form.cleaned_data if form.is_valid() else {}):
+        mode = form.cleaned_data["mode"]
+        first: datetime.date = form.cleaned_data["date"]
+        days = []
+        for day in availability.week_days(first):
+            slots = [
+                {
+                    "label": format_time(slot.start),
+                    "when": format_datetime(slot.start),
+                    "url": reverse("signlanguage:confirm")
+                    + "?"
+                    + urlencode(
+                        {"mode": mode, "start": slot.start.isoformat(), "reschedule": reschedule}
+                    ),
+                    "available": slot.available,
+                }
+                for slot in availability.day_slots(mode, day)
+                if slot.available > 0
+            ]
+            days.append(
+                {
+                    "label": format_date(day),
+                    "slots": slots,
+                    "closed": availability.is_closed_day(day),
+                }
+            )
+        previous = first - datetime.timedelta(days=7)
+        following = first + datetime.timedelta(days=7)
+
+        def week_url(day: datetime.date) -> str:
+            params = {"mode": mode, "year": day.year, "month": day.month, "day": day.day}
+            if reschedule:
+                params["reschedule"] = reschedule
+            return reverse("signlanguage:book") + "?" + urlencode(params)
+
+        return render(
+            request,
+            "signlanguage/availability.html",
+            {
+                "days": days,
+                "mode_label": Mode(mode).label,
+                "slot_minutes": availability.slot_length().seconds // 60,
+                "first": format_date(first),
+                "previous_url": week_url(previous) if previous >= timezone.localdate() else "",
+                "next_url": week_url(following),
+            },
+        )
+    if not form.is_bound:
+        today = timezone.localdate()
+        form = forms.ModeDateForm(
+            initial={
+                "mode": request.GET.get("m", Mode.WRITTEN_CHAT),
+                "year": today.year,
+                "month": today.month,
+                "day": today.day,
+            }
+        )
+    return render(request, "signlanguage/book.html", {"form": form, "reschedule": reschedule})
+
+
+def _parse_start(value: str) -> datetime.datetime | None:
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if timezone.is_aware(parsed) else None
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest) -> HttpResponse:
+    params = request.POST if request.method == "POST" else request.GET
+    mode = params.get("mode", "")
+    start = _parse_start(params.get("start", ""))
+    if mode not in Mode.values or start is None:
+        messages.error(request, _("Please choose one of the times shown."))
+        return redirect("signlanguage:book")
+    reschedule_id = params.get("reschedule", "")
+    user = _user(request)
+    existing = selectors.session_for_user(user, reschedule_id) if reschedule_id else None
+    customer = existing.customer if existing else _customer_for(request)
+    if customer is None:
+        messages.error(request, _("Choose the member you are helping first."))
+        return redirect("proxies:helping")
+    form = forms.BookingForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and (existing is not None or form.is_valid()):
+        try:
+            if existing is not None:
+                session = services.booking_reschedule(session=existing, actor=user, start=start)
+                messages.success(request, _("The new time is booked. We sent you an e-mail."))
+            else:
+                if customer.pk != user.pk:
+                    from proxies.services import authorize
+
+                    decision = authorize(actor=user, member=customer, action="session.book")
+                    if not decision.allowed:
+                        raise services.BookingError(decision.reason, 403)
+                session = services.booking_create(
+                    actor=user,
+                    customer=customer,
+                    mode=mode,
+                    start=start,
+                    topic=form.cleaned_data["topic"],
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(request, _("Your session is booked. We sent you an e-mail."))
+                if has_card_number(form.cleaned_data["topic"], form.cleaned_data["note"]):
+                    messages.warning(request, MASKED_NOTICE)
+            return redirect("signlanguage:detail", pk=session.pk)
+        except services.BookingError as exc:
+            error = error_text(exc.code)
+    return render(
+        request,
+        "signlanguage/confirm.html",
+        {
+            "form": form,
+            "mode": mode,
+            "mode_label": Mode(mode).label,
+            "start": start.isoformat(),
+            "when": format_datetime(start),
+            "customer": customer,
+            "for_someone_else": customer.pk != user.pk,
+            "existing": existing,
+            "error": error,
+        },
+        status=409 if error else 200,
+    )
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for_user(_user(request), pk)
+    changeable = policies.can_change_booking(_user(request), session, timezone.now()).allowed
+    context = _session_view(session) | {
+        "changeable": changeable,
+        "reschedule_url": reverse("signlanguage:book")
+        + "?"
+        + urlencode({"m": session.mode, "reschedule": str(session.pk)}),
+    }
+    return render(request, "signlanguage/detail.html", context)
+
+
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for_user(_user(request), pk)
+    try:
+        services.booking_cancel(session=session, actor=_user(request))
+        messages.success(request, _("The session is cancelled. We sent you an e-mail."))
+    except services.BookingError as exc:
+        messages.error(request, error_text(exc.code))
+    return redirect("signlanguage:detail", pk=session.pk)
+
+
+@require_GET
+def ics(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for_user(_user(request), pk)
+    if session.start is None:
+        raise PermissionDenied
+    response = HttpResponse(session_ics(session), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def talk_now(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    now = timezone.now()
+    if not availability.is_open_at(now):
+        opens = availability.next_opening(now)
+        return render(
+            request, "signlanguage/talk_now_closed.html", {"opens": format_datetime(opens)}
+        )
+    decision = policies.can_request_now(user, restricted=selectors.talk_now_restricted(user))
+    if not decision.allowed:
+        return render(
+            request,
+            "signlanguage/talk_now_closed.html",
+            {"restricted": True},
+            status=403,
+        )
+    waiting = selectors.open_now_session(user)
+    if waiting is not None:
+        return redirect("signlanguage:waiting", pk=waiting.pk)
+    form = forms.TalkNowForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.queue_request(
+                actor=user, mode=form.cleaned_data["mode"], topic=form.cleaned_data["topic"]
+            )
+            if has_card_number(form.cleaned_data["topic"]):
+                messages.warning(request, MASKED_NOTICE)
+            return redirect("signlanguage:waiting", pk=session.pk)
+        except services.BookingError as exc:
+            error = error_text(exc.code)
+    return render(request, "signlanguage/talk_now.html", {"form": form, "error": error})
+
+
+@require_GET
+def waiting(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for_user(_user(request), pk)
+    status = selectors.queue_status(session)
+    return render(
+        request,
+        "signlanguage/waiting.html",
+        _session_view(session) | {"status": status},
+    )
+
+
+@require_POST
+def leave(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for_user(_user(request), pk)
+    try:
+        services.queue_leave(session=session, actor=_user(request))
+        messages.success(request, _("You have left the queue."))
+    except services.BookingError as exc:
+        messages.error(request, error_text(exc.code))
+    return redirect("signlanguage:mine")
+
+
+@require_GET
+def operator_queue(request: HttpRequest) -> HttpResponse:
+    _require(policies.can_see_queue(_user(request)))
+    waiting_list = [_session_view(s) for s in selectors.waiting_queue()]
+    return render(request, "signlanguage/queue.html", {"waiting": waiting_list})
+
+
+@require_POST
+def take(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    _require(user.is_operator)
+    session = (
+        selectors.waiting_queue().filter(pk=pk).first()
+        or Session.objects.filter(pk=pk, kind="now").first()
+    )
+    if session is None:
+        messages.error(request, error_text("already_taken"))
+        return redirect("signlanguage:queue")
+    try:
+        services.queue_take(session=session, operator=user)
+    except services.BookingError as exc:
+        messages.error(request, error_text(exc.code))
+        return redirect("signlanguage:queue")
+    messages.success(request, _("You have taken the request."))
+    return redirect("signlanguage:live-session", pk=session.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def shifts(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require(policies.can_manage_shifts(user))
+    form = forms.ShiftForm(request.POST or None, operators=selectors.operators())
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.shift_add(
+                operator=form.cleaned_data["operator"],
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                actor=user,
+            )
+            messages.success(request, _("The shift is added."))
+            return redirect("signlanguage:shifts")
+        except services.BookingError as exc:
+            error = error_text(exc.code)
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    start = datetime.datetime.combine(monday, datetime.time(0), tzinfo=JST)
+    rows = [
+        {
+            "obj": shift,
+            "day": format_date(shift.start.astimezone(JST).date()),
+            "start": format_time(shift.start),
+            "end": format_time(shift.end),
+        }
+        for shift in selectors.shifts_between(start, start + datetime.timedelta(days=14))
+    ]
+    return render(request, "signlanguage/shifts.html", {"form": form, "rows": rows, "error": error})
+
+
+@require_POST
+def shift_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    _require(policies.can_manage_shifts(user))
+    shift = Shift.objects.filter(pk=pk).first()
+    if shift is not None:
+        services.shift_delete(shift=shift, actor=user)
+        messages.success(request, _("The shift is removed."))
+    return redirect("signlanguage:shifts")

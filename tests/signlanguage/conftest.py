@@ -1,0 +1,53 @@
+"""Booking-test fixtures: a future open day, shifts, and a JSON helper."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from signlanguage import availability
+from signlanguage.availability import JST
+
+
+def next_open_day(after_days: int = 3) -> datetime.date:
+    day = datetime.date.today() + datetime.timedelta(days=after_days)
+    while availability.is_closed_day(day):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def at(day: datetime.date, hhmm: str) -> datetime.datetime:
+    hour, minute = hhmm.split(":")
+    return datetime.datetime.combine(day, datetime.time(int(hour), int(minute)), tzinfo=JST)
+
+
+def post_json(client: Client, url: str, data: dict[str, Any] | None = None) -> Any:
+    return client.post(url, json.dumps(data or {}), content_type="application/json")
+
+
+@pytest.fixture
+def open_day() -> datetime.date:
+    return next_open_day()
+
+
+@pytest.fixture
+def add_shift(db: Any) -> Callable[..., Any]:
+    from signlanguage.models import Shift
+
+    def make(operator: Any, day: datetime.date, start: str = "09:00", end: str = "18:00") -> Any:
+        return Shift.objects.create(operator=operator, start=at(day, start), end=at(day, end))
+
+    return make
+
+
+@pytest.fixture
+def make_operator(make_user: Callable[..., Any]) -> Callable[..., Any]:
+    def make(skills: list[str] | None = None, **fields: Any) -> Any:
+        return make_user("operator", skills=skills or ["sign_language", "written_chat"], **fields)
+
+    return make

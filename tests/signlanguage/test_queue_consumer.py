@@ -1,0 +1,106 @@
+"""The live queue socket: the customer's position and the operators' list update on commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from access_support.asgi import application
+from signlanguage import services
+from signlanguage.models import Session
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = (b"origin", b"http://127.0.0.1")
+
+
+async def _socket(cookie: bytes | None) -> tuple[WebsocketCommunicator, Any]:
+    """(communicator, True) when accepted, else (communicator, close code)."""
+    headers = [ORIGIN] + ([(b"cookie", cookie)] if cookie else [])
+    communicator = WebsocketCommunicator(application, "/ws/queue/", headers=headers)
+    connected, code = await communicator.connect(timeout=5)
+    return communicator, True if connected else code
+
+
+async def _cookie(signed_in: Callable[[Any], Client], user: Any) -> bytes:
+    client = await database_sync_to_async(signed_in)(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+def _waiting(customer: Any, topic: str = "明細") -> Session:
+    return Session.objects.create(
+        customer=customer, booked_by=customer, mode="written_chat", kind="now", topic=topic
+    )
+
+
+async def test_customer_sees_their_position_move_up(
+    senior: Any, member_b: Any, operator: Any, signed_in: Any
+) -> None:
+    ahead = await database_sync_to_async(_waiting)(member_b)
+    await database_sync_to_async(_waiting)(senior)
+    communicator, connected = await _socket(await _cookie(signed_in, senior))
+    try:
+        assert connected is True
+        first = await communicator.receive_json_from(timeout=5)
+        assert first["type"] == "queue.status" and first["position"] == 2
+        await database_sync_to_async(services.queue_take)(session=ahead, operator=operator)
+        update = await communicator.receive_json_from(timeout=5)
+        assert update["position"] == 1 and update["state"] == "waiting"
+        assert update["estimated_wait_minutes"] > 0
+    finally:
+        await communicator.disconnect()
+
+
+async def test_operator_sees_the_queue_live(senior: Any, operator: Any, signed_in: Any) -> None:
+    communicator, connected = await _socket(await _cookie(signed_in, operator))
+    try:
+        assert connected is True
+        first = await communicator.receive_json_from(timeout=5)
+        assert first == {"type": "queue.list", "waiting": []}
+        session = await database_sync_to_async(_waiting)(senior)
+        # A direct insert broadcasts nothing; the service does, after its commit.
+        await database_sync_to_async(services.queue_leave)(session=session, actor=senior)
+        cleared = await communicator.receive_json_from(timeout=5)
+        assert cleared["waiting"] == []
+        await database_sync_to_async(_waiting)(senior, "二回目")
+
+        def request() -> None:
+            from unittest import mock
+
+            from tests.signlanguage.conftest import at, next_open_day
+
+            Session.objects.filter(customer=senior).delete()
+            with mock.patch("django.utils.timezone.now", return_value=at(next_open_day(), "11:00")):
+                services.queue_request(actor=senior, mode="written_chat", topic="ポイント")
+
+        await database_sync_to_async(request)()
+        update = await communicator.receive_json_from(timeout=5)
+        assert [w["topic"] for w in update["waiting"]] == ["ポイント"]
+        assert update["waiting"][0]["customer"] == senior.name
+    finally:
+        await communicator.disconnect()
+
+
+async def test_unverified_or_anonymous_sockets_are_closed_4401(senior: Any) -> None:
+    communicator, connected = await _socket(None)
+    try:
+        assert connected == 4401
+    finally:
+        await communicator.disconnect()
+
+    def password_only() -> bytes:
+        client = Client()
+        client.force_login(senior)
+        return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+    cookie = await database_sync_to_async(password_only)()
+    communicator, connected = await _socket(cookie)
+    try:
+        assert connected == 4401
+    finally:
+        await communicator.disconnect()
