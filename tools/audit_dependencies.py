@@ -14,9 +14,21 @@ import sys
 
 def main() -> int:
     result = subprocess.run(
-        [sys.executable, "-m", "pip_audit", "--local", "--format", "json",
-         "--progress-spinner", "off", "--timeout", "15"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip_audit",
+            "--local",
+            "--format",
+            "json",
+            "--progress-spinner",
+            "off",
+            "--timeout",
+            "15",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     try:
         report = json.loads(result.stdout)
