@@ -43,7 +43,7 @@ def _extra_closed_days() -> frozenset[datetime.date]:
         return frozenset()
     from supervision.selectors import extra_closed_days
 
-    return extra_closed_days()
+    return frozenset(extra_closed_days())
 
 
 def is_closed_day(day: datetime.date) -> bool:
