@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "access_support.audit",
     "proxies",
     "signlanguage",
+    "supervision",
 ]
 
 MIDDLEWARE = [

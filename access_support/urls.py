@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/v1/", include("proxies.api_urls")),
     path("sessions/", include("signlanguage.urls")),
     path("api/v1/", include("signlanguage.api_urls")),
+    path("supervision/", include("supervision.urls")),
     path("admin/", admin.site.urls),
 ]

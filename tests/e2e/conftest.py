@@ -556,7 +556,7 @@ for (const el of document.body.querySelectorAll('*')) {
   const s = getComputedStyle(el);
   if (!/hidden|clip/.test(s.overflowX + s.overflowY)) continue;
   const r = el.getBoundingClientRect();
-  if (r.width <= 1 || r.height <= 1 || !el.innerText.trim()) continue;
+  if (r.width <= 1 || r.height <= 1 || !(el.innerText || el.textContent || '').trim()) continue;
   if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
     problems.push(`text cut off in ${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`);
 }
@@ -636,6 +636,9 @@ def focus_problems(driver: Any) -> list[str]:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
+    # A headless window can lose keyboard focus while several browsers run; then no element
+    # matches :focus-visible. Emulate a focused page so the check sees what a user would.
+    driver.execute_cdp_cmd("Emulation.setFocusEmulationEnabled", {"enabled": True})
     presses = int(driver.execute_script(REACH_SETUP_JS))
     ActionChains(driver).send_keys(*([Keys.TAB] * presses)).perform()
     problems = list(driver.execute_script(REACH_CHECK_JS))

@@ -1,0 +1,252 @@
+"""Reads for the supervisor's console, and the two hooks other apps call:
+`extra_closed_days()` and `talk_now_restricted(user)`."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from proxies.models import Grant, GrantState
+from signlanguage.models import Feedback, Kind, Session, SessionClosure, Shift, State
+from supervision.models import ClosedDay, TalkNowRestriction, VoiceItem, VoiceStatus, VoiceTag
+
+CLOSED_DAYS_CACHE_KEY = "supervision:extra-closed-days"
+CLOSED_DAYS_CACHE_SECONDS = 300
+
+
+# --- hooks for signlanguage ------------------------------------------------------------------
+
+
+def extra_closed_days() -> frozenset[datetime.date]:
+    """Days a supervisor closed the service on. One query at most every five minutes per cache
+    (the shared cache in production); the services that change the list clear it on commit."""
+    days = cache.get(CLOSED_DAYS_CACHE_KEY)
+    if days is None:
+        days = frozenset(ClosedDay.objects.values_list("day", flat=True))
+        cache.set(CLOSED_DAYS_CACHE_KEY, days, CLOSED_DAYS_CACHE_SECONDS)
+    return frozenset(days)
+
+
+def talk_now_restricted(user: Any, now: datetime.datetime | None = None) -> bool:
+    """True while a supervisor's restriction on this customer's talk-now use is in force."""
+    if getattr(user, "pk", None) is None:
+        return False
+    now = now or timezone.now()
+    return (
+        TalkNowRestriction.objects.filter(customer_id=user.pk, lifted_at__isnull=True)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .exists()
+    )
+
+
+# --- home ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingGrant:
+    grant: Grant
+    waited: datetime.timedelta
+
+
+def grants_awaiting_review(now: datetime.datetime, limit: int = 50) -> list[WaitingGrant]:
+    """Oldest first. A grant enters review when the proxy accepts, which stamps updated_at."""
+    grants = (
+        Grant.objects.filter(state=GrantState.PENDING_REVIEW)
+        .select_related("member", "proxy")
+        .order_by("updated_at", "id")[:limit]
+    )
+    return [WaitingGrant(grant, now - grant.updated_at) for grant in grants]
+
+
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+    return start, start + datetime.timedelta(days=1)
+
+
+def todays_sessions(now: datetime.datetime) -> dict[str, Any]:
+    """Today's bookings (by start) and talk-now requests (by creation), counted by state, and the
+    queue of customers waiting now."""
+    start, end = day_bounds(timezone.localdate(now))
+    today = Q(kind=Kind.BOOKED, start__gte=start, start__lt=end) | Q(
+        kind=Kind.NOW, created_at__gte=start, created_at__lt=end
+    )
+    counts = Session.objects.filter(today).aggregate(
+        total=Count("id"),
+        waiting=Count("id", filter=Q(state=State.WAITING)),
+        active=Count("id", filter=Q(state=State.ACTIVE)),
+        closed=Count("id", filter=Q(state=State.CLOSED)),
+        cancelled=Count("id", filter=Q(state=State.CANCELLED)),
+    )
+    queue = list(
+        Session.objects.filter(kind=Kind.NOW, state=State.WAITING)
+        .select_related("customer")
+        .order_by("created_at", "id")[:50]
+    )
+    upcoming = list(
+        Session.objects.filter(kind=Kind.BOOKED, start__gte=now, start__lt=end)
+        .exclude(state=State.CANCELLED)
+        .select_related("customer", "operator")
+        .order_by("start", "id")[:50]
+    )
+    return {"counts": counts, "queue": queue, "upcoming": upcoming}
+
+
+def operators_on_shift(now: datetime.datetime) -> list[Shift]:
+    return list(
+        Shift.objects.filter(start__lte=now, end__gt=now)
+        .select_related("operator")
+        .order_by("end", "operator_id")
+    )
+
+
+def abuse_flags_to_decide(limit: int = 50) -> list[SessionClosure]:
+    return list(
+        SessionClosure.objects.filter(ended_for_abuse=True, session__abuse_review__isnull=True)
+        .select_related("session__customer", "closed_by")
+        .order_by("closed_at")[:limit]
+    )
+
+
+# --- abuse reports ---------------------------------------------------------------------------
+
+
+def abuse_reports(limit: int = 200) -> list[SessionClosure]:
+    """Every session ended for abuse, undecided first, then newest."""
+    return list(
+        SessionClosure.objects.filter(ended_for_abuse=True)
+        .select_related("session__customer", "closed_by", "session__abuse_review__decided_by")
+        .order_by("session__abuse_review__decided_at", "-closed_at")[:limit]
+    )
+
+
+def abuse_closure(session_pk: Any) -> SessionClosure:
+    """The gate for one abuse report: a session that was not ended for abuse is a 404."""
+    closure = (
+        SessionClosure.objects.filter(session_id=session_pk, ended_for_abuse=True)
+        .select_related("session__customer", "session__operator", "closed_by")
+        .first()
+    )
+    if closure is None:
+        raise Http404
+    return closure
+
+
+def restrictions_of(customer: Any) -> list[TalkNowRestriction]:
+    return list(
+        TalkNowRestriction.objects.filter(customer=customer).select_related(
+            "created_by", "lifted_by"
+        )
+    )
+
+
+def restriction(pk: Any) -> TalkNowRestriction:
+    found = TalkNowRestriction.objects.filter(pk=pk).select_related("customer").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- closed days -----------------------------------------------------------------------------
+
+
+def closed_days(today: datetime.date) -> QuerySet[ClosedDay]:
+    """From a month ago onwards: older exceptions no longer matter to anyone planning."""
+    return ClosedDay.objects.filter(day__gte=today - datetime.timedelta(days=31)).select_related(
+        "created_by"
+    )
+
+
+def closed_day(pk: Any) -> ClosedDay:
+    found = ClosedDay.objects.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- voice of the customer -------------------------------------------------------------------
+
+
+def voice_items(*, tag: str = "", status: str = "", limit: int = 200) -> list[VoiceItem]:
+    items = VoiceItem.objects.select_related("session", "tagged_by")
+    if tag:
+        items = items.filter(tag=tag)
+    if status:
+        items = items.filter(status=status)
+    return list(items[:limit])
+
+
+def voice_counts() -> dict[str, Any]:
+    """Counts by tag (with a status breakdown) and by topic × tag."""
+    by_tag = {
+        row["tag"]: row
+        for row in VoiceItem.objects.values("tag").annotate(
+            total=Count("id"),
+            **{s: Count("id", filter=Q(status=s)) for s in VoiceStatus.values},
+        )
+    }
+    tags = [
+        {
+            "tag": tag,
+            "label": label,
+            "total": by_tag.get(tag, {}).get("total", 0),
+            "statuses": [by_tag.get(tag, {}).get(s, 0) for s in VoiceStatus.values],
+        }
+        for tag, label in VoiceTag.choices
+    ]
+    topics: dict[str, dict[str, int]] = {}
+    for row in VoiceItem.objects.values("topic", "tag").annotate(n=Count("id")):
+        topics.setdefault(row["topic"], {t: 0 for t in VoiceTag.values})[row["tag"]] = row["n"]
+    topic_rows = sorted(
+        (
+            {"topic": topic, "counts": [c[t] for t in VoiceTag.values], "total": sum(c.values())}
+            for topic, c in topics.items()
+        ),
+        key=lambda r: (-int(r["total"]), str(r["topic"])),  # type: ignore[call-overload]
+    )
+    return {"tags": tags, "topics": topic_rows}
+
+
+def voice_item(pk: Any) -> VoiceItem:
+    found = VoiceItem.objects.filter(pk=pk).select_related("session", "tagged_by").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def voice_sources(limit: int = 50) -> dict[str, list[Any]]:
+    """What is still to be tagged: feedback with a comment, and closed sessions with a summary."""
+    feedback = list(
+        Feedback.objects.exclude(comment="")
+        .filter(voice_items__isnull=True)
+        .select_related("session")
+        .order_by("-created_at")[:limit]
+    )
+    summaries = list(
+        Session.objects.filter(state=State.CLOSED)
+        .exclude(summary="")
+        .exclude(voice_items__source="summary")
+        .select_related("operator")
+        .order_by("-closed_at")[:limit]
+    )
+    return {"feedback": feedback, "summaries": summaries}
+
+
+def feedback_for_tagging(pk: Any) -> Feedback:
+    found = Feedback.objects.filter(pk=pk).exclude(comment="").select_related("session").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def session_for_tagging(pk: Any) -> Session:
+    found = Session.objects.filter(pk=pk, state=State.CLOSED).exclude(summary="").first()
+    if found is None:
+        raise Http404
+    return found

@@ -1,0 +1,248 @@
+"""State changes of the supervisor's console: one function per change, each audited."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from access_support.audit import services as audit
+from signlanguage import live_services
+from signlanguage.models import Feedback, Session, SessionClosure
+from supervision import policies
+from supervision.models import (
+    AbuseDecision,
+    AbuseReview,
+    ClosedDay,
+    TalkNowRestriction,
+    VoiceItem,
+    VoiceSource,
+    VoiceTag,
+)
+from supervision.selectors import CLOSED_DAYS_CACHE_KEY
+
+
+class SupervisionError(Exception):
+    def __init__(self, code: str, status: int = 400) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+
+
+def _require(decision: policies.Decision) -> None:
+    if not decision.allowed:
+        status = 403 if decision.reason.startswith("not_") else 409
+        raise SupervisionError(decision.reason, status)
+
+
+def _forget_closed_days() -> None:
+    transaction.on_commit(lambda: cache.delete(CLOSED_DAYS_CACHE_KEY))
+
+
+# --- closed days -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def closed_day_add(*, day: datetime.date, reason: str, actor: Any) -> ClosedDay:
+    _require(policies.can_supervise(actor))
+    try:
+        with transaction.atomic():
+            closed = ClosedDay.objects.create(day=day, reason=reason.strip(), created_by=actor)
+    except IntegrityError as exc:
+        raise SupervisionError("duplicate_day", 409) from exc
+    audit.record(
+        action="supervision.closed_day_added",
+        actor=actor,
+        obj=closed,
+        reason=closed.reason[:255],
+        after={"day": day},
+    )
+    _forget_closed_days()
+    return closed
+
+
+@transaction.atomic
+def closed_day_remove(*, closed_day: ClosedDay, actor: Any) -> None:
+    _require(policies.can_supervise(actor))
+    audit.record(
+        action="supervision.closed_day_removed",
+        actor=actor,
+        obj=closed_day,
+        before={"day": closed_day.day, "reason": closed_day.reason},
+    )
+    closed_day.delete()
+    _forget_closed_days()
+
+
+# --- voice of the customer -------------------------------------------------------------------
+
+
+def _check_tag(tag: str, topic: str) -> str:
+    if tag not in VoiceTag.values:
+        raise SupervisionError("invalid_tag")
+    topic = topic.strip()
+    if not topic or len(topic) > 100:
+        raise SupervisionError("invalid_topic")
+    return topic
+
+
+@transaction.atomic
+def voice_tag_feedback(*, feedback: Feedback, tag: str, topic: str, actor: Any) -> VoiceItem:
+    _require(policies.can_tag_voice(actor, feedback.session))
+    topic = _check_tag(tag, topic)
+    try:
+        with transaction.atomic():
+            item = VoiceItem.objects.create(
+                source=VoiceSource.FEEDBACK,
+                session=feedback.session,
+                feedback=feedback,
+                text=feedback.comment,
+                tag=tag,
+                topic=topic,
+                tagged_by=actor,
+            )
+    except IntegrityError as exc:
+        raise SupervisionError("already_tagged", 409) from exc
+    _audit_tagged(item, actor)
+    return item
+
+
+@transaction.atomic
+def voice_tag_summary(*, session: Session, tag: str, topic: str, actor: Any) -> VoiceItem:
+    _require(policies.can_tag_voice(actor, session))
+    topic = _check_tag(tag, topic)
+    try:
+        with transaction.atomic():
+            item = VoiceItem.objects.create(
+                source=VoiceSource.SUMMARY,
+                session=session,
+                text=session.summary,
+                tag=tag,
+                topic=topic,
+                tagged_by=actor,
+            )
+    except IntegrityError as exc:
+        raise SupervisionError("already_tagged", 409) from exc
+    _audit_tagged(item, actor)
+    return item
+
+
+def _audit_tagged(item: VoiceItem, actor: Any) -> None:
+    audit.record(
+        action="supervision.voice_tagged",
+        actor=actor,
+        obj=item,
+        after={
+            "source": item.source,
+            "session": item.session_id,
+            "tag": item.tag,
+            "topic": item.topic,
+            "status": item.status,
+        },
+    )
+
+
+@transaction.atomic
+def voice_item_advance(*, item: VoiceItem, to_status: str, note: str, actor: Any) -> VoiceItem:
+    """Move the item one step along new → shared → planned → done."""
+    item = VoiceItem.objects.select_for_update().get(pk=item.pk)
+    _require(policies.can_advance_voice(actor, item, to_status, note))
+    before = {"status": item.status, "improvement_note": item.improvement_note}
+    item.status = to_status
+    if note.strip():
+        item.improvement_note = note.strip()
+    item.updated_at = timezone.now()
+    item.save(update_fields=["status", "improvement_note", "updated_at"])
+    audit.record(
+        action="supervision.voice_status_changed",
+        actor=actor,
+        obj=item,
+        before=before,
+        after={"status": item.status, "improvement_note": item.improvement_note},
+    )
+    return item
+
+
+# --- abuse reports ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def abuse_decide(
+    *,
+    closure: SessionClosure,
+    decision: str,
+    note: str,
+    actor: Any,
+    restrict: bool = False,
+    restrict_days: int | None = None,
+) -> AbuseReview:
+    """Record the supervisor's decision on a session ended for abuse and, for an upheld report,
+    optionally restrict the customer's talk-now use (for `restrict_days`, or until lifted)."""
+    session = Session.objects.select_for_update().get(pk=closure.session_id)
+    already = AbuseReview.objects.filter(session=session).exists()
+    _require(policies.can_decide_abuse(actor, closure, already))
+    if restrict:
+        _require(policies.can_restrict(decision))
+    if decision not in AbuseDecision.values:
+        raise SupervisionError("invalid_decision")
+    if restrict_days is not None and not 1 <= restrict_days <= 3650:
+        raise SupervisionError("invalid_days")
+    try:
+        with transaction.atomic():
+            review = AbuseReview.objects.create(
+                session=session, decision=decision, note=note.strip(), decided_by=actor
+            )
+    except IntegrityError as exc:  # a second supervisor decided at the same moment
+        raise SupervisionError("already_decided", 409) from exc
+    audit.record(
+        action="supervision.abuse_decided",
+        actor=actor,
+        subject_user=session.customer,
+        obj=session,
+        reason=decision,
+        after={"decision": decision, "note": review.note, "restrict": restrict},
+    )
+    if closure.abuse_reviewed_at is None:
+        # Keep the live-session list in step: it shows the flag as reviewed.
+        live_services.abuse_review(closure=closure, actor=actor)
+    if restrict:
+        ends_at = (
+            review.decided_at + datetime.timedelta(days=restrict_days) if restrict_days else None
+        )
+        restriction = TalkNowRestriction.objects.create(
+            customer=session.customer,
+            review=review,
+            reason=f"abuse in session {session.pk}",
+            ends_at=ends_at,
+            created_by=actor,
+        )
+        audit.record(
+            action="supervision.talk_now_restricted",
+            actor=actor,
+            subject_user=session.customer,
+            obj=restriction,
+            reason=restriction.reason,
+            after={"session": session.pk, "ends_at": ends_at},
+        )
+    return review
+
+
+@transaction.atomic
+def restriction_lift(*, restriction: TalkNowRestriction, actor: Any) -> TalkNowRestriction:
+    _require(policies.can_supervise(actor))
+    restriction = TalkNowRestriction.objects.select_for_update().get(pk=restriction.pk)
+    if restriction.lifted_at is not None:
+        raise SupervisionError("already_lifted", 409)
+    restriction.lifted_at = timezone.now()
+    restriction.lifted_by = actor
+    restriction.save(update_fields=["lifted_at", "lifted_by"])
+    audit.record(
+        action="supervision.talk_now_restriction_lifted",
+        actor=actor,
+        subject_user=restriction.customer,
+        obj=restriction,
+    )
+    return restriction

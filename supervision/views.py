@@ -1,0 +1,355 @@
+"""Supervisor pages: each view checks one gate, parses a form, calls one service or selector."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from signlanguage import live_selectors
+from supervision import charts, policies, reports, selectors, services
+from supervision.forms import (
+    AbuseDecisionForm,
+    ClosedDayForm,
+    PeriodForm,
+    VoiceAdvanceForm,
+    VoiceTagForm,
+)
+from supervision.models import NEXT_STATUS, VoiceStatus, VoiceTag
+
+View = Callable[..., HttpResponse]
+
+
+def supervisor_only(view: View) -> View:
+    """Every page here is for supervisors: anyone else signed in gets 403 (the middleware sends
+    anonymous visitors to sign in first)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not policies.can_supervise(request.user).allowed:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _error_text(code: str) -> str:
+    texts = {
+        "duplicate_day": _("This day is already closed."),
+        "already_tagged": _("This has already been tagged."),
+        "invalid_transition": _("This cannot be done now. The page shows the current status."),
+        "note_required": _("Write what will change (the improvement)."),
+        "already_decided": _("A decision has already been made on this report."),
+        "restriction_needs_upheld": _(
+            "A restriction is only possible when the customer was abusive."
+        ),
+        "already_lifted": _("This restriction has already been lifted."),
+    }
+    return texts.get(code, _("This cannot be done now."))
+
+
+# --- home ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@supervisor_only
+def home(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    return render(
+        request,
+        "supervision/home.html",
+        {
+            "grants": selectors.grants_awaiting_review(now),
+            "today": selectors.todays_sessions(now),
+            "shifts": selectors.operators_on_shift(now),
+            "flags": selectors.abuse_flags_to_decide(),
+        },
+    )
+
+
+# --- closed days -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@supervisor_only
+def closed_days(request: HttpRequest) -> HttpResponse:
+    form = ClosedDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.closed_day_add(
+                day=form.cleaned_data["date"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except services.SupervisionError as exc:
+            form.add_error("year", _error_text(exc.code))
+        else:
+            messages.success(request, _("The day is closed."))
+            return redirect("supervision:closed-days")
+    return render(
+        request,
+        "supervision/closed_days.html",
+        {"form": form, "days": selectors.closed_days(timezone.localdate())},
+    )
+
+
+@require_POST
+@supervisor_only
+def closed_day_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    services.closed_day_remove(closed_day=selectors.closed_day(pk), actor=request.user)
+    messages.success(request, _("The day is open again."))
+    return redirect("supervision:closed-days")
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, reports.Period | None]:
+    if any(key in request.GET for key in PeriodForm.base_fields):
+        form = PeriodForm(request.GET)
+        if form.is_valid():
+            data = form.cleaned_data
+            return form, reports.Period(data["start"], data["end"])
+        return form, None
+    initial = PeriodForm.default_initial()
+    form = PeriodForm(initial=initial)
+    bound = PeriodForm(initial)
+    bound.is_valid()
+    return form, reports.Period(bound.cleaned_data["start"], bound.cleaned_data["end"])
+
+
+@require_http_methods(["GET"])
+@supervisor_only
+def report_index(request: HttpRequest) -> HttpResponse:
+    form, period = _period(request)
+    return render(
+        request,
+        "supervision/report_index.html",
+        {
+            "form": form,
+            "period": period,
+            "reports": [(slug, title) for slug, (title, _build) in reports.REPORTS.items()],
+        },
+    )
+
+
+@require_http_methods(["GET"])
+@supervisor_only
+def report(request: HttpRequest, slug: str) -> HttpResponse:
+    if slug not in reports.REPORTS:
+        raise Http404
+    form, period = _period(request)
+    report = reports.build(slug, period) if period else None
+    figures = []
+    if report is not None:
+        figures = [
+            {
+                "id": f"chart-{n}",
+                "chart": chart,
+                "svg": charts.bar_chart(f"chart-{n}", chart.bars, chart.unit),
+            }
+            for n, chart in enumerate(report.charts, start=1)
+        ]
+    return render(
+        request,
+        "supervision/report.html",
+        {
+            "form": form,
+            "period": period,
+            "slug": slug,
+            "title": reports.REPORTS[slug][0],
+            "report": report,
+            "figures": figures,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+@supervisor_only
+def report_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    if slug not in reports.REPORTS:
+        raise Http404
+    _form, period = _period(request)
+    if period is None:
+        return redirect(f"{request.path.removesuffix('.csv')}/?{request.GET.urlencode()}")
+    report = reports.build(slug, period)
+    # UTF-8 with a byte-order mark: Excel then opens Japanese text correctly.
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{slug}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"'
+    )
+    response.write("\ufeff")
+    writer = csv.writer(response, lineterminator="\r\n")
+    writer.writerows(reports.csv_rows(report, period))
+    return response
+
+
+# --- voice of the customer -------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@supervisor_only
+def voice_list(request: HttpRequest) -> HttpResponse:
+    tag = request.GET.get("tag", "")
+    status = request.GET.get("status", "")
+    tag = tag if tag in VoiceTag.values else ""
+    status = status if status in VoiceStatus.values else ""
+    return render(
+        request,
+        "supervision/voice_list.html",
+        {
+            "items": selectors.voice_items(tag=tag, status=status),
+            "counts": selectors.voice_counts(),
+            "tag": tag,
+            "status": status,
+            "tags": VoiceTag.choices,
+            "statuses": VoiceStatus.choices,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+@supervisor_only
+def voice_sources(request: HttpRequest) -> HttpResponse:
+    return render(request, "supervision/voice_sources.html", selectors.voice_sources())
+
+
+def _tag_page(
+    request: HttpRequest, *, session: Any, text: str, save: Callable[..., Any]
+) -> HttpResponse:
+    if not policies.can_tag_voice(request.user, session).allowed:
+        raise PermissionDenied
+    form = VoiceTagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(tag=form.cleaned_data["tag"], topic=form.cleaned_data["topic"], actor=request.user)
+        except services.SupervisionError as exc:
+            messages.error(request, _error_text(exc.code))
+        else:
+            messages.success(request, _("Tagged. It is now in the voice of the customer list."))
+        if request.user.is_supervisor:  # type: ignore[union-attr]
+            return redirect("supervision:voice-sources")
+        return redirect("home")
+    return render(
+        request, "supervision/voice_tag.html", {"form": form, "session": session, "text": text}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def voice_tag_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback = selectors.feedback_for_tagging(pk)
+
+    def save(**kwargs: Any) -> Any:
+        return services.voice_tag_feedback(feedback=feedback, **kwargs)
+
+    return _tag_page(request, session=feedback.session, text=feedback.comment, save=save)
+
+
+@require_http_methods(["GET", "POST"])
+def voice_tag_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for_tagging(pk)
+
+    def save(**kwargs: Any) -> Any:
+        return services.voice_tag_summary(session=session, **kwargs)
+
+    return _tag_page(request, session=session, text=session.summary, save=save)
+
+
+@require_http_methods(["GET", "POST"])
+@supervisor_only
+def voice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.voice_item(pk)
+    next_status = NEXT_STATUS.get(VoiceStatus(item.status))
+    form = VoiceAdvanceForm(request.POST or None, initial={"note": item.improvement_note})
+    if request.method == "POST" and next_status is not None and form.is_valid():
+        try:
+            services.voice_item_advance(
+                item=item, to_status=next_status, note=form.cleaned_data["note"], actor=request.user
+            )
+        except services.SupervisionError as exc:
+            form.add_error("note", _error_text(exc.code))
+        else:
+            messages.success(request, _("The status is changed."))
+            return redirect("supervision:voice-detail", pk=item.pk)
+    return render(
+        request,
+        "supervision/voice_detail.html",
+        {
+            "item": item,
+            "form": form,
+            "next_status": next_status,
+            "next_label": VoiceStatus(next_status).label if next_status else "",
+        },
+    )
+
+
+# --- abuse reports ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@supervisor_only
+def abuse_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "supervision/abuse_list.html", {"closures": selectors.abuse_reports()})
+
+
+@require_http_methods(["GET", "POST"])
+@supervisor_only
+def abuse_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    closure = selectors.abuse_closure(pk)
+    session = closure.session
+    review = getattr(session, "abuse_review", None)
+    form = AbuseDecisionForm(request.POST or None)
+    if request.method == "POST" and review is None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.abuse_decide(
+                closure=closure,
+                decision=data["decision"],
+                note=data["note"],
+                restrict=data["restrict"],
+                restrict_days=data["restrict_days"],
+                actor=request.user,
+            )
+        except services.SupervisionError as exc:
+            form.add_error("decision", _error_text(exc.code))
+        else:
+            messages.success(request, _("The decision is recorded."))
+            return redirect("supervision:abuse-detail", pk=session.pk)
+    return render(
+        request,
+        "supervision/abuse_detail.html",
+        {
+            "closure": closure,
+            "session": session,
+            "review": review,
+            "form": form,
+            "restrictions": selectors.restrictions_of(session.customer),
+            "restricted_now": selectors.talk_now_restricted(session.customer),
+            "transcript": live_selectors.transcript_text(session),
+        },
+    )
+
+
+@require_POST
+@supervisor_only
+def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    restriction = selectors.restriction(pk)
+    try:
+        services.restriction_lift(restriction=restriction, actor=request.user)
+    except services.SupervisionError as exc:
+        messages.error(request, _error_text(exc.code))
+    else:
+        messages.success(request, _("The restriction is lifted."))
+    back = request.POST.get("session", "")
+    if back.isdigit():
+        return redirect("supervision:abuse-detail", pk=int(back))
+    return redirect("supervision:abuse")
