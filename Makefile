@@ -35,7 +35,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy access_support proxies signlanguage
+	$(BIN)/mypy access_support proxies signlanguage supervision
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
