@@ -67,12 +67,12 @@ def port_open(host: str, port: int) -> bool:
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        return
-    # PostgreSQL-only tests run in CI's PostgreSQL pass; in the SQLite pass they do not apply.
+    # Database-specific tests run in the CI pass for their database and are deselected (not
+    # skipped) in the other: `postgres` ones in the PostgreSQL pass, `sqlite` ones in SQLite's.
+    other = "sqlite" if connection.vendor == "postgresql" else "postgres"
     keep, drop = [], []
     for item in items:
-        (drop if item.get_closest_marker("postgres") else keep).append(item)
+        (drop if item.get_closest_marker(other) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

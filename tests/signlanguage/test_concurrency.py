@@ -118,11 +118,10 @@ def test_forty_bookers_race_for_a_slot_on_postgresql(make_user: Any, capacity: i
     )
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("capacity", [1, 2])
 def test_forty_bookers_race_for_a_slot_on_sqlite(make_user: Any, capacity: int) -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("the PostgreSQL pass runs the PostgreSQL variant")
     timings = _booking_race(make_user, capacity, rounds=5)
     print(f"\n[sqlite] capacity {capacity}: 5 rounds × 40 requests, max round {max(timings):.2f} s")
 
