@@ -118,7 +118,7 @@ def test_talk_now_page_puts_the_member_in_the_queue(
 def test_a_restricted_customer_cannot_use_talk_now(
     open_now: Any, senior: Any, supervisor: Any, signed_in: Any
 ) -> None:
-    supervision = pytest.importorskip("supervision.models")
+    from supervision import models as supervision
     supervision.TalkNowRestriction.objects.create(
         customer=senior, reason="abuse", created_by=supervisor
     )
