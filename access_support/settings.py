@@ -101,6 +101,9 @@ def sqlite_database(path: str | Path) -> dict[str, Any]:
         },
         # A file (threads share it in concurrency tests), one per test process.
         "TEST": {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")},
+        # Keep connections open between requests and messages (reopening costs more than the
+        # query); pool threads each keep their own.
+        "CONN_MAX_AGE": 600,
     }
 
 
