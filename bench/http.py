@@ -89,25 +89,29 @@ async def run_scenario(name: str, clients: int, seconds: float) -> list[dict[str
         with common.daphne(common.scenario_floor_env(sc), 1, "bench.floor_asgi:application") as fl:
             floor = await floor_clients(fl.bases[0], clients)
             floor_row = await hammer(floor, lambda c, n: _status(c.get("/constant")), seconds)
+            connector = floor[0].http.connector
             for c in floor:
                 await c.http.close()
-            await floor[0].http.connector.close()  # type: ignore[union-attr]
+            if connector is not None:
+                await connector.close()
         project_env = sc.env("bench.project_settings")
         with common.daphne(project_env, sc.processes) as servers:
             signed = [
                 await sign_in(servers.bases[i % len(servers.bases)], user)
                 for i, user in enumerate(setup["operators"])
             ]
+            in_project: float | None = None
             for target, request in targets(setup).items():
                 row = await hammer(signed, request, seconds)
+                in_project = in_project or row["rps"]  # the first target: the in-project floor
                 rows.append(
                     {
                         "scenario": name,
                         "target": target,
                         **row,
-                        "floor_rps": floor_row["rps"],
-                        "floor_p99_ms": floor_row["p99_ms"],
-                        "ratio_rps": round(row["rps"] / floor_row["rps"], 2),
+                        "bare_floor_rps": floor_row["rps"],
+                        "ratio_bare": round(row["rps"] / floor_row["rps"], 2),
+                        "ratio_in_project": round(row["rps"] / in_project, 2),
                     }
                 )
             for c in signed:
