@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages static migrate lint typecheck pytest audit clean
+.PHONY: run test install messages static migrate lint typecheck pytest audit clean scaleout
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ audit: install
 	$(BIN)/python tools/audit_dependencies.py
 
 test: lint typecheck audit pytest
+
+scaleout: install messages static
+	tools/scaleout.sh
 
 clean:
 	rm -rf $(VENV) var
