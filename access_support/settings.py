@@ -256,8 +256,9 @@ SESSION_COOKIE_AGE = IDLE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# Sessions read from the cache (LocMem embedded, Redis scaled out), written through to the DB.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database only: a cache (Redis) outage must not sign everyone out or fail
+# every request (cached_db raises when the cache write fails) — measured in tests/security.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]

@@ -5,6 +5,7 @@ reads its own view from the database (so any process can serve any socket)."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -23,6 +24,8 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     groups: list[str] = []
 
     async def connect(self) -> None:
+        # The base consumer's rate limiter (used in receive) counts under this per-socket key.
+        self._rate_key = uuid.uuid4().hex
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not self.scope.get("otp_verified"):
             await self.close(code=4401)

@@ -143,7 +143,8 @@ class AbuseDecisionForm(forms.Form):
         raw = _half_width(data.get("restrict_days"))
         data["restrict_days"] = None
         if raw:
-            if not raw.isdigit() or not 1 <= int(raw) <= 3650:
+            # isdigit() alone lets through digits int() refuses (e.g. Kharosthi "𐩀").
+            if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 3650:
                 self.add_error("restrict_days", _("Write a number of days from 1 to 3650."))
             else:
                 data["restrict_days"] = int(raw)

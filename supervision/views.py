@@ -350,6 +350,6 @@ def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The restriction is lifted."))
     back = request.POST.get("session", "")
-    if back.isdigit():
+    if back.isascii() and back.isdigit():  # "²".isdigit() is true too
         return redirect("supervision:abuse-detail", pk=int(back))
     return redirect("supervision:abuse")

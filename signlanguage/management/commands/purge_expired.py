@@ -11,13 +11,25 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from access_support.audit import services as audit
 from signlanguage.models import ChatMessage, Feedback
 
 BATCH = 1000
+
+
+def _detach(model: Any, ids: list[int]) -> None:
+    """Rows of other apps that point at these with a nullable PROTECT key (e.g. a supervisor's
+    voice-of-the-customer item, which keeps its own copy of the words) let go of them first;
+    otherwise one tagged comment would stop the purge for good."""
+    for relation in model._meta.related_objects:
+        if relation.on_delete is models.PROTECT and relation.field.null:
+            name = relation.field.name
+            relation.related_model._base_manager.filter(**{f"{name}__in": ids}).update(
+                **{name: None}
+            )
 
 
 def _delete_older(model: Any, field: str, cutoff: datetime.datetime) -> int:
@@ -31,7 +43,9 @@ def _delete_older(model: Any, field: str, cutoff: datetime.datetime) -> int:
         )
         if not ids:
             return deleted
-        deleted += model.objects.filter(pk__in=ids).delete()[0]
+        with transaction.atomic():
+            _detach(model, ids)
+            deleted += model.objects.filter(pk__in=ids).delete()[0]
 
 
 class Command(BaseCommand):
