@@ -64,6 +64,15 @@ def port_open(host: str, port: int) -> bool:
         return False
 
 
+def pytest_addoption(parser: Any) -> None:
+    parser.addoption("--slow", action="store_true", help="hypothesis: 1,000 examples a schema")
+
+
+def pytest_configure(config: Any) -> None:
+    if config.getoption("--slow"):
+        os.environ["HYPOTHESIS_PROFILE"] = "slow"
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     from django.db import connection
 

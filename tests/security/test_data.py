@@ -233,7 +233,7 @@ def test_a_dry_run_deletes_nothing(world, settings, capsys):
 
 
 @settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(days=st.integers(1, 3650))
 def test_retention_keeps_exactly_what_is_younger_than_the_setting(world, settings, days):

@@ -110,6 +110,7 @@ def test_a_day_closed_by_a_supervisor_has_no_slots(
     open_day: datetime.date, operator: Any, add_shift: Any, supervisor: Any
 ) -> None:
     from supervision import models as supervision
+
     add_shift(operator, open_day)
     assert availability.day_slots("written_chat", open_day)
     supervision.ClosedDay.objects.create(day=open_day, reason="設備点検", created_by=supervisor)

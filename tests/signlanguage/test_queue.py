@@ -119,6 +119,7 @@ def test_a_restricted_customer_cannot_use_talk_now(
     open_now: Any, senior: Any, supervisor: Any, signed_in: Any
 ) -> None:
     from supervision import models as supervision
+
     supervision.TalkNowRestriction.objects.create(
         customer=senior, reason="abuse", created_by=supervisor
     )
