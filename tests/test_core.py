@@ -89,3 +89,19 @@ async def test_websocket_scope_shows_whether_the_second_factor_is_verified(make_
     other = await database_sync_to_async(make_user)("member")
     stolen = await _scope_after_middleware(other, {DEVICE_ID_SESSION_KEY: device.persistent_id})
     assert stolen["otp_verified"] is False
+
+
+def test_refused_and_missing_pages_keep_the_site_layout_and_language_switch(signed_in, senior):
+    client = signed_in(senior)
+    refused = client.get("/supervision/")
+    assert refused.status_code == 403
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404
+    for response, heading in (
+        (refused, "このページは開けません"),
+        (missing, "ページが見つかりません"),
+    ):
+        page = response.content.decode()
+        assert f"<h1>{heading}</h1>" in page
+        assert 'class="skip-link"' in page and "<nav" in page
+        assert 'name="language" value="en"' in page

@@ -843,3 +843,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f"clean en {report.pages_clean('en')}"
         )
     terminalreporter.write_line(f"distinct pages: {len(distinct)}; screenshots: {SCREENSHOT_DIR}")
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """The journeys (test_journeys.py) add a grant, a booking and a chat to the shared live
+    server; run them after the crawl so the crawl checks the seeded pages only. Stable: every
+    other test keeps its order."""
+    items.sort(key=lambda item: item.path.name == "test_journeys.py")
