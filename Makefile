@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages static migrate lint typecheck pytest audit clean scaleout
+.PHONY: run test install messages static migrate lint typecheck pytest audit clean scaleout bench-quick
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ audit: install
 	$(BIN)/python tools/audit_dependencies.py
 
 test: lint typecheck audit pytest
+
+# Every benchmark at a small size, both scenarios (needs PostgreSQL and Redis on 127.0.0.1):
+# so they cannot rot. Exits non-zero on a lost message, double booking, refused socket or error.
+bench-quick: install messages static
+	for b in chat_latency connections http booking_contention; do \
+	  $(BIN)/python -m bench.$$b --quick || exit 1; done
 
 scaleout: install messages static
 	tools/scaleout.sh

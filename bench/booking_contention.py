@@ -44,7 +44,6 @@ print(json.dumps({"operator_double": operator_double, "customer_double": custome
 async def run_scenario(name: str, clients: int, slots: int, operators: int) -> dict[str, Any]:
     with common.scenario(name) as sc:
         env = sc.env()
-        common.migrate(env)
         setup = common.run_django(
             env,
             "from bench.app_fixtures import booking_setup; "
@@ -117,11 +116,14 @@ def main() -> None:
     parser.add_argument("--slots", type=int, default=20)
     parser.add_argument("--operators", type=int, default=5)
     args = parser.parse_args()
+    if args.quick:
+        args.clients, args.slots, args.operators = 10, 3, 1
     rows = [
         asyncio.run(run_scenario(n, args.clients, args.slots, args.operators))
         for n in common.scenarios(args.scenario)
     ]
-    common.output(rows, args.json)
+    failures = [f"{r['scenario']}: bookings not correct: {r}" for r in rows if not r["correct"]]
+    common.finish(rows, args.json, failures)
 
 
 if __name__ == "__main__":

@@ -123,7 +123,6 @@ async def measure(
 async def run_scenario(name: str, sessions: int, messages: int, rate: float) -> dict[str, Any]:
     with common.scenario(name) as sc:
         env = sc.env()
-        common.migrate(env)
         setup = common.run_django(
             env,
             f"from bench.app_fixtures import chat_setup; print(json.dumps(chat_setup({sessions})))",
@@ -179,11 +178,14 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=20)
     parser.add_argument("--rate", type=float, default=5, help="messages/s per customer")
     args = parser.parse_args()
+    if args.quick:
+        args.sessions, args.messages, args.rate = 5, 5, 10
     rows = [
         asyncio.run(run_scenario(name, args.sessions, args.messages, args.rate))
         for name in common.scenarios(args.scenario)
     ]
-    common.output(rows, args.json)
+    failures = [f"{r['scenario']}: {r['lost']} messages lost" for r in rows if r["lost"]]
+    common.finish(rows, args.json, failures)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -54,27 +56,70 @@ class Scenario:
         return env
 
 
+def _schema_key() -> str:
+    """Changes whenever a migration (or Django) changes: names the migrated template."""
+    import django
+
+    digest = hashlib.sha256(django.get_version().encode())
+    for path in sorted(ROOT.glob("**/migrations/*.py")):
+        if ".venv" not in path.parts:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _psql(sql: str, check: bool = True) -> str:
+    done = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-tAqc", sql],
+        check=check,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
 @contextlib.contextmanager
 def scenario(name: str) -> Iterator[Scenario]:
-    """`embedded`: SQLite + in-memory layer, 1 process. `scaleout`: PostgreSQL + Redis, 2."""
+    """`embedded`: SQLite + in-memory layer, 1 process. `scaleout`: PostgreSQL + Redis, 2.
+    Each run gets a fresh, migrated database, copied from a template migrated once per schema
+    (var/bench-template-<key>.sqlite3; PostgreSQL database bench_template_<key>)."""
+    key = _schema_key()
     if name == "embedded":
+        template = ROOT / "var" / f"bench-template-{key}.sqlite3"
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            if not template.exists():
+                template.parent.mkdir(exist_ok=True)
+                draft = Path(tmp) / "template.sqlite3"
+                migrate({**os.environ, "DATABASE_URL": f"sqlite:///{draft}"})
+                shutil.copyfile(draft, template.with_suffix(".part"))
+                template.with_suffix(".part").replace(template)
+            shutil.copyfile(template, Path(tmp) / "bench.sqlite3")
             yield Scenario(name, 1, f"sqlite:///{tmp}/bench.sqlite3", None)
         return
     if name != "scaleout":
         raise SystemExit(f"unknown scenario {name!r}")
+    template_db = f"bench_template_{key}"
+    if not _psql(f"SELECT 1 FROM pg_database WHERE datname = '{template_db}'"):
+        _psql(f"CREATE DATABASE {template_db}")
+        try:
+            migrate(
+                {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{template_db}"}
+            )
+        except subprocess.CalledProcessError:
+            _psql(f"DROP DATABASE IF EXISTS {template_db}", check=False)
+            raise
     db = f"bench_{os.getpid()}"
-    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc"]
-    subprocess.run([*psql, f"CREATE DATABASE {db}"], check=True)
+    _psql(f"CREATE DATABASE {db} TEMPLATE {template_db}")
     try:
         yield Scenario(
             name, 2, f"postgres://postgres@127.0.0.1:5432/{db}", "redis://127.0.0.1:6379/5"
         )
     finally:
-        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], check=False)
+        _psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)", check=False)
 
 
 def migrate(env: dict[str, str]) -> None:
+    env = {**env, "DJANGO_SETTINGS_MODULE": "access_support.settings"}
+    env.pop("REDIS_URL", None)
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
@@ -180,7 +225,22 @@ def base_parser(description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--json", action="store_true", help="one JSON object per scenario")
     parser.add_argument("--scenario", choices=["embedded", "scaleout", "both"], default="both")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small run for CI (overrides the size options); exits 1 on a correctness failure",
+    )
     return parser
+
+
+def finish(rows: list[dict[str, Any]], as_json: bool, failures: list[str]) -> None:
+    """Print the rows; a correctness failure (lost message, double booking, refused socket,
+    error answer) is named on stderr and the exit status is 1, so CI cannot pass over it."""
+    output(rows, as_json)
+    if failures:
+        for failure in failures:
+            print(f"FAILED: {failure}", file=sys.stderr)
+        raise SystemExit(1)
 
 
 def scenarios(choice: str) -> list[str]:

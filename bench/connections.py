@@ -73,7 +73,6 @@ async def measure(
 async def run_scenario(name: str, count: int) -> dict[str, Any]:
     with common.scenario(name) as sc:
         env = sc.env()
-        common.migrate(env)
         setup = common.run_django(
             env, "from bench.app_fixtures import chat_setup; print(json.dumps(chat_setup(1)))"
         )
@@ -104,10 +103,17 @@ def main() -> None:
     parser = common.base_parser(__doc__ or "")
     parser.add_argument("--sockets", type=int, default=1000)
     args = parser.parse_args()
+    if args.quick:
+        args.sockets = 50
     rows = [
         asyncio.run(run_scenario(name, args.sockets)) for name in common.scenarios(args.scenario)
     ]
-    common.output(rows, args.json)
+    failures = [
+        f"{r['scenario']}: {r['opened']} of {args.sockets} sockets opened"
+        for r in rows
+        if r["opened"] != args.sockets
+    ]
+    common.finish(rows, args.json, failures)
 
 
 if __name__ == "__main__":

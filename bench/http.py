@@ -82,7 +82,6 @@ async def run_scenario(name: str, clients: int, seconds: float) -> list[dict[str
     rows: list[dict[str, Any]] = []
     with common.scenario(name) as sc:
         env = sc.env()
-        common.migrate(env)
         setup = common.run_django(
             env, f"from bench.fixtures import http_setup; print(json.dumps(http_setup({clients})))"
         )
@@ -128,10 +127,17 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
+    if args.quick:
+        args.clients, args.seconds = 5, 1
     rows: list[dict[str, Any]] = []
     for name in common.scenarios(args.scenario):
         rows.extend(asyncio.run(run_scenario(name, args.clients, args.seconds)))
-    common.output(rows, args.json)
+    failures = [
+        f"{r['scenario']} {r['target']}: answers {r['statuses']}"
+        for r in rows
+        if any(not s.startswith("2") for s in str(r["statuses"]).split(",") if s)
+    ]
+    common.finish(rows, args.json, failures)
 
 
 if __name__ == "__main__":

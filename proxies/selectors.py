@@ -8,7 +8,7 @@ import hmac
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -58,8 +58,19 @@ def grant_between(proxy: Any, member: Any) -> Grant | None:
     revoked proxy hears `grant_revoked`, not `no_grant`)."""
     if proxy is None or member is None or not getattr(proxy, "pk", None):
         return None
-    grants = Grant.objects.filter(member=member, proxy=proxy)
-    return grants.filter(state__in=OPEN_STATES).first() or grants.first()
+    open_first = Case(When(state__in=OPEN_STATES, then=Value(0)), default=Value(1))
+    grant = (
+        Grant.objects.filter(member=member, proxy=proxy)
+        .order_by(open_first, "-created_at", "-id")
+        .first()
+    )
+    if grant is not None:
+        # The caller holds both users already: no query to reach them from the grant.
+        if isinstance(member, User):
+            grant.member = member
+        if isinstance(proxy, User):
+            grant.proxy = proxy
+    return grant
 
 
 def grants_for_user(user: Any) -> QuerySet[Grant]:

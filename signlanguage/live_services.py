@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Field
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -47,23 +47,54 @@ class PostResult:
     frame: dict[str, Any] = field(default_factory=dict)
 
 
-def _next_seq(session_id: int) -> int | None:
-    """Bump the session's counter in one statement and return the new value; None when the
-    session is closed (or gone). The upsert's row lock (PostgreSQL) or the IMMEDIATE
-    transaction (SQLite) serialises senders of the same session until commit."""
-    seq_table = SessionSequence._meta.db_table
-    session_table = Session._meta.db_table
-    closed = tuple(sorted(live_policies.CLOSED_STATES))
-    placeholders = ", ".join(["%s"] * len(closed))
-    # Table names come from the models and the states are placeholders: nothing user-given.
-    sql = (
-        f"INSERT INTO {seq_table} (session_id, last_seq) "  # noqa: S608
-        f"SELECT id, 1 FROM {session_table} WHERE id = %s AND state NOT IN ({placeholders}) "
-        f"ON CONFLICT (session_id) DO UPDATE SET last_seq = {seq_table}.last_seq + 1 "
-        "RETURNING last_seq"
+def _prep(field_name: str, value: Any) -> Any:
+    model_field = ChatMessage._meta.get_field(field_name)
+    assert isinstance(model_field, Field)
+    return model_field.get_db_prep_value(value, connection)
+
+
+def _insert_message_sql() -> str:
+    """One statement stores the message with its sequence number, and stores nothing when the
+    session is closed (or gone). Table names come from the models and the states are
+    placeholders: nothing user-given.
+
+    PostgreSQL: the counter upsert runs in a data-modifying CTE; its row lock serialises senders
+    of the same session until commit, so numbers are gapless. SQLite: writers are already
+    serialised by the IMMEDIATE transaction, so the next number is the session's highest + 1
+    (read through the (session, seq) unique index)."""
+    chat = ChatMessage._meta.db_table
+    session = Session._meta.db_table
+    closed = ", ".join(["%s"] * len(live_policies.CLOSED_STATES))
+    columns = "session_id, seq, client_id, sender_id, sender_role, text, masked, sent_at"
+    values = "%s, %s, %s, %s, %s, %s"  # client_id … sent_at
+    if connection.vendor == "postgresql":
+        counter = SessionSequence._meta.db_table
+        return (
+            f"WITH s AS (INSERT INTO {counter} (session_id, last_seq) "  # noqa: S608
+            f"SELECT id, 1 FROM {session} WHERE id = %s AND state NOT IN ({closed}) "
+            f"ON CONFLICT (session_id) DO UPDATE SET last_seq = {counter}.last_seq + 1 "
+            "RETURNING session_id, last_seq) "
+            f"INSERT INTO {chat} ({columns}) SELECT s.session_id, s.last_seq, {values} FROM s "
+            "RETURNING seq"
+        )
+    return (
+        f"INSERT INTO {chat} ({columns}) "  # noqa: S608
+        f"SELECT s.id, COALESCE((SELECT MAX(m.seq) FROM {chat} m WHERE m.session_id = s.id), 0)"
+        f" + 1, {values} FROM {session} s WHERE s.id = %s AND s.state NOT IN ({closed}) "
+        "RETURNING seq"
     )
+
+
+def _insert_message(session_id: int, fields: list[Any]) -> int | None:
+    """Run the one write; the new seq, or None when the session is closed."""
+    sql = _insert_message_sql()
+    closed = sorted(live_policies.CLOSED_STATES)
+    if connection.vendor == "postgresql":
+        params = [session_id, *closed, *fields]
+    else:
+        params = [*fields, session_id, *closed]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [session_id, *closed])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     return int(row[0]) if row else None
 
@@ -71,38 +102,52 @@ def _next_seq(session_id: int) -> int | None:
 def message_post(
     *, session_id: int, sender: Any, role: str, client_id: uuid.UUID, text: str
 ) -> PostResult:
-    """Store one chat message (card numbers masked) and return its frame. A repeated
-    `client_id` returns the original message: the unique constraint decides, not a lookup."""
+    """Store one chat message (card numbers masked) and return its frame — one write, sequence
+    allocation included. A repeated `client_id` returns the original message: the unique
+    constraint decides, not a lookup."""
     stored_text, masked = mask_card_numbers(text)
-    closed = False
+    sent_at = timezone.now()
+    fields = [
+        _prep("client_id", client_id),
+        sender.pk,
+        role,
+        stored_text,
+        masked,
+        _prep("sent_at", sent_at),
+    ]
     try:
-        with transaction.atomic():
-            seq = _next_seq(session_id)
-            if seq is not None:
-                message = ChatMessage.objects.create(
-                    session_id=session_id,
-                    seq=seq,
-                    client_id=client_id,
-                    sender=sender,
-                    sender_role=role,
-                    text=stored_text,
-                    masked=masked,
-                    sent_at=timezone.now(),
-                )
-                return PostResult(seq, True, masked, frame=message_frame(message))
-            closed = True
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # A single statement is its own transaction: one round trip, committed on return.
+            seq = _insert_message(session_id, fields)
+        else:
+            with transaction.atomic():
+                seq = _insert_message(session_id, fields)
     except IntegrityError:
-        pass  # the client_id is taken (the counter bump rolled back with it): the original
-    original = (
-        ChatMessage.objects.select_related("sender")
-        .filter(session_id=session_id, client_id=client_id)
-        .first()
-    )
-    if original is not None:
-        return PostResult(original.seq, False, masked, frame=message_frame(original))
-    if closed:
+        seq, conflict = None, True  # the client_id is taken, nothing written: find the original
+    else:
+        conflict = False
+    if seq is None:
+        original = (
+            ChatMessage.objects.select_related("sender")
+            .filter(session_id=session_id, client_id=client_id)
+            .first()
+        )
+        if original is not None:  # a repeat (also after the session closed) gets its first ack
+            return PostResult(original.seq, False, masked, frame=message_frame(original))
+        if conflict:
+            raise LiveError("conflict", 409, "The message could not be stored.")
         return PostResult(None, False, masked, closed=True)
-    raise LiveError("conflict", 409, "The message could not be stored.")
+    message = ChatMessage(
+        session_id=session_id,
+        seq=seq,
+        client_id=client_id,
+        sender=sender,
+        sender_role=role,
+        text=stored_text,
+        masked=masked,
+        sent_at=sent_at,
+    )
+    return PostResult(seq, True, masked, frame=message_frame(message))
 
 
 def read_mark(*, session_id: int, user: Any, role: str, seq: int) -> None:

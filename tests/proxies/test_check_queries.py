@@ -8,7 +8,7 @@ import json
 import pytest
 from django.db import connection
 
-from proxies import services
+from proxies import policies, selectors, services
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def test_authorisation_check_query_count_is_fixed(
     make_user,
     make_grant,
     other_pairs,
-    django_assert_max_num_queries,
+    django_assert_num_queries,
 ):
     for _ in range(other_pairs):
         member, helper = make_user("member"), make_user("proxy")
@@ -33,11 +33,52 @@ def test_authorisation_check_query_count_is_fixed(
     client = signed_in(operator)
     client.get("/api/v1/me")  # the first request after sign-in starts the idle clock
     body = {"member_number": senior.member_number, "code": code, "action": "inquiry.points"}
-    # 15 on SQLite (session, user, device, the check, its audit row); PostgreSQL adds the audit
-    # chain's advisory lock.
-    with django_assert_max_num_queries(16 if connection.vendor == "postgresql" else 15):
+    # 13 on SQLite: session, user, device; member, code (with its proxy), grant, code spent;
+    # the audit row (chain's last link, insert); two savepoint pairs. PostgreSQL adds the audit
+    # chain's advisory lock. The grant arrives with its member and proxy (no extra queries).
+    with django_assert_num_queries(14 if connection.vendor == "postgresql" else 13):
         response = client.post(
             "/api/v1/authorizations/check", json.dumps(body), content_type="application/json"
         )
     assert response.status_code == 200
     assert response.json()["allowed"] is True
+
+
+@pytest.mark.parametrize("history", ["active", "revoked_then_new", "only_revoked"])
+def test_decide_needs_one_query_for_the_grant_and_none_itself(
+    senior, proxy, make_user, make_grant, history, django_assert_num_queries
+):
+    """The grant that decides is found in one query however many grants the pair has had; the
+    decision itself is pure."""
+    for _ in range(5):
+        make_grant(make_user("member"), proxy)  # other members' grants do not count
+    first = make_grant(senior, proxy)
+    if history != "active":
+        services.grant_revoke(grant=first, actor=senior, reason="test")
+    if history == "revoked_then_new":
+        make_grant(senior, proxy)
+    with django_assert_num_queries(1):
+        grant = selectors.grant_between(proxy, senior)
+    with django_assert_num_queries(0):
+        decision = policies.decide(proxy, senior, "inquiry.points", grant=grant, verified=True)
+        answer = (decision.allowed, decision.reason, grant.member.pk, grant.proxy.pk)
+    expected = (False, "grant_revoked") if history == "only_revoked" else (True, "ok")
+    assert answer == (*expected, senior.pk, proxy.pk)
+
+
+@pytest.mark.parametrize("other_grants", [0, 25])
+def test_authorize_service_query_count_is_fixed(
+    senior, proxy, make_user, make_grant, other_grants, django_assert_num_queries
+):
+    """authorize = decide + its audit row: the grant, the chain's last link and the insert —
+    three statements, plus two savepoint pairs (authorize's transaction and the audit write;
+    inside the test's transaction); PostgreSQL adds the chain's advisory lock."""
+    for _ in range(other_grants):
+        make_grant(make_user("member"), proxy)
+    make_grant(senior, proxy)
+    expected = 8 if connection.vendor == "postgresql" else 7
+    with django_assert_num_queries(expected):
+        decision = services.authorize(
+            actor=proxy, member=senior, action="inquiry.points", verified=True
+        )
+    assert decision.allowed

@@ -189,6 +189,30 @@ async def test_connect_runs_at_most_four_queries_however_long_the_conversation(
     assert counts[0] == counts[1] <= 4, counts
 
 
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
+
+
+async def test_storing_and_broadcasting_a_message_is_one_write_and_nothing_else(
+    senior, operator, signed_in, chat_session, monkeypatch
+):
+    """Issue 7: one write per message, sequence allocation included; no policy query per frame
+    (the participant decision is taken at connect)."""
+    customer = await joined(chat_session.pk, await cookie_of(signed_in, senior))
+    staff = await joined(chat_session.pk, await cookie_of(signed_in, operator))
+    for n in range(3):  # the first message of a session and later ones cost the same
+        with count_queries(monkeypatch) as counter:
+            await customer.send_json_to(chat(f"質問 {n}"))
+            assert (await next_of(customer, "chat.ack"))["seq"] == n + 1
+            assert (await next_of(staff, "chat.message"))["text"] == f"質問 {n}"
+        statements = [
+            s for s in counter.statements if not s.lstrip().upper().startswith(TRANSACTION_CONTROL)
+        ]
+        assert len(statements) == 1, counter.statements
+        assert statements[0].lstrip().upper().startswith(("INSERT", "WITH")), statements
+    await customer.disconnect()
+    await staff.disconnect()
+
+
 # --- messages -------------------------------------------------------------------------------
 
 
