@@ -20,6 +20,7 @@ OPEN_PREFIXES = (
     "/accounts/login/",
     "/accounts/otp/",
     "/accounts/logout/",
+    "/accounts/set-password/",
     "/api/v1/auth/",
     "/healthz",
     "/static/",
@@ -71,13 +72,23 @@ class LanguageMiddleware:
         return response
 
 
-def touch_session(request: HttpRequest, user: Any) -> None:
+# Reading the idle clock (the warning dialog asks before it shows) is not activity: a GET here
+# leaves the clock alone, or asking "how long is left?" would itself keep the session alive.
+IDLE_CLOCK_PATH = "/api/v1/session"
+
+
+def idle_seconds_for(user: Any) -> int:
+    return int(settings.OPERATOR_IDLE_SECONDS if user.is_operator else settings.IDLE_SECONDS)
+
+
+def touch_session(request: HttpRequest, user: Any, *, force: bool = False) -> None:
     """Sliding idle timeout: operators 15 minutes, everyone else 30. The session row is
-    rewritten at most once a minute (not on every request), so reads stay reads."""
-    idle = settings.OPERATOR_IDLE_SECONDS if user.is_operator else settings.IDLE_SECONDS
+    rewritten at most once a minute (not on every request), so reads stay reads; `force`
+    (the warning dialog's Extend button) restarts the clock now."""
+    idle = idle_seconds_for(user)
     now = int(time.time())
     session = request.session
-    if session.get("_idle") != idle or now - int(session.get("_touched", 0)) >= 60:
+    if force or session.get("_idle") != idle or now - int(session.get("_touched", 0)) >= 60:
         session["_idle"] = idle
         session["_touched"] = now
         session.set_expiry(idle)
@@ -95,7 +106,8 @@ class SecondFactorRequiredMiddleware:
             return self.get_response(request)
         user: Any = request.user
         if user.is_authenticated and user.is_verified():
-            touch_session(request, user)
+            if not (request.method == "GET" and path == IDLE_CLOCK_PATH):
+                touch_session(request, user)
             return self.get_response(request)
         is_api = path.startswith("/api/")
         if not user.is_authenticated:

@@ -170,6 +170,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "access_support.context_processors.site",
                 "proxies.context_processors.acting",
+                "access_support.context_processors.idle_clock",
             ],
         },
     },
@@ -252,6 +253,10 @@ OTP_ADDRESS_FAILURE_LIMIT = 30
 # Idle timeouts (sliding): operators 15 minutes, everyone else 30.
 IDLE_SECONDS = 30 * 60
 OPERATOR_IDLE_SECONDS = 15 * 60
+ACTING_IDLE_SECONDS = 30 * 60  # a proxy's acting-for context (SPEC §4.4)
+# Signed-in pages warn this long before an idle clock runs out, with a button to extend (WCAG
+# 2.2.1; ACCESSIBILITY.md asks for at least 2 minutes).
+IDLE_WARNING_SECONDS = 3 * 60
 SESSION_COOKIE_AGE = IDLE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

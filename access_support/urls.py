@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/language", views.switch_language, name="set-language"),
+    path("i18n/reading", views.switch_reading, name="set-reading"),
     path("accounts/", include("access_support.accounts.urls")),
     path("api/v1/", include("access_support.accounts.api_urls")),
     path("proxies/", include("proxies.urls")),

@@ -1,9 +1,10 @@
-"""Project-wide pages: home per role, health check, language switch."""
+"""Project-wide pages: home per role, health check, language and reading-aid switches."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -13,6 +14,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+
+from access_support.accounts import reading, services
 
 
 @require_GET
@@ -66,3 +69,39 @@ def switch_language(request: HttpRequest) -> HttpResponse:
             secure=request.is_secure(),
         )
     return response
+
+
+@require_POST
+def switch_reading(request: HttpRequest) -> HttpResponse:
+    """Turn plain-Japanese wording or furigana on or off and go back to the same page.
+    Remembered in a cookie (the sign-in page, after signing out) and, once signed in with the
+    second factor, on the user."""
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    now = reading.chosen(request)
+    wanted = reading.Reading(
+        plain=_switched(request.POST.get("plain"), now.plain),
+        furigana=_switched(request.POST.get("furigana"), now.furigana),
+    )
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        reading.COOKIE_NAME,
+        wanted.cookie_value(),
+        max_age=reading.COOKIE_MAX_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    user: Any = request.user
+    if user.is_authenticated and user.is_verified():
+        services.user_set_reading(
+            user=user,
+            plain_japanese=wanted.plain,
+            furigana=wanted.furigana,
+            actor=user,
+        )
+    return response
+
+
+def _switched(value: str | None, current: bool) -> bool:
+    return {"on": True, "off": False}.get(value or "", current)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from access_support.accounts.models import User
@@ -54,7 +55,7 @@ def _load(request: HttpRequest) -> User | None:
         return None
     user = request.user
     data = session.get(SESSION_KEY) or {}
-    if not user.is_authenticated or time.time() - float(data.get("seen", 0)) > IDLE_SECONDS:
+    if not user.is_authenticated or time.time() - float(data.get("seen", 0)) > idle_seconds():
         session.pop(SESSION_KEY, None)
         return None
     member = selectors.member_by_id(data.get("member_id"))
@@ -67,3 +68,28 @@ def _load(request: HttpRequest) -> User | None:
         # Like the session's own idle clock: rewritten at most once a minute, so reads stay reads.
         session[SESSION_KEY] = {"member_id": data.get("member_id"), "seen": now}
     return member
+
+
+def idle_seconds() -> int:
+    """30 minutes (SPEC §4.4); a setting only so the browser tests can shorten it."""
+    return int(getattr(settings, "ACTING_IDLE_SECONDS", IDLE_SECONDS))
+
+
+def seconds_left(request: HttpRequest) -> int | None:
+    """Seconds before the acting context ends for idleness, or None when not acting. Reads
+    only: asking how long is left does not restart the clock."""
+    session: Any = getattr(request, "session", None)
+    data = session.get(SESSION_KEY) if session is not None else None
+    if not data:
+        return None
+    return max(0, int(float(data.get("seen", 0)) + idle_seconds() - time.time()))
+
+
+def keep_alive(request: HttpRequest) -> int | None:
+    """The warning dialog's Extend button: restart the idle clock of an acting context still
+    in force. Returns the seconds now left, or None when there is no such context."""
+    if acting_member(request) is None:
+        return None
+    data = request.session.get(SESSION_KEY) or {}
+    request.session[SESSION_KEY] = {"member_id": data.get("member_id"), "seen": time.time()}
+    return idle_seconds()

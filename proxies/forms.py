@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from proxies.models import ProcedureKind
 from proxies.scopes import ACTIONS, RELATIONSHIPS, SCOPES
@@ -70,7 +71,9 @@ class EndDateMixin(forms.Form):
         return data
 
 
-class RegisterForm(EndDateMixin):
+class ProxyPersonForm(forms.Form):
+    """Registration, question 1: who will help (name and e-mail, one small group)."""
+
     proxy_name = forms.CharField(
         label=_("Proxy's name"),
         max_length=100,
@@ -85,30 +88,15 @@ class RegisterForm(EndDateMixin):
             "invalid": _("Enter an e-mail address like name@example.jp."),
         },
     )
+
+
+class RelationshipForm(forms.Form):
     relationship = forms.ChoiceField(
         label=_("Relationship to you"),
         choices=list(RELATIONSHIPS.items()),
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how the person is related to you.")},
     )
-    scopes = forms.MultipleChoiceField(
-        label=_("What the proxy may do for you"),
-        choices=list(SCOPES.items()),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one thing the proxy may do.")},
-    )
-    field_order = ["proxy_name", "proxy_email", "relationship", "scopes"]
-
-
-class OperatorRegisterForm(RegisterForm):
-    member_number = forms.CharField(
-        label=_("Member number"),
-        max_length=20,
-        help_text=_("10 digits. Spaces and hyphens are fine."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        error_messages={"required": _("Enter the member number.")},
-    )
-    field_order = ["member_number", "proxy_name", "proxy_email", "relationship", "scopes"]
 
 
 class ScopesForm(forms.Form):
@@ -118,6 +106,50 @@ class ScopesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one thing the proxy may do.")},
     )
+
+
+class EndDateForm(EndDateMixin):
+    pass
+
+
+class MemberNumberForm(forms.Form):
+    member_number = forms.CharField(
+        label=_("Member number"),
+        max_length=20,
+        help_text=_("10 digits. Spaces and hyphens are fine."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"required": _("Enter the member number.")},
+    )
+
+
+class RegisterForm(ProxyPersonForm, RelationshipForm, ScopesForm, EndDateMixin):
+    """Every answer at once: the check-your-answers step validates the stored answers with it,
+    and a post of the whole form to the register page still works."""
+
+    field_order = ["proxy_name", "proxy_email", "relationship", "scopes"]
+
+
+class OperatorRegisterForm(MemberNumberForm, RegisterForm):
+    field_order = ["member_number", "proxy_name", "proxy_email", "relationship", "scopes"]
+
+
+# The plain-Japanese wording of the registration questions (shown when the user chose it).
+PLAIN_LABELS = {
+    "proxy_name": pgettext_lazy("plain", "Proxy's name"),
+    "proxy_email": pgettext_lazy("plain", "Proxy's e-mail address"),
+    "relationship": pgettext_lazy("plain", "Relationship to you"),
+    "scopes": pgettext_lazy("plain", "What the proxy may do for you"),
+    "member_number": pgettext_lazy("plain", "Member number"),
+}
+PLAIN_HELP = {
+    "proxy_email": pgettext_lazy("plain", "We send the invitation to this address."),
+}
+
+
+def use_plain_wording(form: forms.Form) -> None:
+    for name, field in form.fields.items():
+        field.label = PLAIN_LABELS.get(name, field.label)
+        field.help_text = PLAIN_HELP.get(name, field.help_text)
 
 
 class ApproveForm(forms.Form):

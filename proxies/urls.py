@@ -10,6 +10,7 @@ app_name = "proxies"
 urlpatterns = [
     path("", views.my_proxies, name="my-proxies"),
     path("register/", views.register, name="register"),
+    path("register/<slug:step>/", views.register_step, name="register-step"),
     path("grants/<int:pk>/", views.grant_detail, name="grant-detail"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant-revoke"),
     path("grants/<int:pk>/<str:verb>/", views.grant_pause, name="grant-pause"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from access_support.accounts import reading
 from access_support.accounts import services as accounts
 from access_support.accounts.models import User
 from access_support.audit.models import AuditEvent
@@ -87,38 +89,176 @@ def my_proxies(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-def register(request: HttpRequest) -> HttpResponse:
+# --- registering a proxy: one question per page, then "check your answers" ------------------
+
+REGISTER_SESSION_KEY = "proxy_register"
+# The questions in order (slug → its form); operators first give the member number.
+REGISTER_STEPS: dict[str, type[django_forms.Form]] = {
+    "member": forms.MemberNumberForm,
+    "person": forms.ProxyPersonForm,
+    "relationship": forms.RelationshipForm,
+    "scopes": forms.ScopesForm,
+    "end-date": forms.EndDateForm,
+}
+
+
+def _register_steps(user: User) -> list[str]:
+    steps = list(REGISTER_STEPS)
+    return steps if user.is_operator else steps[1:]
+
+
+def _register_gate(request: HttpRequest) -> User:
     user = _user(request)
     _require(user.is_member or user.is_operator)
+    return user
+
+
+def _answers(request: HttpRequest) -> dict[str, Any]:
+    return dict(request.session.get(REGISTER_SESSION_KEY) or {})
+
+
+def _submit_registration(
+    request: HttpRequest, user: User, form: forms.RegisterForm
+) -> HttpResponse | None:
+    """Send the invitation for a valid form; None when it could not (the form or the messages
+    say why)."""
+    data = form.cleaned_data
+    member: User | None = user
+    if user.is_operator:
+        member = selectors.member_by_number(data["member_number"])
+        if member is None:
+            form.add_error("member_number", _("There is no member with this number."))
+            return None
+    assert member is not None
+    try:
+        services.grant_register(
+            actor=user,
+            member=member,
+            proxy_name=data["proxy_name"],
+            proxy_email=data["proxy_email"],
+            relationship=data["relationship"],
+            scopes=data["scopes"],
+            ends_on=data["ends_on"],
+            base_url=request.build_absolute_uri("/"),
+        )
+    except services.GrantError as exc:
+        _grant_error(request, exc)
+        return None
+    request.session.pop(REGISTER_SESSION_KEY, None)
+    messages.success(request, _("We have sent the invitation by e-mail."))
+    return redirect("proxies:my-proxies" if user.is_member else "home")
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """GET: the first question. POST: every answer at once (the one-page form)."""
+    user = _register_gate(request)
+    if request.method == "GET":
+        return _register_question(request, user, _register_steps(user)[0])
     form_class = forms.OperatorRegisterForm if user.is_operator else forms.RegisterForm
-    form = form_class(request.POST if request.method == "POST" else None)
+    form = form_class(request.POST)
+    if form.is_valid() and (done := _submit_registration(request, user, form)):
+        return done
+    return render(request, "proxies/register.html", {"form": form}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def register_step(request: HttpRequest, step: str) -> HttpResponse:
+    user = _register_gate(request)
+    steps = _register_steps(user)
+    if step == "check":
+        return _register_check(request, user, steps)
+    if step not in steps:
+        raise Http404
+    return _register_question(request, user, step)
+
+
+def _register_question(request: HttpRequest, user: User, step: str) -> HttpResponse:
+    steps = _register_steps(user)
+    answers = _answers(request)
+    changing = (request.POST if request.method == "POST" else request.GET).get("from") == "check"
+    form = REGISTER_STEPS[step](request.POST if request.method == "POST" else None, initial=answers)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        member: User | None = user
-        if user.is_operator:
-            member = selectors.member_by_number(data["member_number"])
-            if member is None:
-                form.add_error("member_number", _("There is no member with this number."))
-        if member is not None:
-            try:
-                services.grant_register(
-                    actor=user,
-                    member=member,
-                    proxy_name=data["proxy_name"],
-                    proxy_email=data["proxy_email"],
-                    relationship=data["relationship"],
-                    scopes=data["scopes"],
-                    ends_on=data["ends_on"],
-                    base_url=request.build_absolute_uri("/"),
-                )
-            except services.GrantError as exc:
-                _grant_error(request, exc)
-            else:
-                messages.success(request, _("We have sent the invitation by e-mail."))
-                return redirect("proxies:my-proxies" if user.is_member else "home")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "proxies/register.html", {"form": form}, status=status)
+        if (
+            step == "member"
+            and selectors.member_by_number(form.cleaned_data["member_number"]) is None
+        ):
+            form.add_error("member_number", _("There is no member with this number."))
+        else:
+            answers.update(
+                {
+                    name: request.POST.getlist(name)
+                    if isinstance(form.fields[name], django_forms.MultipleChoiceField)
+                    else request.POST.get(name, "")
+                    for name in form.fields
+                }
+            )
+            request.session[REGISTER_SESSION_KEY] = answers
+            index = steps.index(step)
+            following = "check" if changing or index + 1 == len(steps) else steps[index + 1]
+            return redirect("proxies:register-step", step=following)
+    if reading.active(request).plain:
+        forms.use_plain_wording(form)
+    index = steps.index(step)
+    back = (
+        reverse("proxies:register-step", kwargs={"step": "check"})
+        if changing
+        else reverse("proxies:register-step", kwargs={"step": steps[index - 1]})
+        if index
+        else reverse("proxies:my-proxies" if user.is_member else "home")
+    )
+    return render(
+        request,
+        "proxies/register_step.html",
+        {
+            "form": form,
+            "step": step,
+            "number": index + 1,
+            "count": len(steps),
+            "changing": changing,
+            "back_url": back,
+            "action": reverse("proxies:register-step", kwargs={"step": step}),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _register_check(request: HttpRequest, user: User, steps: list[str]) -> HttpResponse:
+    form_class = forms.OperatorRegisterForm if user.is_operator else forms.RegisterForm
+    form = form_class(_answers(request))
+    if not form.is_valid():
+        # An answer is missing (a page skipped, or the session ended): ask it again.
+        missing = next(
+            (s for s in steps if any(f in form.errors for f in REGISTER_STEPS[s].base_fields)),
+            steps[0],
+        )
+        if request.method == "POST":
+            messages.error(request, _("Please answer this question first."))
+        return redirect("proxies:register-step", step=missing)
+    if request.method == "POST" and (done := _submit_registration(request, user, form)):
+        return done
+    data = form.cleaned_data
+    if reading.active(request).plain:
+        forms.use_plain_wording(form)
+    change = {
+        s.replace("-", "_"): reverse("proxies:register-step", kwargs={"step": s}) + "?from=check"
+        for s in steps
+    }
+    return render(
+        request,
+        "proxies/register_check.html",
+        {
+            "form": form,
+            "data": data,
+            "relationship_label": dict(form.fields["relationship"].choices).get(  # type: ignore[attr-defined]
+                data["relationship"], data["relationship"]
+            ),
+            "scope_labels": [SCOPES[s] for s in data["scopes"]],
+            "change": change,
+            "back_url": reverse("proxies:register-step", kwargs={"step": steps[-1]}),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -21,6 +21,8 @@ SKILL_FIELD = {"sign_language": "skill_sign_language", "written_chat": "skill_wr
 
 
 def _hm(value: str) -> datetime.time:
+    if value == "24:00":  # a closing time at midnight: open until the day's last instant
+        return datetime.time.max
     hour, minute = value.split(":")
     return datetime.time(int(hour), int(minute))
 
@@ -48,10 +50,11 @@ def _extra_closed_days() -> frozenset[datetime.date]:
 
 def is_closed_day(day: datetime.date) -> bool:
     closed = getattr(settings, "SERVICE_CLOSED_DAYS", [])
+    weekdays = getattr(settings, "SERVICE_WEEKDAYS", [0, 1, 2, 3, 4])  # Monday = 0
     return (
-        day.weekday() >= 5
+        day.weekday() not in weekdays
         or f"{day:%m-%d}" in closed
-        or bool(jpholiday.is_holiday(day))
+        or (getattr(settings, "SERVICE_CLOSED_ON_HOLIDAYS", True) and jpholiday.is_holiday(day))
         or day in _extra_closed_days()
     )
 

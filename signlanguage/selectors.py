@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from access_support.accounts.models import User
 from signlanguage import policies
-from signlanguage.availability import SKILL_FIELD
+from signlanguage.availability import JST, SKILL_FIELD
 from signlanguage.models import Kind, Session, Shift, State
 
 DEFAULT_HANDLING = datetime.timedelta(minutes=10)
@@ -164,6 +164,12 @@ def queue_snapshot() -> dict[str, Any]:
 
 def shifts_between(start: datetime.datetime, end: datetime.datetime) -> QuerySet[Shift]:
     return Shift.objects.filter(start__lt=end, end__gt=start).select_related("operator")
+
+
+def shifts_starting_in_week(monday: datetime.date) -> QuerySet[Shift]:
+    """The shifts a copy of the week takes: those that start Monday 00:00 to Sunday 24:00 JST."""
+    start = datetime.datetime.combine(monday, datetime.time(0), tzinfo=JST)
+    return Shift.objects.filter(start__gte=start, start__lt=start + datetime.timedelta(days=7))
 
 
 def operators() -> QuerySet[User]:

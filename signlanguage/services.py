@@ -10,6 +10,7 @@ transaction begins IMMEDIATE (settings), which serialises writers."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -154,6 +155,70 @@ def shift_delete(*, shift: Shift, actor: User) -> None:
         before={"operator_id": shift.operator_id, "start": shift.start, "end": shift.end},
     )
     shift.delete()
+
+
+@dataclass(frozen=True)
+class WeekCopy:
+    copied: int
+    skipped_overlap: int
+    skipped_not_operator: int
+
+
+@transaction.atomic
+def shifts_copy_week(*, monday: datetime.date, actor: User) -> WeekCopy:
+    """Every shift starting in the week of `monday` (Japan time), again 7 days later. A copy
+    that would overlap a shift the operator already has then is skipped (and counted), as is
+    a shift of someone who is no longer an active operator. All or nothing: one transaction,
+    one audit event; the cached availability is refreshed on commit."""
+    if not policies.can_manage_shifts(actor):
+        raise BookingError("forbidden", 403, "Only supervisors manage shifts.")
+    if monday.weekday() != 0:
+        raise BookingError("invalid_week", 400, "A week starts on a Monday.")
+    week = datetime.timedelta(days=7)
+    sources = list(
+        selectors.shifts_starting_in_week(monday)
+        .select_related("operator")
+        .order_by("start", "operator_id", "pk")
+    )
+    copies = [(shift, shift.start + week, shift.end + week) for shift in sources]
+    taken: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = {}
+    if copies:
+        first = min(s for _shift, s, _e in copies)
+        last = max(e for _shift, _s, e in copies)
+        for operator_id, s, e in Shift.objects.filter(start__lt=last, end__gt=first).values_list(
+            "operator_id", "start", "end"
+        ):
+            taken.setdefault(operator_id, []).append((s, e))
+    new: list[Shift] = []
+    overlap = not_operator = 0
+    for shift, s, e in copies:
+        if not (shift.operator.is_operator and shift.operator.is_active):
+            not_operator += 1
+            continue
+        busy = taken.setdefault(shift.operator_id, [])
+        if any(bs < e and be > s for bs, be in busy):
+            overlap += 1
+            continue
+        busy.append((s, e))
+        new.append(Shift(operator_id=shift.operator_id, start=s, end=e))
+    created = Shift.objects.bulk_create(new)
+    availability.invalidate()
+    result = WeekCopy(len(created), overlap, not_operator)
+    audit.record(
+        action="signlanguage.shifts_copied",
+        actor=actor,
+        object_type="signlanguage.week",
+        object_id=monday.isoformat(),
+        after={
+            "from_week": monday.isoformat(),
+            "to_week": (monday + week).isoformat(),
+            "copied": result.copied,
+            "skipped_overlap": result.skipped_overlap,
+            "skipped_not_operator": result.skipped_not_operator,
+            "shift_ids": [shift.pk for shift in created],
+        },
+    )
+    return result
 
 
 # --- bookings -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ urlpatterns = [
     path("queue/", views.operator_queue, name="queue"),
     path("queue/<int:pk>/take/", views.take, name="take"),
     path("shifts/", views.shifts, name="shifts"),
+    path("shifts/copy-week/", views.shifts_copy_week, name="shifts-copy-week"),
     path("shifts/<int:pk>/delete/", views.shift_delete, name="shift-delete"),
 ]
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access_support.accounts.models import User
@@ -342,26 +343,47 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("signlanguage:live-session", pk=session.pk)
 
 
+def _monday(value: str | None) -> datetime.date:
+    """The Monday of the week holding the date `value` (YYYY-MM-DD); this week when missing or
+    not a date."""
+    try:
+        day = datetime.date.fromisoformat(value or "")
+    except ValueError:
+        day = timezone.localdate()
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _week_url(monday: datetime.date) -> str:
+    return f"{reverse('signlanguage:shifts')}?{urlencode({'week': monday.isoformat()})}"
+
+
+def _week_label(monday: datetime.date) -> str:
+    return _("%(first)s to %(last)s") % {
+        "first": format_date(monday),
+        "last": format_date(monday + datetime.timedelta(days=6)),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def shifts(request: HttpRequest) -> HttpResponse:
+    """One week of shifts (Monday to Sunday), with the weeks before and after a click away."""
     user = _user(request)
     _require(policies.can_manage_shifts(user))
     form = forms.ShiftForm(request.POST or None, operators=selectors.operators())
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.shift_add(
+            shift = services.shift_add(
                 operator=form.cleaned_data["operator"],
                 start=form.cleaned_data["start"],
                 end=form.cleaned_data["end"],
                 actor=user,
             )
             messages.success(request, _("The shift is added."))
-            return redirect("signlanguage:shifts")
+            return redirect(_week_url(_monday(shift.start.astimezone(JST).date().isoformat())))
         except services.BookingError as exc:
             error = error_text(exc.code)
-    today = timezone.localdate()
-    monday = today - datetime.timedelta(days=today.weekday())
+    monday = _monday(request.GET.get("week"))
     start = datetime.datetime.combine(monday, datetime.time(0), tzinfo=JST)
     rows = [
         {
@@ -370,9 +392,83 @@ def shifts(request: HttpRequest) -> HttpResponse:
             "start": format_time(shift.start),
             "end": format_time(shift.end),
         }
-        for shift in selectors.shifts_between(start, start + datetime.timedelta(days=14))
+        for shift in selectors.shifts_between(start, start + datetime.timedelta(days=7))
     ]
-    return render(request, "signlanguage/shifts.html", {"form": form, "rows": rows, "error": error})
+    week = datetime.timedelta(days=7)
+    this_monday = _monday(None)
+    return render(
+        request,
+        "signlanguage/shifts.html",
+        {
+            "form": form,
+            "rows": rows,
+            "error": error,
+            "week_label": _week_label(monday),
+            "week": monday.isoformat(),
+            "is_this_week": monday == this_monday,
+            "previous_week": (monday - week).isoformat(),
+            "next_week": (monday + week).isoformat(),
+            "previous_label": _week_label(monday - week),
+            "next_label": _week_label(monday + week),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def shifts_copy_week(request: HttpRequest) -> HttpResponse:
+    """Check, then copy every shift of a week to the next week (the button is a POST)."""
+    user = _user(request)
+    _require(policies.can_manage_shifts(user))
+    raw = request.POST.get("week") if request.method == "POST" else request.GET.get("week")
+    monday = _monday(raw)
+    if request.method == "POST":
+        valid = bool(raw) and monday.isoformat() == raw
+        if not valid:
+            return render(
+                request,
+                "signlanguage/shifts_copy.html",
+                {"error": _("Choose the week again from the shifts page.")},
+                status=400,
+            )
+        result = services.shifts_copy_week(monday=monday, actor=user)
+        text = ngettext(
+            "%(n)d shift is copied to the next week.",
+            "%(n)d shifts are copied to the next week.",
+            result.copied,
+        ) % {"n": result.copied}
+        messages.success(request, text)
+        if result.skipped_overlap:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)d shift was not copied: the operator already has a shift at that time.",
+                    "%(n)d shifts were not copied: the operator already has a shift at that time.",
+                    result.skipped_overlap,
+                )
+                % {"n": result.skipped_overlap},
+            )
+        if result.skipped_not_operator:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)d shift was not copied: the person is no longer an operator.",
+                    "%(n)d shifts were not copied: the person is no longer an operator.",
+                    result.skipped_not_operator,
+                )
+                % {"n": result.skipped_not_operator},
+            )
+        return redirect(_week_url(monday + datetime.timedelta(days=7)))
+    return render(
+        request,
+        "signlanguage/shifts_copy.html",
+        {
+            "week": monday.isoformat(),
+            "count": selectors.shifts_starting_in_week(monday).count(),
+            "from_label": _week_label(monday),
+            "to_label": _week_label(monday + datetime.timedelta(days=7)),
+            "back_url": _week_url(monday),
+        },
+    )
 
 
 @require_POST
@@ -381,6 +477,8 @@ def shift_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require(policies.can_manage_shifts(user))
     shift = Shift.objects.filter(pk=pk).first()
     if shift is not None:
+        monday = _monday(shift.start.astimezone(JST).date().isoformat())
         services.shift_delete(shift=shift, actor=user)
         messages.success(request, _("The shift is removed."))
+        return redirect(_week_url(monday))
     return redirect("signlanguage:shifts")

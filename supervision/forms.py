@@ -153,3 +153,46 @@ class AbuseDecisionForm(forms.Form):
                 "restrict", _("A restriction is only possible when the customer was abusive.")
             )
         return data
+
+
+SKILL_CHOICES = [
+    ("sign_language", _("Sign language (video)")),
+    ("written_chat", _("Written chat (筆談)")),
+]
+
+
+def _skills_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=_("Skills"),
+        choices=SKILL_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The kinds of session this operator can take. Choose one or both."),
+        error_messages={"required": _("Choose at least one skill.")},
+    )
+
+
+class OperatorForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("As customers will see it, for example: 鈴木 さくら."),
+        error_messages={"required": _("Enter the operator's name.")},
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=150,
+        help_text=_("The operator's own work address. The link to choose a password goes here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Enter the operator's e-mail address."),
+            "invalid": _("Write the e-mail address like name@example.jp."),
+        },
+    )
+    skills = _skills_field()
+
+    def clean_email(self) -> str:
+        return _half_width(self.cleaned_data.get("email")).lower()
+
+
+class OperatorSkillsForm(forms.Form):
+    skills = _skills_field()

@@ -12,7 +12,9 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from access_support.accounts.models import User
 from proxies.models import Grant, GrantState
+from signlanguage.availability import JST
 from signlanguage.models import Feedback, Kind, Session, SessionClosure, Shift, State
 from supervision.models import ClosedDay, TalkNowRestriction, VoiceItem, VoiceStatus, VoiceTag
 
@@ -174,12 +176,19 @@ def closed_day(pk: Any) -> ClosedDay:
 
 
 def voice_items(*, tag: str = "", status: str = "", limit: int = 200) -> list[VoiceItem]:
-    items = VoiceItem.objects.select_related("session", "tagged_by")
+    return list(
+        voice_items_matching(tag=tag, status=status).select_related("session", "tagged_by")[:limit]
+    )
+
+
+def voice_items_matching(*, tag: str = "", status: str = "") -> QuerySet[VoiceItem]:
+    """Every item with the list page's filters (the CSV export takes them all)."""
+    items = VoiceItem.objects.all()
     if tag:
         items = items.filter(tag=tag)
     if status:
         items = items.filter(status=status)
-    return list(items[:limit])
+    return items.order_by("-created_at", "-id")
 
 
 def voice_counts() -> dict[str, Any]:
@@ -247,6 +256,35 @@ def feedback_for_tagging(pk: Any) -> Feedback:
 
 def session_for_tagging(pk: Any) -> Session:
     found = Session.objects.filter(pk=pk, state=State.CLOSED).exclude(summary="").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- operators -------------------------------------------------------------------------------
+
+
+def week_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """Monday 00:00 to the next Monday 00:00 (Japan time) of the week that holds `day`."""
+    monday = day - datetime.timedelta(days=day.weekday())
+    start = datetime.datetime.combine(monday, datetime.time(0), tzinfo=JST)
+    return start, start + datetime.timedelta(days=7)
+
+
+def operators_with_week(today: datetime.date) -> list[User]:
+    """Every operator, each with `shifts_this_week`: one query, whatever the number."""
+    start, end = week_bounds(today)
+    return list(
+        User.objects.filter(is_operator=True)
+        .annotate(
+            shifts_this_week=Count("shifts", filter=Q(shifts__start__lt=end, shifts__end__gt=start))
+        )
+        .order_by("-is_active", "display_name", "username")
+    )
+
+
+def operator(pk: Any) -> User:
+    found = User.objects.filter(pk=pk, is_operator=True).first()
     if found is None:
         raise Http404
     return found

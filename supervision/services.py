@@ -6,11 +6,15 @@ import datetime
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from access_support.accounts import services as accounts
+from access_support.accounts.models import SKILLS, User
 from access_support.audit import services as audit
-from signlanguage import live_services
+from signlanguage import availability, live_services
 from signlanguage.models import Feedback, Session, SessionClosure
 from supervision import policies
 from supervision.models import (
@@ -246,3 +250,76 @@ def restriction_lift(*, restriction: TalkNowRestriction, actor: Any) -> TalkNowR
         obj=restriction,
     )
     return restriction
+
+
+# --- operators -------------------------------------------------------------------------------
+
+
+def _clean_skills(skills: list[str]) -> list[str]:
+    chosen = [skill for skill in SKILLS if skill in skills]
+    if not chosen or set(skills) - set(SKILLS):
+        raise SupervisionError("skills_required")
+    return chosen
+
+
+@transaction.atomic
+def operator_create(*, name: str, email: str, skills: list[str], base_url: str, actor: Any) -> User:
+    """A new operator account with no password yet: the link to choose one goes to the
+    operator's own e-mail address (why: supervision/README.md). The user name is the address."""
+    _require(policies.can_supervise(actor))
+    email = User.objects.normalize_email(email.strip()).lower()
+    chosen = _clean_skills(skills)
+    if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
+        raise SupervisionError("duplicate_email", 409)
+    try:
+        with transaction.atomic():
+            operator = accounts.user_create(
+                username=email,
+                password=None,
+                email=email,
+                roles=["operator"],
+                display_name=name.strip(),
+                skills=chosen,
+                actor=actor,
+            )
+    except IntegrityError as exc:  # the same address, created a moment ago
+        raise SupervisionError("duplicate_email", 409) from exc
+    except ValidationError as exc:
+        if "username" in getattr(exc, "error_dict", {}):
+            raise SupervisionError("duplicate_email", 409) from exc
+        raise
+    accounts.password_setup_link_send(user=operator, base_url=base_url, actor=actor)
+    return operator
+
+
+@transaction.atomic
+def operator_set_skills(*, operator: User, skills: list[str], actor: Any) -> User:
+    """Skills decide what the operator can take and the capacity of every slot, so the cached
+    availability is refreshed when the change commits."""
+    _require(policies.can_supervise(actor))
+    chosen = _clean_skills(skills)
+    operator = User.objects.select_for_update().get(pk=operator.pk, is_operator=True)
+    before = operator.skills
+    for skill in SKILLS:
+        setattr(operator, f"skill_{skill}", skill in chosen)
+    operator.save(update_fields=[f"skill_{skill}" for skill in SKILLS])
+    audit.record(
+        action="user.skills_changed",
+        actor=actor,
+        subject_user=operator,
+        obj=operator,
+        before={"skills": before},
+        after={"skills": operator.skills},
+    )
+    availability.invalidate()
+    return operator
+
+
+@transaction.atomic
+def operator_password_link_resend(*, operator: User, base_url: str, actor: Any) -> None:
+    """Another link, for an operator who has not chosen a password yet (the first one expires
+    after three days). Once a password is set, this is not a way to reset it."""
+    _require(policies.can_supervise(actor))
+    if operator.has_usable_password():
+        raise SupervisionError("password_already_set", 409)
+    accounts.password_setup_link_send(user=operator, base_url=base_url, actor=actor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,6 +22,8 @@ from supervision import charts, policies, reports, selectors, services
 from supervision.forms import (
     AbuseDecisionForm,
     ClosedDayForm,
+    OperatorForm,
+    OperatorSkillsForm,
     PeriodForm,
     VoiceAdvanceForm,
     VoiceTagForm,
@@ -53,6 +57,13 @@ def _error_text(code: str) -> str:
             "A restriction is only possible when the customer was abusive."
         ),
         "already_lifted": _("This restriction has already been lifted."),
+        "duplicate_email": _(
+            "An account with this e-mail address already exists. Use another address."
+        ),
+        "skills_required": _("Choose at least one skill."),
+        "password_already_set": _(
+            "This operator has already chosen a password, so no new link is needed."
+        ),
     }
     return texts.get(code, _("This cannot be done now."))
 
@@ -193,16 +204,101 @@ def report_csv(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+# --- operators -------------------------------------------------------------------------------
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+@require_http_methods(["GET"])
+@supervisor_only
+def operators(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "supervision/operators.html",
+        {"operators": selectors.operators_with_week(timezone.localdate())},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@supervisor_only
+def operator_new(request: HttpRequest) -> HttpResponse:
+    form = OperatorForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            operator = services.operator_create(
+                name=data["name"],
+                email=data["email"],
+                skills=data["skills"],
+                base_url=_base_url(request),
+                actor=request.user,
+            )
+        except services.SupervisionError as exc:
+            form.add_error(
+                "email" if exc.code == "duplicate_email" else "skills", _error_text(exc.code)
+            )
+        else:
+            messages.success(
+                request,
+                _("%(name)s is added. We have e-mailed them a link to choose a password.")
+                % {"name": operator.name},
+            )
+            return redirect("supervision:operator-detail", pk=operator.pk)
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "supervision/operator_new.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@supervisor_only
+def operator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    operator = selectors.operator(pk)
+    form = OperatorSkillsForm(
+        request.POST if request.method == "POST" else None, initial={"skills": operator.skills}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.operator_set_skills(
+                operator=operator, skills=form.cleaned_data["skills"], actor=request.user
+            )
+        except services.SupervisionError as exc:
+            form.add_error("skills", _error_text(exc.code))
+        else:
+            messages.success(request, _("The skills are saved."))
+            return redirect("supervision:operator-detail", pk=operator.pk)
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(
+        request,
+        "supervision/operator_detail.html",
+        {"operator": operator, "form": form, "password_set": operator.has_usable_password()},
+        status=status,
+    )
+
+
+@require_POST
+@supervisor_only
+def operator_password_link(request: HttpRequest, pk: int) -> HttpResponse:
+    operator = selectors.operator(pk)
+    try:
+        services.operator_password_link_resend(
+            operator=operator, base_url=_base_url(request), actor=request.user
+        )
+    except services.SupervisionError as exc:
+        messages.error(request, _error_text(exc.code))
+    else:
+        messages.success(request, _("We have e-mailed a new link to choose a password."))
+    return redirect("supervision:operator-detail", pk=operator.pk)
+
+
 # --- voice of the customer -------------------------------------------------------------------
 
 
 @require_http_methods(["GET"])
 @supervisor_only
 def voice_list(request: HttpRequest) -> HttpResponse:
-    tag = request.GET.get("tag", "")
-    status = request.GET.get("status", "")
-    tag = tag if tag in VoiceTag.values else ""
-    status = status if status in VoiceStatus.values else ""
+    tag, status = _voice_filters(request)
+    csv_query = urlencode({k: v for k, v in (("tag", tag), ("status", status)) if v})
     return render(
         request,
         "supervision/voice_list.html",
@@ -211,10 +307,67 @@ def voice_list(request: HttpRequest) -> HttpResponse:
             "counts": selectors.voice_counts(),
             "tag": tag,
             "status": status,
+            "csv_query": csv_query,
             "tags": VoiceTag.choices,
             "statuses": VoiceStatus.choices,
         },
     )
+
+
+def _voice_filters(request: HttpRequest) -> tuple[str, str]:
+    tag = request.GET.get("tag", "")
+    status = request.GET.get("status", "")
+    return (tag if tag in VoiceTag.values else "", status if status in VoiceStatus.values else "")
+
+
+def _csv_text(value: str) -> str:
+    # Customers' words go into a spreadsheet: a cell that starts like a formula is kept as
+    # text (OWASP's advice on CSV injection), so opening the file runs nothing.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _csv_time(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+@require_http_methods(["GET"])
+@supervisor_only
+def voice_csv(request: HttpRequest) -> HttpResponse:
+    """The items of the list page, with its filters, every one (the page shows 200)."""
+    tag, status = _voice_filters(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = "-".join(["voice", *(part for part in (tag, status) if part)])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.csv"'
+    )
+    response.write("\ufeff")  # UTF-8 with a byte-order mark, as the reports
+    writer = csv.writer(response, lineterminator="\r\n")
+    writer.writerow(
+        [
+            _("Tag"),
+            _("Topic"),
+            _("Status"),
+            _("From"),
+            _("What was said"),
+            _("Improvement"),
+            _("Tagged on"),
+            _("Last changed"),
+        ]
+    )
+    for item in selectors.voice_items_matching(tag=tag, status=status).iterator():
+        writer.writerow(
+            [
+                item.get_tag_display(),
+                _csv_text(item.topic),
+                item.get_status_display(),
+                item.get_source_display(),
+                _csv_text(item.text),
+                _csv_text(item.improvement_note),
+                _csv_time(item.created_at),
+                _csv_time(item.updated_at),
+            ]
+        )
+    return response
 
 
 @require_http_methods(["GET"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 
+from access_support import idle
 from access_support.accounts import services
 from access_support.accounts.models import User
 from access_support.http import ApiError, api_view, json_body, require_str
@@ -84,3 +85,14 @@ def me(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     return JsonResponse(me_payload(user))
+
+
+@api_view("GET", "POST")
+def session_clock(request: HttpRequest) -> HttpResponse:
+    """The idle clocks behind the timeout warning: GET reads them (the middleware does not count
+    it as activity), POST is the Extend button and restarts them."""
+    user = request.user
+    assert isinstance(user, User)
+    if request.method == "POST":
+        return JsonResponse(idle.extend(request, user).as_json())
+    return JsonResponse(idle.clock(request, user).as_json())

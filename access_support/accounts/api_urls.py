@@ -11,4 +11,5 @@ urlpatterns = [
     path("auth/otp/challenge", api.otp_challenge, name="otp-challenge"),
     path("auth/otp/verify", api.otp_verify, name="otp-verify"),
     path("me", api.me, name="me"),
+    path("session", api.session_clock, name="session"),
 ]

@@ -7,10 +7,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.cache import cache
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_email.models import EmailDevice
@@ -206,7 +210,7 @@ def backup_codes_regenerate(*, user: User, count: int = 10) -> list[str]:
 def user_create(
     *,
     username: str,
-    password: str,
+    password: str | None,
     email: str,
     roles: list[str],
     display_name: str = "",
@@ -233,7 +237,11 @@ def user_create(
         setattr(user, f"is_{role}", True)
     for skill in skills or []:
         setattr(user, f"skill_{skill}", True)
-    user.set_password(password)
+    if password is None:
+        # The person chooses their own password through an e-mailed link (password_setup_*).
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.full_clean()
     user.save()
     audit.record(
@@ -277,4 +285,99 @@ def user_change_password(
     if request is not None and request.user.pk == user.pk:
         update_session_auth_hash(request, user)
     events.user_signed_out(user.pk)
+    return user
+
+
+# --- setting a first password by an e-mailed link ---------------------------------------------
+# A new staff account starts with no usable password. Its owner opens a link sent to their own
+# e-mail address and chooses the password; nobody else ever knows it. The token is Django's
+# password-reset token (HMAC over the password hash, last login and e-mail, with its own salt):
+# it stops working once used, once the person signs in, and after PASSWORD_RESET_TIMEOUT
+# (three days). Signing in afterwards still needs the second factor.
+
+
+class PasswordSetupTokenGenerator(PasswordResetTokenGenerator):
+    key_salt = "access_support.accounts.services.PasswordSetupTokenGenerator"
+
+
+password_setup_tokens = PasswordSetupTokenGenerator()
+
+
+def password_setup_path(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"/accounts/set-password/{uid}/{password_setup_tokens.make_token(user)}/"
+
+
+def password_setup_user(uidb64: str, token: str) -> User | None:
+    """The account a link is for, or None for a link that is wrong, used or expired."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or not password_setup_tokens.check_token(user, token):
+        return None
+    return user
+
+
+def password_setup_link_send(*, user: User, base_url: str, actor: Any) -> None:
+    """E-mail the link (Japanese, then English) once the transaction commits."""
+    if not user.email:
+        raise ValueError("the account has no e-mail address")
+    url = base_url.rstrip("/") + password_setup_path(user)
+    days = settings.PASSWORD_RESET_TIMEOUT // 86400
+    body = (
+        f"{user.name} 様\n\n"
+        "Accessible Support のオペレーターのアカウントを作りました。\n"
+        f"次のリンクを開いて、パスワードを決めてください（{days}日間、1回だけ使えます）。\n\n"
+        f"{url}\n\n"
+        f"ユーザー名: {user.username}\n"
+        "サインインのときは、パスワードのあと、メールで届く確認コードも入力します。\n\n"
+        "An operator account has been created for you at Accessible Support.\n"
+        f"Open the link above to choose your password (valid for {days} days, usable once).\n"
+        f"User name: {user.username}. After the password, you also enter a code we e-mail you.\n\n"
+        "心当たりがない場合は、このメールを削除してください。\n"
+        "If you do not know about this, you can delete this e-mail.\n"
+    )
+    recipient = user.email
+    audit.record(action="user.password_link_sent", actor=actor, subject_user=user, obj=user)
+    transaction.on_commit(
+        lambda: send_mail(
+            "【Accessible Support】パスワードの設定 / Choose your password",
+            body,
+            None,
+            [recipient],
+        )
+    )
+
+
+@transaction.atomic
+def password_setup_complete(*, user: User, new_password: str) -> User:
+    """The link's owner chose a password: the link stops working (the token covers the
+    password hash). They sign in next, with the second factor, like every day."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record(action="user.password_set_by_link", actor=None, subject_user=user, obj=user)
+    events.user_signed_out(user.pk)
+    return user
+
+
+@transaction.atomic
+def user_set_reading(*, user: User, plain_japanese: bool, furigana: bool, actor: Any) -> User:
+    """The reading aids on Japanese pages (plain wording, furigana), remembered on the user."""
+    before = {"plain_japanese": user.plain_japanese, "furigana": user.furigana}
+    after = {"plain_japanese": plain_japanese, "furigana": furigana}
+    if before == after:
+        return user
+    user.plain_japanese = plain_japanese
+    user.furigana = furigana
+    user.save(update_fields=["plain_japanese", "furigana"])
+    audit.record(
+        action="user.reading_changed",
+        actor=actor,
+        subject_user=user,
+        obj=user,
+        before=before,
+        after=after,
+    )
     return user

@@ -10,4 +10,9 @@ urlpatterns = [
     path("otp/", views.otp_view, name="otp"),
     path("logout/", views.logout_view, name="logout"),
     path("security/", views.security_view, name="security"),
+    path(
+        "set-password/<str:uidb64>/<str:token>/",
+        views.set_password_view,
+        name="set-password",
+    ),
 ]

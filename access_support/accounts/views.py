@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from access_support.accounts import services
-from access_support.accounts.forms import LoginForm, TokenForm
+from access_support.accounts.forms import LoginForm, SetPasswordForm, TokenForm
 from access_support.accounts.models import User
 
 
@@ -169,3 +169,24 @@ def security_view(request: HttpRequest) -> HttpResponse:
     elif action == "backup_codes":
         context["new_codes"] = services.backup_codes_regenerate(user=user)
     return render(request, "accounts/security.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def set_password_view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The e-mailed link of a new staff account: its owner chooses the first password. Open
+    before sign-in; a wrong, used or expired link shows how to get a new one."""
+    user = services.password_setup_user(uidb64, token)
+    if user is None:
+        return render(request, "accounts/set_password.html", {"invalid": True})
+    form = SetPasswordForm(request.POST or None, user=user)
+    if request.method == "POST":
+        if form.is_valid():
+            services.password_setup_complete(user=user, new_password=form.cleaned_data["password1"])
+            messages.success(
+                request, _("Your password is set. Sign in with it and the code we e-mail you.")
+            )
+            return redirect("accounts:login")
+        return render(
+            request, "accounts/set_password.html", {"form": form, "account": user}, status=400
+        )
+    return render(request, "accounts/set_password.html", {"form": form, "account": user})

@@ -126,12 +126,23 @@ def test_desk_and_registration_answers_are_accessible(browsers: Browsers) -> Non
 
     problems += _both_languages(member, "registration with errors", register_errors)
 
-    # Register a proxy for real, then open the invitation as someone not signed in.
+    # Register a proxy for real, one question per page, then open the invitation as someone
+    # not signed in.
     member.get(server.path("/proxies/register/"))
     member.find_element(By.NAME, "proxy_name").send_keys("山田 次郎")
     member.find_element(By.NAME, "proxy_email").send_keys("jiro@example.jp")
+    _submit(member)
     member.find_element(By.CSS_SELECTOR, "input[name=relationship][value='孫']").click()
+    _submit(member)
     member.find_element(By.CSS_SELECTOR, "input[name=scopes][value='inquiry.points']").click()
+    _submit(member)
+    _submit(member)  # no end date
+
+    def check_answers() -> None:
+        member.get(server.path("/proxies/register/check/"))
+        assert member.find_elements(By.CSS_SELECTOR, ".answer-list")
+
+    problems += _both_languages(member, "check your answers", check_answers)
     _submit(member)
     link = _invitation_link(server, "jiro@example.jp")
     visitor = browsers.get("anonymous")

@@ -136,6 +136,7 @@ JSON_GETS: dict[str, tuple[str, list[str]]] = {
 
 FORM_POSTS: dict[str, tuple[str, list[str]]] = {
     "set-language": ("anonymous", ["language", "next"]),
+    "set-reading": ("anonymous", ["plain", "furigana", "next"]),
     "accounts:login": ("anonymous", ["username", "password", "next"]),
     "accounts:otp": ("password_only", ["device", "token", "action", "next"]),
     "accounts:security": ("member", ["action", "token"]),
@@ -143,6 +144,7 @@ FORM_POSTS: dict[str, tuple[str, list[str]]] = {
         "member",
         ["proxy_name", "proxy_email", "relationship", "scopes", "ends_on", "end_date"],
     ),
+    "proxies:register-step": ("member", ["proxy_name", "proxy_email", "from"]),
     "proxies:grant-detail": ("member", ["scopes"]),
     "proxies:invitation": ("anonymous", ["action", "username", "password", "password2"]),
     "proxies:procedure-new": ("member", ["kind", "details"]),

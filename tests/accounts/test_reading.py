@@ -1,0 +1,164 @@
+"""Plain Japanese wording and furigana: off by default, remembered (user and cookie), switchable
+from every page without leaving it, Japanese only, and never a way to inject markup."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from access_support.accounts import reading
+from access_support.audit.models import AuditEvent
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+KEY_PAGES = [
+    "/",
+    "/proxies/register/",
+    "/sessions/book/",
+    "/sessions/now/",
+    "/sessions/",
+]
+
+
+def main_of(html: str) -> str:
+    return html[html.index('<main id="main"') : html.index("</main>")]
+
+
+def switch(client: Client, next_path: str, **choice: str) -> str:
+    response = client.post("/i18n/reading", {"next": next_path, **choice})
+    assert response.status_code == 302
+    return str(response["Location"])
+
+
+def test_reading_aids_are_off_by_default(signed_in, senior) -> None:
+    client = signed_in(senior)
+    for path in KEY_PAGES:
+        html = client.get(path).content.decode()
+        assert "<ruby>" not in html, path
+        assert 'name="furigana" value="on"' in html and 'name="plain" value="on"' in html
+    assert "<ruby>" not in Client().get("/accounts/login/").content.decode()
+
+
+def test_turning_furigana_on_shows_ruby_on_the_key_pages(signed_in, senior) -> None:
+    client = signed_in(senior)
+    switch(client, "/", furigana="on")
+    for path in KEY_PAGES:
+        html = main_of(client.get(path).content.decode())
+        assert "<ruby>" in html and "<rt>" in html, path
+    home = main_of(client.get("/").content.decode())
+    assert "<ruby>予約<rp>(</rp><rt>よやく</rt><rp>)</rp></ruby>" in home
+    register = main_of(client.get("/proxies/register/").content.decode())
+    assert "<ruby>代理人<rp>(</rp><rt>だいりにん</rt><rp>)</rp></ruby>" in register
+    mine = main_of(client.get("/sessions/").content.decode())
+    assert "<ruby>手話<rp>(</rp><rt>しゅわ</rt><rp>)</rp></ruby>" in mine
+    assert "<ruby>筆談<rp>(</rp><rt>ひつだん</rt><rp>)</rp></ruby>" in mine
+
+
+def test_plain_japanese_changes_the_wording_of_the_key_pages(signed_in, senior) -> None:
+    client = signed_in(senior)
+    before = {path: main_of(client.get(path).content.decode()) for path in KEY_PAGES}
+    switch(client, "/", plain="on")
+    for path in KEY_PAGES:
+        after = main_of(client.get(path).content.decode())
+        assert after != before[path], f"{path} has no plain wording"
+    assert "いますぐ 話す" in client.get("/sessions/now/").content.decode()
+    assert "つぎへ" in client.get("/proxies/register/").content.decode()
+
+
+def test_english_is_unchanged_by_the_aids(signed_in, senior) -> None:
+    client = signed_in(senior)
+    switch(client, "/", plain="on")
+    switch(client, "/", furigana="on")
+    client.cookies["as_language"] = "en"
+    html = client.get("/sessions/book/").content.decode()
+    assert "<ruby>" not in html
+    assert "<h1>Book a time</h1>" in html and "Show free times" in html
+    assert 'class="reading-switch"' not in html
+
+
+def test_the_choice_is_remembered_on_the_user_after_signing_out(signed_in, senior) -> None:
+    client = signed_in(senior)
+    switch(client, "/", furigana="on")
+    switch(client, "/", plain="on")
+    senior.refresh_from_db()
+    assert senior.furigana and senior.plain_japanese
+    client.post("/accounts/logout/")
+    # Another device, no cookie: signing in brings the choice back.
+    elsewhere = signed_in(senior)
+    assert "<ruby>" in elsewhere.get("/").content.decode()
+    event = AuditEvent.objects.filter(action="user.reading_changed").last()
+    assert event is not None and event.after == {"plain_japanese": True, "furigana": True}
+
+
+def test_a_visitor_who_is_not_signed_in_keeps_the_choice_in_a_cookie() -> None:
+    client = Client()
+    assert switch(client, "/accounts/login/", furigana="on", plain="on") == "/accounts/login/"
+    assert client.cookies[reading.COOKIE_NAME].value == "plain-furigana"
+    for _ in range(2):  # across requests
+        html = client.get("/accounts/login/").content.decode()
+        assert "<ruby>" in html and "ログインは 2つの" in html
+    switch(client, "/accounts/login/", furigana="off", plain="off")
+    assert "<ruby>" not in client.get("/accounts/login/").content.decode()
+
+
+def test_a_choice_made_on_the_sign_in_page_survives_signing_in(senior) -> None:
+    client = Client()
+    switch(client, "/accounts/login/", furigana="on")
+    client.post("/accounts/login/", {"username": "senior", "password": PASSWORD})
+    from tests.conftest import verify_session
+
+    verify_session(client, senior)
+    assert "<ruby>" in client.get("/").content.decode()
+    switch(client, "/", furigana="off")
+    assert "<ruby>" not in client.get("/").content.decode()
+
+
+def test_the_switch_keeps_the_user_on_the_same_page(signed_in, senior) -> None:
+    client = signed_in(senior)
+    assert switch(client, "/sessions/book/?m=sign_language", plain="on") == (
+        "/sessions/book/?m=sign_language"
+    )
+    assert switch(client, "https://evil.example/", furigana="on") == "/"
+    html = client.get("/proxies/").content.decode()
+    assert 'name="next" value="/proxies/"' in html.split('class="reading-switch"')[1]
+
+
+def test_user_text_stays_text_with_furigana_on(signed_in, make_user) -> None:
+    member = make_user(display_name='<script>alert("予約")</script>予約')
+    client = signed_in(member)
+    switch(client, "/", furigana="on", plain="on")
+    html = client.get("/").content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;<ruby>予約" in html
+
+
+def test_furigana_never_enter_tags_attributes_or_form_fields() -> None:
+    html = (
+        '<p title="予約">予約</p><textarea name="t">予約</textarea>'
+        '<select><option value="a">予約</option></select><ruby>予約<rt>よやく</rt></ruby>'
+        '<input value="代理人"><script>var s = "予約";</script>'
+    )
+    out = reading.furigana_html(html)
+    assert out.count("<ruby>") == 2
+    assert '<p title="予約"><ruby>予約' in out
+    assert '<textarea name="t">予約</textarea>' in out
+    assert '<option value="a">予約</option>' in out
+    assert 'var s = "予約";' in out
+
+
+def test_ruby_covers_only_the_kanji_of_a_word_with_okurigana() -> None:
+    assert reading.ruby_for("引き受け") == (
+        "<ruby>引<rp>(</rp><rt>ひ</rt><rp>)</rp></ruby>き"
+        "<ruby>受<rp>(</rp><rt>う</rt><rp>)</rp></ruby>け"
+    )
+
+
+def test_every_word_in_the_dictionary_lines_up_with_its_reading() -> None:
+    kanji = re.compile(r"[\u4e00-\u9fff]")
+    for word, kana in reading.READINGS.items():
+        assert kanji.search(word), word
+        assert not kanji.search(kana), word
+        assert "<ruby>" + word not in reading.ruby_for(word) or word.isascii() is False
