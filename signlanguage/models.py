@@ -135,9 +135,11 @@ class SenderRole(models.TextChoices):
 
 
 class SessionSequence(models.Model):
-    """The last chat sequence number of a session. Each message bumps it with one upsert
-    (`INSERT … ON CONFLICT DO UPDATE … RETURNING`) in the transaction that stores the message,
-    so numbers are gapless and the row lock serialises senders of one session only."""
+    """The last chat sequence number of a session (PostgreSQL). The statement that stores a
+    message bumps it in a data-modifying CTE (`INSERT … ON CONFLICT DO UPDATE … RETURNING`), so
+    numbers are gapless and the row lock serialises senders of one session only. On SQLite,
+    where writers are serialised anyway, the next number is the highest stored + 1 and this
+    table stays empty (decision 0006)."""
 
     session = models.OneToOneField(
         Session, on_delete=models.CASCADE, primary_key=True, related_name="sequence"

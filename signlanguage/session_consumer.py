@@ -1,8 +1,9 @@
 """The live-session websocket `/ws/sessions/<id>/` (SPEC §5.6, CONTRACT; docs/websocket.md).
 
-Chat messages are stored before anyone hears of them: the insert runs in a worker thread
-(`thread_sensitive=False`, FIELD-NOTES) and commits; only then does the sender get `chat.ack`
-and the session group the `chat.message`. Typing, read markers and WebRTC signals are relayed
+Chat messages are stored before anyone hears of them: the insert runs off the event loop
+(signlanguage.chat_writer: a pool thread on PostgreSQL, the process's one writer thread with
+batching on SQLite) and commits; only then does the sender get `chat.ack` and the session
+group the `chat.message`. Typing, read markers and WebRTC signals are relayed
 through the session group; signals are never stored.
 """
 
@@ -20,7 +21,7 @@ from access_support.consumers import (
     CLOSE_SESSION_CLOSED,
     ProtectedJsonConsumer,
 )
-from signlanguage import live_policies, live_selectors, live_services
+from signlanguage import chat_writer, live_policies, live_selectors, live_services
 from signlanguage.events import session_group
 
 MAX_TEXT = live_services.MAX_TEXT
@@ -41,8 +42,13 @@ def _worker(fn: Any) -> Any:
     return database_sync_to_async(call, thread_sensitive=False)
 
 
+MAX_SEQ = 2**31 - 1  # the largest sequence number a database column holds
+
+
 def _non_negative_int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    """A sequence number from a client: a whole number from 0 to MAX_SEQ (a larger one would
+    overflow the column, or move a read marker past any message there can be)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEQ:
         return None
     return value
 
@@ -113,7 +119,7 @@ class SessionConsumer(ProtectedJsonConsumer):
                 "text_length", f'"text" must be 1 to {MAX_TEXT} characters (not only spaces).'
             )
             return
-        result = await _worker(live_services.message_post)(
+        result = await chat_writer.post_message(
             session_id=self.session_id,
             sender=self.user,
             role=self.role,
@@ -156,7 +162,9 @@ class SessionConsumer(ProtectedJsonConsumer):
     async def on_read(self, frame: dict[str, Any]) -> None:
         seq = _non_negative_int(frame.get("seq"))
         if seq is None:
-            await self.send_error("invalid_seq", '"seq" must be a whole number, 0 or more.')
+            await self.send_error(
+                "invalid_seq", f'"seq" must be a whole number from 0 to {MAX_SEQ}.'
+            )
             return
         await _worker(live_services.read_mark)(
             session_id=self.session_id, user=self.user, role=self.role, seq=seq
@@ -170,7 +178,7 @@ class SessionConsumer(ProtectedJsonConsumer):
         after_seq = _non_negative_int(frame.get("after_seq"))
         if after_seq is None:
             await self.send_error(
-                "invalid_after_seq", '"after_seq" must be a whole number, 0 or more.'
+                "invalid_after_seq", f'"after_seq" must be a whole number from 0 to {MAX_SEQ}.'
             )
             return
         frames = await _worker(self._missed_frames)(after_seq)

@@ -52,7 +52,7 @@ def test_no_variables_give_the_embedded_default():
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["db"]["ENGINE"] == "django.db.backends.sqlite3"
-    assert values["layer"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    assert values["layer"]["BACKEND"] == "access_support.layers.InMemoryChannelLayer"
     assert values["email"] == "django.core.mail.backends.console.EmailBackend"
     assert values["debug"] is False
 

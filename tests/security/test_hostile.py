@@ -102,6 +102,7 @@ JSON_POSTS: dict[str, tuple[str, list[str]]] = {
     "accounts-api:login": ("anonymous", ["username", "password"]),
     "accounts-api:otp-challenge": ("password_only", ["device"]),
     "accounts-api:otp-verify": ("password_only", ["device", "token"]),
+    "accounts-api:session": ("member", []),  # "extend": takes no fields, ignores any
     "proxies-api:grants": (
         "member",
         ["proxy_email", "proxy_name", "relationship", "scopes", "ends_on", "member_number"],
@@ -124,6 +125,7 @@ JSON_POSTS: dict[str, tuple[str, list[str]]] = {
 JSON_GETS: dict[str, tuple[str, list[str]]] = {
     "accounts-api:csrf": ("anonymous", []),
     "accounts-api:me": ("member", []),
+    "accounts-api:session": ("member", []),
     "proxies-api:grants": ("member", []),
     "signlanguage-api:availability": ("member", ["mode", "date"]),
     "signlanguage-api:bookings": ("member", []),

@@ -350,6 +350,8 @@ async def test_bad_frames_get_error_frames_and_the_socket_stays_open(
         ),
         (json.dumps({"type": "sync", "after_seq": -1}), "invalid_after_seq"),
         (json.dumps({"type": "chat.read", "seq": "3"}), "invalid_seq"),
+        (json.dumps({"type": "chat.read", "seq": 2**31}), "invalid_seq"),  # overflows a column
+        (json.dumps({"type": "sync", "after_seq": 2**63}), "invalid_after_seq"),
         (json.dumps({"type": "chat.typing", "active": "yes"}), "invalid_active"),
         (json.dumps({"type": "rtc.signal", "payload": "x"}), "invalid_payload"),
         (json.dumps({"type": "nope"}), "unknown_type"),

@@ -1,0 +1,73 @@
+"""The chat writer (signlanguage.chat_writer): messages that arrive together are stored in one
+transaction, each answered as if it had been stored alone."""
+
+# ruff: noqa: F811 (pytest fixtures imported from live_fixtures are redefined as arguments)
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+
+from signlanguage import chat_writer
+from signlanguage.models import ChatMessage
+from tests.signlanguage.live_fixtures import make_session  # noqa: F401 (fixture)
+
+
+def item(session: Any, user: Any, text: str, client_id: uuid.UUID | None = None) -> dict[str, Any]:
+    return {
+        "session_id": session.pk,
+        "sender": user,
+        "role": "customer",
+        "client_id": client_id or uuid.uuid4(),
+        "text": text,
+    }
+
+
+@pytest.mark.django_db
+def test_a_batch_answers_each_message_as_if_alone(senior, operator, make_session):
+    open_session = make_session(senior, operator)
+    closed_session = make_session(senior, operator, state="closed")
+    repeated = uuid.uuid4()
+    results = chat_writer.store_batch(
+        [
+            item(open_session, senior, "一通目", repeated),
+            item(open_session, senior, "二通目"),
+            item(open_session, senior, "一通目(再送)", repeated),
+            item(closed_session, senior, "終わった後"),
+            item(open_session, senior, "カード 4111 1111 1111 1111"),
+        ]
+    )
+    assert [(r.seq, r.created, r.closed) for r in results] == [
+        (1, True, False),
+        (2, True, False),
+        (1, False, False),  # the repeat gets the original's seq and is not stored again
+        (None, False, True),
+        (3, True, False),
+    ]
+    assert results[4].masked and "4111" not in results[4].frame["text"]
+    stored = ChatMessage.objects.filter(session=open_session).order_by("seq")
+    assert [(m.seq, m.text) for m in stored][:2] == [(1, "一通目"), (2, "二通目")]
+    assert stored.count() == 3
+    assert not ChatMessage.objects.filter(session=closed_session).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_messages_sent_at_once_are_all_stored_gapless_and_acknowledged_after_commit(
+    senior, operator, make_session
+):
+    from channels.db import database_sync_to_async
+
+    session = await database_sync_to_async(make_session)(senior, operator)
+    results = await asyncio.gather(
+        *(chat_writer.post_message(**item(session, senior, f"{n}")) for n in range(30))
+    )
+    assert sorted(r.seq for r in results) == list(range(1, 31))
+
+    @database_sync_to_async
+    def stored() -> list[int]:
+        return list(ChatMessage.objects.filter(session=session).values_list("seq", flat=True))
+
+    # Every answer came after its commit: another connection sees all 30 rows at once.
+    assert sorted(await stored()) == list(range(1, 31))
