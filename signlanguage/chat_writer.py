@@ -23,6 +23,9 @@ from django.db import close_old_connections, connection, transaction
 from signlanguage import live_services
 
 MAX_BATCH = 200
+# Which databases get the batching writer (True) rather than a pool thread per message. Measured
+# at 100 sessions in scale-out, batching on PostgreSQL changed nothing (p99 5.6 s vs 6.0 s).
+BATCHED = {"sqlite": True, "postgresql": False}
 _WRITER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
 
 
@@ -92,7 +95,7 @@ _batchers: dict[asyncio.AbstractEventLoop, _Batcher] = {}
 
 async def post_message(**item: Any) -> live_services.PostResult:
     """Store one message and return once it is committed (see the module's docstring)."""
-    if connection.vendor != "sqlite":
+    if not BATCHED.get(connection.vendor, True):
         call = _released(live_services.message_post)
         result: live_services.PostResult = await database_sync_to_async(
             call, thread_sensitive=False
