@@ -214,3 +214,24 @@ def test_home_with_ten_thousand_sessions_is_bounded(
     client = signed_in(supervisor)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("supervision:home")).status_code == 200
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_every_link_on_the_home_page_has_its_own_name(
+    supervisor: Any, signed_in: Callable[[Any], Any], language: str
+) -> None:
+    """Two buttons that read the same but lead to different pages (once: 'Operators' and
+    'Operator shifts' both read オペレーター) leave a supervisor guessing (WCAG 2.4.4)."""
+    import re
+    from html import unescape
+
+    client = signed_in(supervisor)
+    client.cookies["as_language"] = language
+    body = client.get(reverse("supervision:home")).content.decode()
+    main = body[body.index("<main") : body.index("</main>")]
+    links: dict[str, set[str]] = {}
+    for href, text in re.findall(r'<a [^>]*href="([^"]+)"[^>]*>(.*?)</a>', main, re.S):
+        name = " ".join(unescape(re.sub(r"<[^>]+>", "", text)).split())
+        links.setdefault(name, set()).add(href.split("?")[0])
+    assert {name: hrefs for name, hrefs in links.items() if len(hrefs) > 1} == {}
+    assert len(links) >= 7
