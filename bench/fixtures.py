@@ -70,5 +70,7 @@ def _optional_setup(clients: int) -> dict[str, Any]:
         from bench import app_fixtures
     except ImportError:
         return extra
-    extra.update(app_fixtures.http_extra(clients))
+    # 120 member/proxy pairs per client (6,000 at the full 50): every check is a first use;
+    # a --quick run (5 clients) needs a few hundred, and creating 6,000 cost it seconds.
+    extra.update(app_fixtures.http_extra(clients, pairs=max(500, clients * 120)))
     return extra
