@@ -29,9 +29,12 @@ BATCHED = {"sqlite": True, "postgresql": False}
 _WRITER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
 
 
-def _released(fn: Any) -> Any:
-    """Call `fn`, then hand the thread's connection back (to the pool on PostgreSQL): measured,
-    the clean-up around database_sync_to_async alone left pooled connections checked out."""
+def off_loop(fn: Any, executor: ThreadPoolExecutor | None = None) -> Any:
+    """`fn` as an awaitable run on a pool thread (or `executor`), not asgiref's one shared
+    thread (FIELD-NOTES). The connection is released inside the call as well: measured on
+    PostgreSQL with the connection pool, the clean-up database_sync_to_async does around the
+    call alone left pooled connections checked out from executor threads until the pool ran
+    dry."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -39,7 +42,7 @@ def _released(fn: Any) -> Any:
         finally:
             close_old_connections()
 
-    return call
+    return database_sync_to_async(call, thread_sensitive=False, executor=executor)
 
 
 def store_batch(items: list[dict[str, Any]]) -> list[Any]:
@@ -67,9 +70,7 @@ class _Batcher:
         return await future
 
     async def run(self) -> None:
-        store = database_sync_to_async(
-            _released(store_batch), thread_sensitive=False, executor=_WRITER_THREAD
-        )
+        store = off_loop(store_batch, _WRITER_THREAD)
         while True:
             batch = [await self.queue.get()]
             while len(batch) < MAX_BATCH and not self.queue.empty():
@@ -96,10 +97,7 @@ _batchers: dict[asyncio.AbstractEventLoop, _Batcher] = {}
 async def post_message(**item: Any) -> live_services.PostResult:
     """Store one message and return once it is committed (see the module's docstring)."""
     if not BATCHED.get(connection.vendor, True):
-        call = _released(live_services.message_post)
-        result: live_services.PostResult = await database_sync_to_async(
-            call, thread_sensitive=False
-        )(**item)
+        result: live_services.PostResult = await off_loop(live_services.message_post)(**item)
         return result
     loop = asyncio.get_running_loop()
     batcher = _batchers.get(loop)

@@ -106,14 +106,22 @@ def message_post(
     allocation included. A repeated `client_id` returns the original message: the unique
     constraint decides, not a lookup."""
     stored_text, masked = mask_card_numbers(text)
-    sent_at = timezone.now()
+    message = ChatMessage(  # unsaved: the one statement below stores it, seq included
+        session_id=session_id,
+        client_id=client_id,
+        sender=sender,
+        sender_role=role,
+        text=stored_text,
+        masked=masked,
+        sent_at=timezone.now(),
+    )
     fields = [
-        _prep("client_id", client_id),
+        _prep("client_id", message.client_id),
         sender.pk,
         role,
         stored_text,
         masked,
-        _prep("sent_at", sent_at),
+        _prep("sent_at", message.sent_at),
     ]
     try:
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
@@ -137,16 +145,7 @@ def message_post(
         if conflict:
             raise LiveError("conflict", 409, "The message could not be stored.")
         return PostResult(None, False, masked, closed=True)
-    message = ChatMessage(
-        session_id=session_id,
-        seq=seq,
-        client_id=client_id,
-        sender=sender,
-        sender_role=role,
-        text=stored_text,
-        masked=masked,
-        sent_at=sent_at,
-    )
+    message.seq = seq
     return PostResult(seq, True, masked, frame=message_frame(message))
 
 

@@ -13,7 +13,6 @@ import uuid
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.db import close_old_connections
 
 from access_support.consumers import (
     CLOSE_FORBIDDEN,
@@ -27,19 +26,7 @@ from signlanguage.events import session_group
 MAX_TEXT = live_services.MAX_TEXT
 
 
-def _worker(fn: Any) -> Any:
-    """Run `fn` on a pool thread, not asgiref's one shared thread (FIELD-NOTES). The connection
-    is released inside the call as well: measured on PostgreSQL with the connection pool, the
-    clean-up database_sync_to_async does around the call alone left pooled connections checked
-    out from executor threads until the pool ran dry."""
-
-    def call(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            close_old_connections()
-
-    return database_sync_to_async(call, thread_sensitive=False)
+_worker = chat_writer.off_loop
 
 
 MAX_SEQ = 2**31 - 1  # the largest sequence number a database column holds
