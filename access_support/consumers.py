@@ -6,23 +6,23 @@ that are not about a particular session live in one place:
 - every socket joins the user's group (access_support.events.user_group), so signing out, a
   role change or a revoke reaches it from any process;
 - frames over 16 KiB or malformed JSON get an `error` frame and the socket stays open;
-- more than 20 frames in a second on one connection closes it with 4429. The counter is in the
-  shared cache (Redis when scaled out), keyed by a random id of the connection.
+- more than 20 frames within any one second on one connection closes it with 4429. The limit
+  is per connection and a connection lives in one process, so the times of its last 20 frames
+  are kept on the consumer: no other process ever needs them (SPEC §2 keeps in shared storage
+  what another process needs), and counting costs no round trip to Redis and no thread hop per
+  frame — it used to be two Redis calls on a pool thread for every frame (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import json
 import time
-import uuid
+from collections import deque
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.locmem import LocMemCache
 
 from access_support.events import user_group
 
@@ -35,14 +35,17 @@ CLOSE_RATE_LIMITED = 4429
 MAX_FRAME_BYTES = 16 * 1024
 
 
-def _count(key: str) -> int:
-    if cache.add(key, 1, timeout=5):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=5)
-        return 1
+def over_rate_limit(consumer: Any) -> bool:
+    """Record a frame on `consumer`; True when it is the 21st (WS_FRAMES_PER_SECOND + 1) within
+    one second — a sliding window, so a burst split by a clock second is caught too."""
+    limit = int(getattr(settings, "WS_FRAMES_PER_SECOND", 20))
+    recent: deque[float] | None = getattr(consumer, "_frame_times", None)
+    if recent is None or recent.maxlen != limit:
+        recent = consumer._frame_times = deque(maxlen=limit)
+    now = time.monotonic()
+    over = len(recent) == limit and now - recent[0] < 1.0
+    recent.append(now)
+    return over
 
 
 class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
@@ -63,9 +66,6 @@ class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
         await handler(message)
 
     async def connect(self) -> None:
-        # Our own key, not the channel name: the in-memory layer's names can repeat across
-        # connections (they come from `random`), and counts must never add up between sockets.
-        self._rate_key = uuid.uuid4().hex
         self.user = self.scope.get("user")
         await self.accept()
         if (
@@ -106,7 +106,7 @@ class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
     ) -> None:
         if self.closed_with is not None:
             return
-        if await self._over_rate_limit():
+        if over_rate_limit(self):
             await self.close(code=CLOSE_RATE_LIMITED)
             return
         if text_data is None:
@@ -130,17 +130,6 @@ class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
 
     async def send_error(self, code: str, message: str) -> None:
         await self.send_json({"type": "error", "code": code, "message": message})
-
-    async def _over_rate_limit(self) -> bool:
-        limit = getattr(settings, "WS_FRAMES_PER_SECOND", 20)
-        key = f"wsrate:{self._rate_key}:{int(time.time())}"
-        if isinstance(caches["default"], LocMemCache):
-            # The embedded default's cache is process memory behind a lock: microseconds, so
-            # no thread hop (asgiref's shared thread also serves the database).
-            count = _count(key)
-        else:
-            count = await sync_to_async(_count, thread_sensitive=False)(key)
-        return bool(count > limit)
 
     # Channel-layer events (sent through access_support.events).
     async def user_signed_out(self, event: dict[str, Any]) -> None:

@@ -155,6 +155,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "access_support.urls"
 ASGI_APPLICATION = "access_support.asgi.application"
+# Embedded (SQLite) only: HTTP requests share this many long-lived sync threads, each keeping
+# its connection (access_support/handlers.py, decision 0007).
+HTTP_SYNC_THREADS = 4
 AUTH_USER_MODEL = "accounts.User"
 
 TEMPLATES = [

@@ -686,27 +686,44 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
     proxy = found.proxy if found is not None else None
     grant = selectors.grant_between(proxy, member) if proxy is not None else None
     decision = policies.decide_at_desk(member, action, code=found, grant=grant)
-    if decision.reason == "invalid_code":
-        _desk_failure(operator, member)
-    elif found is not None and decision.reason not in ("unknown_member", "not_delegable"):
-        # A code that identified the proxy is spent, whatever the answer. (Checks refused before
-        # the code is looked at leave it usable.)
-        found.used_at = timezone.now()
-        found.save(update_fields=["used_at"])
-    audit.record(
-        action="proxy.decision",
-        actor=operator,
-        subject_user=member,
-        obj=decision.grant,
-        reason=decision.reason,
-        after={
-            "action": action,
-            "allowed": decision.allowed,
-            "via": "desk",
-            "proxy": proxy.pk if proxy is not None and decision.reason != "invalid_code" else None,
-        },
-    )
+    # A code that identified the proxy is spent, whatever the answer. (Checks refused before the
+    # code is looked at leave it usable.) Spending it and the audit row are one transaction.
+    spend = found is not None and decision.reason not in NOT_SPENT
+    with transaction.atomic():
+        if spend and not _spend_code(found):
+            # Another check spent this code since we read it: to this check it is used.
+            decision = policies.decide_at_desk(member, action, code=None)
+        if decision.reason == "invalid_code":
+            _desk_failure(operator, member)
+        audit.record(
+            action="proxy.decision",
+            actor=operator,
+            subject_user=member,
+            obj=decision.grant,
+            reason=decision.reason,
+            after={
+                "action": action,
+                "allowed": decision.allowed,
+                "via": "desk",
+                "proxy": proxy.pk
+                if proxy is not None and decision.reason != "invalid_code"
+                else None,
+            },
+        )
     return DeskResult(decision)
+
+
+# Desk answers given before the code is looked at (it stays usable), or because it is not usable.
+NOT_SPENT = ("unknown_member", "not_delegable", "invalid_code")
+
+
+def _spend_code(found: VerificationCode) -> bool:
+    """Mark the code used unless a concurrent check already did (one conditional UPDATE: on
+    PostgreSQL the second writer waits for the first and then matches no row)."""
+    now = timezone.now()
+    spent = VerificationCode.objects.filter(pk=found.pk, used_at__isnull=True).update(used_at=now)
+    found.used_at = now
+    return spent == 1
 
 
 # --- procedures -----------------------------------------------------------------------------

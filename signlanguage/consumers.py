@@ -5,7 +5,6 @@ reads its own view from the database (so any process can serve any socket)."""
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -14,7 +13,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from access_support.consumers import (
     CLOSE_RATE_LIMITED,
     MAX_FRAME_BYTES,
-    ProtectedJsonConsumer,
+    over_rate_limit,
 )
 from access_support.events import user_group
 from signlanguage import events, policies, selectors
@@ -24,8 +23,6 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     groups: list[str] = []
 
     async def connect(self) -> None:
-        # The base consumer's rate limiter (used in receive) counts under this per-socket key.
-        self._rate_key = uuid.uuid4().hex
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not self.scope.get("otp_verified"):
             await self.close(code=4401)
@@ -48,7 +45,7 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         """The frame rules of every socket (SPEC §5.6, access_support.consumers): over 20 frames
         a second closes 4429; binary, oversize or malformed frames get an error frame and the
         socket stays open (JSON decoding used to raise and drop the socket)."""
-        if await ProtectedJsonConsumer._over_rate_limit(self):
+        if over_rate_limit(self):
             await self.close(code=CLOSE_RATE_LIMITED)
             return
         if text_data is None:

@@ -110,3 +110,24 @@ async def test_signing_out_elsewhere_closes_the_socket(make_user, signed_in):
     await get_channel_layer().group_send(user_group(user.pk), {"type": "user.signed_out"})
     await assert_closed_with(communicator, 4401)
     await communicator.disconnect()
+
+
+def frames_at(times: list[float], monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Feed frames at the given clock readings to a fresh connection's limiter."""
+    import access_support.consumers as consumers
+
+    clock = iter(times)
+    monkeypatch.setattr(consumers.time, "monotonic", lambda: next(clock))
+    connection = object.__new__(ProtectedJsonConsumer)
+    return [consumers.over_rate_limit(connection) for _ in times]
+
+
+def test_a_burst_of_21_frames_split_by_a_clock_second_is_still_caught(monkeypatch):
+    # 10 frames late in one second and 11 early in the next: 21 within 0.6 s.
+    times = [100.5 + i * 0.04 for i in range(10)] + [101.0 + i * 0.01 for i in range(11)]
+    assert frames_at(times, monkeypatch) == [False] * 20 + [True]
+
+
+def test_20_frames_every_second_never_trip_the_limit(monkeypatch):
+    times = [i * 0.0505 for i in range(100)]  # just under 20 a second for 5 seconds
+    assert not any(frames_at(times, monkeypatch))

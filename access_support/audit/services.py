@@ -36,7 +36,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def record(
     *,
     action: str,
@@ -50,7 +50,8 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event. Runs inside the caller's transaction, so it commits or rolls back
-    with the change it describes."""
+    with the change it describes; without a savepoint of its own (a failed audit write fails
+    the whole change, and a savepoint would cost two more round trips)."""
     _lock_chain()
     last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
     if obj is not None:

@@ -33,8 +33,9 @@ def test_authorisation_check_query_count_is_fixed(
     client = signed_in(operator)
     client.get("/api/v1/me")  # the first request after sign-in starts the idle clock
     body = {"member_number": senior.member_number, "code": code, "action": "inquiry.points"}
-    # 13 on SQLite: session, user, device; member, code (with its proxy), grant, code spent;
-    # the audit row (chain's last link, insert); two savepoint pairs. PostgreSQL adds the audit
+    # 13 on SQLite: session, user, device; member, code (with its proxy), grant, code spent
+    # (one conditional UPDATE); the audit row (chain's last link, insert); two savepoint pairs
+    # (the API's transaction and the desk's, which holds the code and its audit row together). PostgreSQL adds the audit
     # chain's advisory lock. The grant arrives with its member and proxy (no extra queries).
     with django_assert_num_queries(14 if connection.vendor == "postgresql" else 13):
         response = client.post(
@@ -71,12 +72,12 @@ def test_authorize_service_query_count_is_fixed(
     senior, proxy, make_user, make_grant, other_grants, django_assert_num_queries
 ):
     """authorize = decide + its audit row: the grant, the chain's last link and the insert —
-    three statements, plus two savepoint pairs (authorize's transaction and the audit write;
-    inside the test's transaction); PostgreSQL adds the chain's advisory lock."""
+    three statements, plus one savepoint pair (authorize's transaction, inside the test's; the
+    audit write takes none of its own); PostgreSQL adds the chain's advisory lock."""
     for _ in range(other_grants):
         make_grant(make_user("member"), proxy)
     make_grant(senior, proxy)
-    expected = 8 if connection.vendor == "postgresql" else 7
+    expected = 6 if connection.vendor == "postgresql" else 5
     with django_assert_num_queries(expected):
         decision = services.authorize(
             actor=proxy, member=senior, action="inquiry.points", verified=True

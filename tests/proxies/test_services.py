@@ -286,6 +286,23 @@ def test_the_desk_accepts_a_good_code_once(active_grant, senior, proxy, operator
     assert check(operator, senior, code).decision.reason == "invalid_code"
 
 
+def test_two_operators_checking_one_code_at_once_get_one_yes(
+    active_grant, senior, proxy, operator, make_user, monkeypatch
+):
+    """The second of two checks that both read the code while it was unused loses: the code is
+    spent by one conditional write, so a single-use code cannot allow two actions."""
+    code, record = services.code_issue(proxy=proxy, member=senior)
+    stale = selectors.verification_code(code)  # read before either check spends it
+    assert stale is not None and stale.used_at is None
+    first = check(operator, senior, code)
+    assert (first.decision.allowed, first.decision.reason) == (True, "ok")
+    monkeypatch.setattr(selectors, "verification_code", lambda _code: stale)
+    second = check(make_user("operator"), senior, code)
+    assert (second.decision.allowed, second.decision.reason) == (False, "invalid_code")
+    reasons = AuditEvent.objects.filter(action="proxy.decision", after__via="desk")
+    assert sorted(reasons.values_list("reason", flat=True)) == ["invalid_code", "ok"]
+
+
 def test_the_desk_refuses_an_expired_code(active_grant, senior, proxy, operator):
     code, record = services.code_issue(proxy=proxy, member=senior)
     VerificationCode.objects.filter(pk=record.pk).update(
