@@ -35,8 +35,9 @@ def test_authorisation_check_query_count_is_fixed(
     body = {"member_number": senior.member_number, "code": code, "action": "inquiry.points"}
     # 13 on SQLite: session, user, device; member, code (with its proxy), grant, code spent
     # (one conditional UPDATE); the audit row (chain's last link, insert); two savepoint pairs
-    # (the API's transaction and the desk's, which holds the code and its audit row together). PostgreSQL adds the audit
-    # chain's advisory lock. The grant arrives with its member and proxy (no extra queries).
+    # (the API's transaction and the desk's, which holds the code and its audit row together).
+    # PostgreSQL adds the audit chain's advisory lock. The grant arrives with its member and
+    # proxy (no extra queries).
     with django_assert_num_queries(14 if connection.vendor == "postgresql" else 13):
         response = client.post(
             "/api/v1/authorizations/check", json.dumps(body), content_type="application/json"
