@@ -688,9 +688,9 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
     decision = policies.decide_at_desk(member, action, code=found, grant=grant)
     # A code that identified the proxy is spent, whatever the answer. (Checks refused before the
     # code is looked at leave it usable.) Spending it and the audit row are one transaction.
-    spend = found is not None and decision.reason not in NOT_SPENT
+    spend = found if found is not None and decision.reason not in NOT_SPENT else None
     with transaction.atomic():
-        if spend and not _spend_code(found):
+        if spend is not None and not _spend_code(spend):
             # Another check spent this code since we read it: to this check it is used.
             decision = policies.decide_at_desk(member, action, code=None)
         if decision.reason == "invalid_code":
