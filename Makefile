@@ -27,7 +27,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput -v0
 
 run: install messages static migrate
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --url http://$(HOST):$(PORT)
 	$(BIN)/daphne -b $(HOST) -p $(PORT) access_support.asgi:application
 
 lint: install

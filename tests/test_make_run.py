@@ -51,4 +51,5 @@ def test_make_run_serves_health_and_a_japanese_page(tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
-    assert "demo-pass-2026" in output  # seed_demo printed how to sign in
+    assert "demo-pass-2026" in output  # seed_demo printed how to sign in, at this server's port
+    assert f"Sign in at http://127.0.0.1:{port}/accounts/login/" in output

@@ -63,6 +63,13 @@ class Command(BaseCommand):
     help = "Creates demo accounts (one per role) and demo data. Safe to run again."
 
     @transaction.atomic
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000",
+            help="where the server will listen, for the sign-in address printed at the end",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         users: dict[str, User] = {}
         for spec in DEMO_USERS:
@@ -87,6 +94,6 @@ class Command(BaseCommand):
         for note in notes:
             self.stdout.write(f"  {note}")
         self.stdout.write(
-            "Sign in at http://127.0.0.1:8000/accounts/login/ ; the e-mailed code is printed "
-            "in this terminal (console e-mail backend), after the line 'Your sign-in code'."
+            f"Sign in at {options['url'].rstrip('/')}/accounts/login/ ; the e-mailed code is "
+            "printed in this terminal (console e-mail backend), after the line 'Your sign-in code'."
         )
