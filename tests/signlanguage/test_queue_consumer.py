@@ -20,11 +20,20 @@ ORIGIN = (b"origin", b"http://127.0.0.1")
 
 
 async def _socket(cookie: bytes | None) -> tuple[WebsocketCommunicator, Any]:
-    """(communicator, True) when accepted, else (communicator, close code)."""
+    """(communicator, True) when accepted and kept, else (communicator, close code). A refused
+    socket is accepted and then closed with its code, so the browser sees the code (a refused
+    handshake reaches it as 1006)."""
     headers = [ORIGIN] + ([(b"cookie", cookie)] if cookie else [])
     communicator = WebsocketCommunicator(application, "/ws/queue/", headers=headers)
     connected, code = await communicator.connect(timeout=5)
-    return communicator, True if connected else code
+    if not connected:
+        return communicator, code
+    if cookie is None or not await communicator.receive_nothing(timeout=0.3):
+        first = await communicator.receive_output(timeout=5)
+        if first["type"] == "websocket.close":
+            return communicator, first["code"]
+        communicator.output_queue.put_nowait(first)  # the first view: the test reads it
+    return communicator, True
 
 
 async def _cookie(signed_in: Callable[[Any], Client], user: Any) -> bytes:
@@ -36,6 +45,25 @@ def _waiting(customer: Any, topic: str = "明細") -> Session:
     return Session.objects.create(
         customer=customer, booked_by=customer, mode="written_chat", kind="now", topic=topic
     )
+
+
+async def test_bad_frames_get_error_frames_and_the_socket_stays(
+    senior: Any, signed_in: Any
+) -> None:
+    communicator, connected = await _socket(await _cookie(signed_in, senior))
+    try:
+        assert connected is True
+        assert (await communicator.receive_json_from(timeout=5))["type"] == "queue.status"
+        await communicator.send_to(text_data="{not json")
+        assert (await communicator.receive_json_from())["code"] == "malformed_json"
+        await communicator.send_to(text_data='{"type": "' + "x" * 17000 + '"}')
+        assert (await communicator.receive_json_from())["code"] == "frame_too_large"
+        await communicator.send_json_to({"type": "nope"})
+        assert (await communicator.receive_json_from())["code"] == "unknown_type"
+        await communicator.send_json_to({"type": "refresh"})
+        assert (await communicator.receive_json_from())["type"] == "queue.status"
+    finally:
+        await communicator.disconnect()
 
 
 async def test_customer_sees_their_position_move_up(
