@@ -11,8 +11,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.mark.parametrize("role", ROLES)
 def test_sign_in_with_the_keyboard_and_the_emailed_code(browsers: Browsers, role: str) -> None:
-    driver = browsers.get(role)
-    assert role not in browsers.signed_in, "each role signs in once (e-mail code cool-down)"
+    driver = browsers.browser_to_sign_in(role)
     focus_problems = keyboard_sign_in(driver, browsers.server, role)
-    browsers.signed_in.add(role)
+    browsers.mark_signed_in(role)
     assert not focus_problems, "\n".join(focus_problems)
