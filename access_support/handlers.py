@@ -31,6 +31,7 @@ from typing import Any
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
+from django.core.handlers.base import BaseHandler
 from django.http import HttpRequest, HttpResponseBase
 
 
@@ -38,7 +39,8 @@ class ProjectASGIHandler(ASGIHandler):
     """``ASGIHandler`` with a sync middleware chain and, given ``threads``, long-lived threads."""
 
     def __init__(self, threads: int | None = None) -> None:
-        super().__init__()
+        # Not ASGIHandler.__init__: it would build the async chain first, only to be replaced.
+        BaseHandler.__init__(self)
         self.load_middleware(is_async=False)
         self.threads = threads or 0
         self.executors: list[ThreadPoolExecutor] = []
