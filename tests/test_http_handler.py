@@ -22,10 +22,9 @@ def get(app: ProjectASGIHandler, path: str) -> dict:
     return async_to_sync(run)()
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_requests_reuse_their_threads_connections_instead_of_opening_one_each():
-    if connection.vendor != "sqlite":
-        pytest.skip("the long-lived threads are for SQLite; PostgreSQL uses the psycopg pool")
     app = http_application()
     assert isinstance(app, ProjectASGIHandler) and app.threads >= 1
     opened: list[str] = []
@@ -42,6 +41,16 @@ def test_sqlite_requests_reuse_their_threads_connections_instead_of_opening_one_
     # Django's own handler gave every request a new thread and so a new connection: 12.
     assert len(opened) <= app.threads, opened
     assert all(name.startswith("http-sync") for name in opened)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_requests_keep_a_thread_each_and_take_connections_from_the_pool():
+    app = http_application()
+    assert isinstance(app, ProjectASGIHandler) and app.threads == 0 and not app.executors
+    assert connection.settings_dict["OPTIONS"].get("pool")
+    answers = [get(app, "/healthz") for _ in range(3)]
+    assert [a["status"] for a in answers] == [200] * 3
 
 
 @pytest.mark.django_db(transaction=True)
