@@ -155,9 +155,11 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "access_support.urls"
 ASGI_APPLICATION = "access_support.asgi.application"
-# Embedded (SQLite) only: HTTP requests share this many long-lived sync threads, each keeping
-# its connection (access_support/handlers.py, decision 0007).
-HTTP_SYNC_THREADS = 4
+# HTTP requests borrow one of this many long-lived sync threads per process, by database
+# (access_support/handlers.py, decision 0007). SQLite: each thread keeps its connection, and one
+# writer at a time is all SQLite allows. PostgreSQL: connections still come from the pool
+# (max_size 20), which these 8 share with the chat writers and the consumers' shared thread.
+HTTP_SYNC_THREADS = {"sqlite": 4, "postgresql": 8}
 AUTH_USER_MODEL = "accounts.User"
 
 TEMPLATES = [

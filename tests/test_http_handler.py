@@ -8,10 +8,18 @@ import threading
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import HttpCommunicator
-from django.db import connection
+from django.core.signals import request_started
+from django.db import connection, connections
 from django.db.backends.signals import connection_created
 
 from access_support.handlers import ProjectASGIHandler, http_application
+
+
+def close_threads(app: ProjectASGIHandler) -> None:
+    """Let each long-lived thread close its database connection, as a server does on exit."""
+    for executor in app.executors:
+        executor.submit(connections.close_all).result()
+        executor.shutdown()
 
 
 def get(app: ProjectASGIHandler, path: str) -> dict:
@@ -37,20 +45,32 @@ def test_sqlite_requests_reuse_their_threads_connections_instead_of_opening_one_
         answers = [get(app, "/healthz") for _ in range(12)]
     finally:
         connection_created.disconnect(count)
+        close_threads(app)
     assert [a["status"] for a in answers] == [200] * 12
     # Django's own handler gave every request a new thread and so a new connection: 12.
     assert len(opened) <= app.threads, opened
     assert all(name.startswith("http-sync") for name in opened)
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_postgresql_requests_keep_a_thread_each_and_take_connections_from_the_pool():
+def test_requests_run_on_the_bounded_set_of_long_lived_threads(settings):
     app = http_application()
-    assert isinstance(app, ProjectASGIHandler) and app.threads == 0 and not app.executors
-    assert connection.settings_dict["OPTIONS"].get("pool")
-    answers = [get(app, "/healthz") for _ in range(3)]
-    assert [a["status"] for a in answers] == [200] * 3
+    assert app.threads == settings.HTTP_SYNC_THREADS[connection.vendor] >= 1
+    ran_on: list[str] = []
+
+    def note_thread(sender, **kwargs):
+        ran_on.append(threading.current_thread().name)
+
+    request_started.connect(note_thread)
+    try:
+        answers = [get(app, "/healthz") for _ in range(12)]
+    finally:
+        request_started.disconnect(note_thread)
+        close_threads(app)
+    assert [a["status"] for a in answers] == [200] * 12
+    # Django's handler ran each request on a new thread: 12 different ones.
+    assert len(ran_on) == 12 and all(name.startswith("http-sync") for name in ran_on)
+    assert len(set(ran_on)) <= app.threads
 
 
 @pytest.mark.django_db(transaction=True)
@@ -59,7 +79,10 @@ def test_a_request_runs_its_middleware_and_view_in_one_sync_chain():
     # Django built a chain that crossed from thread to loop and back inside the middleware.
     assert not getattr(app._middleware_chain, "_is_coroutine", False)
     assert not inspect.iscoroutinefunction(app._middleware_chain)
-    answer = get(app, "/accounts/login/")
+    try:
+        answer = get(app, "/accounts/login/")
+    finally:
+        close_threads(app)
     assert answer["status"] == 200
     headers = {k.decode().lower(): v.decode() for k, v in answer["headers"]}
     assert "content-security-policy" in headers and headers["x-frame-options"] == "DENY"
