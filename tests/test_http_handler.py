@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import threading
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -30,23 +31,29 @@ def get(app: ProjectASGIHandler, path: str) -> dict:
     return async_to_sync(run)()
 
 
+def twelve_health_checks(app: ProjectASGIHandler, signal: Any) -> tuple[list[int], list[str]]:
+    """Answer statuses of 12 GET /healthz, and the thread that sent `signal` each time."""
+    threads: list[str] = []
+
+    def note_thread(sender: Any, **kwargs: Any) -> None:
+        threads.append(threading.current_thread().name)
+
+    signal.connect(note_thread)
+    try:
+        statuses = [get(app, "/healthz")["status"] for _ in range(12)]
+    finally:
+        signal.disconnect(note_thread)
+        close_threads(app)
+    return statuses, threads
+
+
 @pytest.mark.sqlite
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_requests_reuse_their_threads_connections_instead_of_opening_one_each():
     app = http_application()
     assert isinstance(app, ProjectASGIHandler) and app.threads >= 1
-    opened: list[str] = []
-
-    def count(sender, connection, **kwargs):
-        opened.append(threading.current_thread().name)
-
-    connection_created.connect(count)
-    try:
-        answers = [get(app, "/healthz") for _ in range(12)]
-    finally:
-        connection_created.disconnect(count)
-        close_threads(app)
-    assert [a["status"] for a in answers] == [200] * 12
+    statuses, opened = twelve_health_checks(app, connection_created)
+    assert statuses == [200] * 12
     # Django's own handler gave every request a new thread and so a new connection: 12.
     assert len(opened) <= app.threads, opened
     assert all(name.startswith("http-sync") for name in opened)
@@ -56,18 +63,8 @@ def test_sqlite_requests_reuse_their_threads_connections_instead_of_opening_one_
 def test_requests_run_on_the_bounded_set_of_long_lived_threads(settings):
     app = http_application()
     assert app.threads == settings.HTTP_SYNC_THREADS[connection.vendor] >= 1
-    ran_on: list[str] = []
-
-    def note_thread(sender, **kwargs):
-        ran_on.append(threading.current_thread().name)
-
-    request_started.connect(note_thread)
-    try:
-        answers = [get(app, "/healthz") for _ in range(12)]
-    finally:
-        request_started.disconnect(note_thread)
-        close_threads(app)
-    assert [a["status"] for a in answers] == [200] * 12
+    statuses, ran_on = twelve_health_checks(app, request_started)
+    assert statuses == [200] * 12
     # Django's handler ran each request on a new thread: 12 different ones.
     assert len(ran_on) == 12 and all(name.startswith("http-sync") for name in ran_on)
     assert len(set(ran_on)) <= app.threads
