@@ -7,13 +7,17 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
 from access_support import request_context
+from access_support.prepared import by_primary_key
 
 # Paths reachable before the second factor is verified (sign-in, health, static, language).
 OPEN_PREFIXES = (
@@ -92,6 +96,23 @@ def touch_session(request: HttpRequest, user: Any, *, force: bool = False) -> No
         session["_idle"] = idle
         session["_touched"] = now
         session.set_expiry(idle)
+
+
+class DeviceMiddleware(OTPMiddleware):
+    """django-otp's middleware (request.user.otp_device, is_verified()) with the device read
+    prepared (access_support/prepared.py): the same row, checked by django-otp as before
+    (it must belong to the user and be confirmed), on every request — not cached across them."""
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
+        label, _, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")
+        try:
+            model = apps.get_model(label)
+            pk = int(device_id)
+        except (ValueError, LookupError):
+            return None
+        if not issubclass(model, Device):
+            return None
+        return by_primary_key(model).get(pk)
 
 
 class SecondFactorRequiredMiddleware:

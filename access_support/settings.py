@@ -145,7 +145,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "access_support.middleware.DeviceMiddleware",
     "access_support.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -159,7 +159,7 @@ ASGI_APPLICATION = "access_support.asgi.application"
 # (access_support/handlers.py, decision 0007). SQLite: each thread keeps its connection, and one
 # writer at a time is all SQLite allows. PostgreSQL: connections still come from the pool
 # (max_size 20), which these 8 share with the chat writers and the consumers' shared thread.
-HTTP_SYNC_THREADS = {"sqlite": 4, "postgresql": 8}
+HTTP_SYNC_THREADS = {"sqlite": 2, "postgresql": 4}
 AUTH_USER_MODEL = "accounts.User"
 
 TEMPLATES = [
@@ -206,7 +206,7 @@ if _redis_url:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "access_support.cache.RedisCache",  # one pool per process
             "LOCATION": _redis_url,
         }
     }
@@ -224,7 +224,8 @@ ICE_SERVERS = env_json_list("ICE_SERVERS", [{"urls": ["stun:stun.l.google.com:19
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with the per-request user read prepared (accounts/backends.py).
+    "access_support.accounts.backends.UserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -269,7 +270,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # Sessions in the database only: a cache (Redis) outage must not sign everyone out or fail
 # every request (cached_db raises when the cache write fails) — measured in tests/security.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, read with a prepared SELECT (access_support/sessions.py).
+SESSION_ENGINE = "access_support.sessions"
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from access_support.accounts.models import User
 from access_support.audit.models import AuditEvent
+from access_support.prepared import Prepared
 from proxies import policies
 from proxies.models import (
     OPEN_STATES,
@@ -24,6 +25,34 @@ from proxies.models import (
     VerificationCode,
 )
 from proxies.scopes import ordered_scopes
+
+# The desk's three reads (a hot path: every authorisation check), compiled once
+# (access_support/prepared.py). The samples are values no row has.
+_MEMBER_BY_NUMBER = Prepared(
+    User,
+    lambda number: User.objects.filter(member_number=number, is_member=True).order_by("pk")[:1],
+    ("sample-member-number",),
+)
+_GRANT_BETWEEN = Prepared(
+    Grant,
+    lambda member_id, proxy_id: (
+        Grant.objects.filter(member_id=member_id, proxy_id=proxy_id)
+        # An open grant first, else the most recent one.
+        .order_by(
+            Case(When(state__in=OPEN_STATES, then=Value(0)), default=Value(1)), "-created_at", "-id"
+        )[:1]
+    ),
+    (-7130002, -7130003),
+)
+_CODE_BY_HASH = Prepared(
+    VerificationCode,
+    lambda code_hash: (
+        VerificationCode.objects.select_related("proxy")
+        .filter(code_hash=code_hash)
+        .order_by("-created_at")[:1]
+    ),
+    ("sample-code-hash",),
+)
 
 
 def token_hash(token: str) -> str:
@@ -50,7 +79,7 @@ def member_by_number(member_number: str) -> User | None:
     number = normalise_member_number(member_number)
     if len(number) != 10:
         return None
-    return User.objects.filter(member_number=number, is_member=True).first()
+    return _MEMBER_BY_NUMBER.first(number)
 
 
 def grant_between(proxy: Any, member: Any) -> Grant | None:
@@ -58,12 +87,7 @@ def grant_between(proxy: Any, member: Any) -> Grant | None:
     revoked proxy hears `grant_revoked`, not `no_grant`)."""
     if proxy is None or member is None or not getattr(proxy, "pk", None):
         return None
-    open_first = Case(When(state__in=OPEN_STATES, then=Value(0)), default=Value(1))
-    grant = (
-        Grant.objects.filter(member=member, proxy=proxy)
-        .order_by(open_first, "-created_at", "-id")
-        .first()
-    )
+    grant = _GRANT_BETWEEN.first(member.pk, proxy.pk)
     if grant is not None:
         # The caller holds both users already: no query to reach them from the grant.
         if isinstance(member, User):
@@ -161,12 +185,7 @@ def verification_code(code: str) -> VerificationCode | None:
     normal = normalise_code(code)
     if not normal or len(normal) > 32:
         return None
-    return (
-        VerificationCode.objects.select_related("proxy")
-        .filter(code_hash=token_hash(normal))
-        .order_by("-created_at")
-        .first()
-    )
+    return _CODE_BY_HASH.first(token_hash(normal))
 
 
 def notices_for(user: Any, limit: int = 20) -> list[Notice]:

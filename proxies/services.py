@@ -661,7 +661,6 @@ def _desk_failure(operator: User, member: User | None) -> None:
         )
 
 
-@transaction.atomic
 def desk_check(*, operator: User, member_number: str, code: str, action: str) -> DeskResult:
     """The verification desk (SPEC §4.5): member number + code + action → decision, logged.
     Raises policies.UnknownAction for an unknown action, GrantError(403) for a non-operator."""
@@ -687,7 +686,8 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
     grant = selectors.grant_between(proxy, member) if proxy is not None else None
     decision = policies.decide_at_desk(member, action, code=found, grant=grant)
     # A code that identified the proxy is spent, whatever the answer. (Checks refused before the
-    # code is looked at leave it usable.) Spending it and the audit row are one transaction.
+    # code is looked at leave it usable.) Spending it and the audit row are one transaction; the
+    # reads before it are not in it (on SQLite a transaction holds the write lock from BEGIN).
     spend = found if found is not None and decision.reason not in NOT_SPENT else None
     with transaction.atomic():
         if spend is not None and not _spend_code(spend):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access_support.accounts import reading
+from access_support.accounts import backends, reading
 from access_support.accounts import services as accounts
 from access_support.accounts.models import User
 from access_support.audit.models import AuditEvent
@@ -460,7 +460,7 @@ def _create_proxy_account(
         roles=["proxy"],
         display_name=grant.proxy_name,
     )
-    login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, new_user, backend=backends.PATH)
     device = accounts.email_device_for(new_user)
     if device is not None:
         accounts.send_challenge(new_user, device)

@@ -21,6 +21,7 @@ from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from access_support import events, request_context
+from access_support.accounts import backends
 from access_support.accounts.backup_codes import new_code
 from access_support.accounts.models import ROLES, SKILLS, BackupCode, BackupCodeDevice, User
 from access_support.audit import services as audit
@@ -45,7 +46,7 @@ def password_sign_in(request: HttpRequest, username: str, password: str) -> Sign
         return SignInResult(None)
     assert isinstance(user, User)
     # django.contrib.auth.login rotates the session key.
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=backends.PATH)
     audit.record(action="auth.password_ok", actor=user, subject_user=user)
     return SignInResult(user)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from access_support import request_context
 from access_support.audit.models import GENESIS_HASH, AuditEvent
+from access_support.prepared import Prepared
 
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises the chain.
 _CHAIN_LOCK_KEY = 7_261_431_001
@@ -22,6 +23,12 @@ def _lock_chain() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+
+
+# The chain's last link, read by every audited write (compiled once: access_support/prepared.py).
+_LAST_LINK = Prepared(
+    AuditEvent, lambda: AuditEvent.objects.order_by("-seq").only("seq", "hash")[:1]
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -53,7 +60,7 @@ def record(
     with the change it describes; without a savepoint of its own (a failed audit write fails
     the whole change, and a savepoint would cost two more round trips)."""
     _lock_chain()
-    last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+    last = _LAST_LINK.first()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from proxies import policies, selectors, services
 
@@ -33,12 +34,12 @@ def test_authorisation_check_query_count_is_fixed(
     client = signed_in(operator)
     client.get("/api/v1/me")  # the first request after sign-in starts the idle clock
     body = {"member_number": senior.member_number, "code": code, "action": "inquiry.points"}
-    # 13 on SQLite: session, user, device; member, code (with its proxy), grant, code spent
-    # (one conditional UPDATE); the audit row (chain's last link, insert); two savepoint pairs
-    # (the API's transaction and the desk's, which holds the code and its audit row together).
-    # PostgreSQL adds the audit chain's advisory lock. The grant arrives with its member and
-    # proxy (no extra queries).
-    with django_assert_num_queries(14 if connection.vendor == "postgresql" else 13):
+    # 11 on SQLite: session, user, device; member, code (with its proxy), grant, code spent
+    # (one conditional UPDATE); the audit row (chain's last link, insert); one transaction (a
+    # savepoint pair here, inside the test's) that holds the spent code and its audit row
+    # together — the reads before it are outside it. PostgreSQL adds the audit chain's advisory
+    # lock. The grant arrives with its member and proxy (no extra queries).
+    with django_assert_num_queries(12 if connection.vendor == "postgresql" else 11):
         response = client.post(
             "/api/v1/authorizations/check", json.dumps(body), content_type="application/json"
         )
@@ -84,3 +85,15 @@ def test_authorize_service_query_count_is_fixed(
             actor=proxy, member=senior, action="inquiry.points", verified=True
         )
     assert decision.allowed
+
+
+def test_a_code_arrives_with_its_proxy_in_one_query(make_user, make_grant) -> None:
+    member, helper = make_user("member"), make_user("proxy")
+    make_grant(member, helper)
+    code, issued = services.code_issue(proxy=helper, member=member)
+    with CaptureQueriesContext(connection) as queries:
+        found = selectors.verification_code(code.lower())
+        assert found is not None
+        assert (found.pk, found.proxy.username) == (issued.pk, helper.username)
+    assert len(queries) == 1
+    assert selectors.verification_code("ZZZZ-ZZZZ") is None

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SETUP = """
 import json
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from access_support.sessions import SessionStore
 from django_otp import DEVICE_ID_SESSION_KEY
 from access_support.accounts import services
 from signlanguage.models import Session
@@ -35,7 +35,7 @@ from signlanguage.models import Session
 def signed_in(user):
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "access_support.accounts.backends.UserBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[DEVICE_ID_SESSION_KEY] = services.email_device_for(user).persistent_id
     store.create()

@@ -1,0 +1,25 @@
+"""The session engine: Django's database sessions, read with a prepared primary-key SELECT.
+
+`SESSION_ENGINE = "access_support.sessions"`. Writes, expiry and key rotation are Django's own;
+only the read that starts every request is cheaper to issue (access_support/prepared.py). The
+expiry check that Django's SELECT does in SQL (`expire_date > now`) is done on the row instead:
+an expired session is not loaded, exactly as before.
+"""
+
+from __future__ import annotations
+
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from access_support.prepared import by_primary_key
+
+
+class SessionStore(DatabaseSessionStore):
+    def _get_session_from_db(self) -> Session | None:
+        key = self.session_key
+        session = by_primary_key(Session).get(key) if key else None
+        if session is None or session.expire_date <= timezone.now():
+            self._session_key = None
+            return None
+        return session

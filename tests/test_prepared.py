@@ -1,0 +1,117 @@
+"""Prepared primary-key reads (access_support/prepared.py): the three reads of every signed-in
+request return what the ORM's get() returns, one query each, and nothing is kept across requests
+(a sign-out, a deactivated user or a removed device counts on the very next request)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_otp.plugins.otp_email.models import EmailDevice
+
+from access_support.accounts.models import User
+from access_support.accounts.services import email_device_for
+from access_support.prepared import by_primary_key
+
+pytestmark = pytest.mark.django_db
+
+
+def same_fields(a: Any, b: Any) -> None:
+    assert type(a) is type(b)
+    assert a.pk == b.pk
+    for field in a._meta.concrete_fields:
+        assert getattr(a, field.attname) == getattr(b, field.attname), field.attname
+    assert a._state.adding is False and a._state.db == b._state.db
+
+
+def test_a_user_read_is_the_orm_row_with_its_types(make_user: Any) -> None:
+    user = make_user("operator", skills=["sign_language"])
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        read = by_primary_key(User).get(user.pk)
+    assert len(queries) == 1
+    assert read is not None
+    orm = User.objects.get(pk=user.pk)
+    same_fields(read, orm)
+    assert read.last_login is not None and read.last_login.tzinfo is not None
+    assert read.is_active is True and read.is_operator
+    assert model_to_dict(read) == model_to_dict(orm)
+    # The key may come as a string, as it does from the session.
+    same_fields(by_primary_key(User).get(str(user.pk)), orm)
+
+
+def test_a_missing_row_is_none(make_user: Any) -> None:
+    assert by_primary_key(User).get(987654) is None
+    assert by_primary_key(Session).get("no-such-session") is None
+
+
+def test_a_device_and_a_session_are_read_like_the_orm(make_user: Any, client: Any) -> None:
+    user = make_user("member")
+    device = email_device_for(user)
+    assert device is not None
+    same_fields(by_primary_key(EmailDevice).get(device.pk), EmailDevice.objects.get(pk=device.pk))
+    client.force_login(user)
+    key = client.session.session_key
+    read = by_primary_key(Session).get(key)
+    assert read is not None
+    same_fields(read, Session.objects.get(pk=key))
+    assert read.get_decoded()["_auth_user_id"] == str(user.pk)
+
+
+def test_each_request_reads_the_rows_again(make_user: Any, signed_in: Any) -> None:
+    """Nothing is cached across requests: a removed device, a deactivated user and a deleted or
+    expired session each take effect on the next request."""
+    user = make_user("member")
+    client = signed_in(user)
+    assert client.get("/api/v1/me").status_code == 200
+    EmailDevice.objects.filter(user=user).delete()
+    assert client.get("/api/v1/me").json()["error"] == "otp_required"
+
+    client = signed_in(make_user("member", username="second"))
+    assert client.get("/api/v1/me").status_code == 200
+    User.objects.filter(username="second").update(is_active=False)
+    assert client.get("/api/v1/me").json()["error"] == "not_authenticated"
+
+    client = signed_in(make_user("member", username="third"))
+    assert client.get("/api/v1/me").status_code == 200
+    Session.objects.filter(pk=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert client.get("/api/v1/me").json()["error"] == "not_authenticated"
+
+
+def test_a_signed_in_request_makes_the_same_three_reads(make_user: Any, signed_in: Any) -> None:
+    client = signed_in(make_user("member"))
+    client.get("/api/v1/me")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/session").status_code == 200
+    tables = [q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries]
+    assert tables == ["django_session", "accounts_user", "otp_email_emaildevice"]
+
+
+def test_the_last_link_is_read_with_only_its_two_fields(make_user: Any) -> None:
+    from access_support.audit import services as audit
+    from access_support.audit.models import AuditEvent
+
+    make_user("member")  # creating a user is audited
+    last = audit._LAST_LINK.first()
+    newest = AuditEvent.objects.order_by("-seq").first()
+    assert last is not None and newest is not None
+    assert (last.seq, last.hash) == (newest.seq, newest.hash)
+    assert last.get_deferred_fields() >= {"action", "after"}
+
+
+def test_a_sample_must_be_exactly_one_parameter() -> None:
+    from access_support.prepared import Prepared
+
+    twice = Prepared(User, lambda n: User.objects.filter(username=n, email=n), ("sample",))
+    with pytest.raises(ValueError, match="not exactly one parameter"):
+        twice.all("someone")
+    with pytest.raises(TypeError):
+        twice.all()
