@@ -71,3 +71,54 @@ async def test_messages_sent_at_once_are_all_stored_gapless_and_acknowledged_aft
 
     # Every answer came after its commit: another connection sees all 30 rows at once.
     assert sorted(await stored()) == list(range(1, 31))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_batches_over_the_same_sessions_do_not_deadlock(
+    senior, member_b, operator, make_session, monkeypatch
+):
+    """Each message locks its session's counter row until its batch commits. Two writers (two
+    daphne processes) holding batches for sessions A, B and B, A must not wait on each other in
+    a cycle: PostgreSQL would abort one batch as a deadlock and every sender in it would get an
+    error instead of an ack."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from signlanguage import live_services
+
+    one, two = make_session(senior, operator), make_session(member_b, operator)
+    real_post = live_services.message_post
+
+    def slow_post(**kwargs: Any) -> Any:
+        result = real_post(**kwargs)
+        time.sleep(0.3)  # the other writer runs meanwhile, holding its own lock
+        return result
+
+    monkeypatch.setattr(live_services, "message_post", slow_post)
+    answers: dict[str, Any] = {}
+    start = threading.Barrier(2)
+
+    def writer(name: str, sessions: list[Any]) -> None:
+        start.wait()
+        try:
+            answers[name] = chat_writer.store_batch([item(s, senior, name) for s in sessions])
+        except Exception as exc:  # a deadlock aborts the whole batch
+            answers[name] = exc
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=writer, args=("a-then-b", [one, two])),
+        threading.Thread(target=writer, args=("b-then-a", [two, one])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert all(isinstance(r, list) for r in answers.values()), answers
+    assert sorted(r.seq for batch in answers.values() for r in batch) == [1, 1, 2, 2]
+    for session in (one, two):
+        assert ChatMessage.objects.filter(session=session).count() == 2
