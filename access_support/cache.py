@@ -21,14 +21,25 @@ class SharedRedisCacheClient(django_redis.RedisCacheClient):
     def __init__(self, servers: Any, **options: Any) -> None:
         super().__init__(servers, **options)
         self._clients: dict[int, Any] = {}
+        self._lock = threading.Lock()
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        # The server is chosen once (reads pick a replica at random when there are several),
+        # and its pool and client are made once, under a lock.
         index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
         client = self._clients.get(index)
         if client is None:
-            pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
-            redis = self._client  # type: ignore[attr-defined]
-            client = self._clients.setdefault(index, redis(connection_pool=pool))
+            with self._lock:
+                client = self._clients.get(index)
+                if client is None:
+                    pools = self._pools  # type: ignore[attr-defined]
+                    if index not in pools:
+                        pools[index] = self._pool_class.from_url(  # type: ignore[attr-defined]
+                            self._servers[index],  # type: ignore[attr-defined]
+                            **self._pool_options,  # type: ignore[attr-defined]
+                        )
+                    redis = self._client  # type: ignore[attr-defined]
+                    client = self._clients[index] = redis(connection_pool=pools[index])
         return client
 
 

@@ -21,7 +21,6 @@ from typing import Any, Generic, TypeVar
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
-from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
 
@@ -31,8 +30,7 @@ class _Plan:
     sql: str
     params: tuple[Any, ...]
     slots: tuple[int, ...]  # where each value goes in `params`
-    compiler: SQLCompiler
-    converters: dict[int, Any]
+    converters: list[tuple[int, tuple[list[Any], Any]]]  # (column, (converters, expression))
     fields: slice
     attnames: list[str]
     populators: list[Any]
@@ -60,13 +58,19 @@ class Prepared(Generic[M]):
         params = list(plan.params)
         for slot, value in zip(plan.slots, values, strict=True):
             params[slot] = value
-        with connections[alias].cursor() as cursor:
+        connection = connections[alias]
+        with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
-            rows: Any = cursor.fetchall()
-        if plan.converters:
-            rows = plan.compiler.apply_converters(rows, plan.converters)
+            rows = cursor.fetchall()
         found = []
         for row in rows:
+            if plan.converters:  # as SQLCompiler.apply_converters, with this thread's connection
+                row = list(row)
+                for position, (functions, expression) in plan.converters:
+                    value = row[position]
+                    for convert in functions:
+                        value = convert(value, expression, connection)
+                    row[position] = value
             obj = self.model.from_db(alias, plan.attnames, row[plan.fields])
             for populator in plan.populators:
                 populator.populate(row, obj)
@@ -102,8 +106,7 @@ class Prepared(Generic[M]):
             sql=sql,
             params=tuple(params),
             slots=tuple(slots),
-            compiler=compiler,
-            converters=compiler.get_converters(columns),
+            converters=list(compiler.get_converters(columns).items()),
             fields=fields,
             attnames=[column.target.attname for column in columns[fields]],
             populators=get_related_populators(info, compiler.select, alias),

@@ -688,6 +688,8 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
     # A code that identified the proxy is spent, whatever the answer. (Checks refused before the
     # code is looked at leave it usable.) Spending it and the audit row are one transaction; the
     # reads before it are not in it (on SQLite a transaction holds the write lock from BEGIN).
+    # So a grant revoked in the milliseconds between the read and the commit is decided as read
+    # — as it always was on PostgreSQL (READ COMMITTED) — and the audit row names that grant.
     spend = found if found is not None and decision.reason not in NOT_SPENT else None
     with transaction.atomic():
         if spend is not None and not _spend_code(spend):

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 
 from signlanguage import live_services
 
@@ -50,18 +50,34 @@ def off_loop(fn: Any, executor: ThreadPoolExecutor | None = None) -> Any:
 
 
 def store_batch(items: list[dict[str, Any]]) -> list[Any]:
-    """Store several messages in one transaction; per item a PostResult or the LiveError.
-    Stored in ascending session order (a stable sort: one session's messages keep their order),
-    so concurrent batches lock sessions' counter rows in the same order."""
+    """Store several messages in one transaction; per item a PostResult or the exception that
+    message met. Stored in ascending session order (a stable sort: one session's messages keep
+    their order), so concurrent batches lock sessions' counter rows in the same order. If the
+    transaction itself fails (a database error, not a message's own LiveError), nothing of it
+    is stored and each message is tried again on its own, so one failure does not cost every
+    sender in the batch their message."""
     results: list[Any] = [None] * len(items)
     order = sorted(range(len(items)), key=lambda i: int(items[i]["session_id"]))
-    with transaction.atomic():
-        for i in order:
-            try:
-                results[i] = live_services.message_post(**items[i])
-            except live_services.LiveError as exc:
-                results[i] = exc
+    try:
+        with transaction.atomic():
+            for i in order:
+                try:
+                    results[i] = live_services.message_post(**items[i])
+                except live_services.LiveError as exc:
+                    results[i] = exc
+    except DatabaseError:
+        if len(items) == 1:
+            raise
+        return [_store_alone(items[i]) for i in range(len(items))]
     return results
+
+
+def _store_alone(item: dict[str, Any]) -> Any:
+    try:
+        with transaction.atomic():
+            return live_services.message_post(**item)
+    except (live_services.LiveError, DatabaseError) as exc:
+        return exc
 
 
 class _Batcher:

@@ -1,9 +1,9 @@
 """The live-session websocket `/ws/sessions/<id>/` (SPEC §5.6, CONTRACT; docs/websocket.md).
 
 Chat messages are stored before anyone hears of them: the insert runs off the event loop
-(signlanguage.chat_writer: a pool thread on PostgreSQL, the process's one writer thread with
-batching on SQLite) and commits; only then does the sender get `chat.ack` and the session
-group the `chat.message`. Typing, read markers and WebRTC signals are relayed
+(signlanguage.chat_writer: the process's one writer thread, which stores the messages that
+arrive together in one transaction) and commits; only then does the sender get `chat.ack` and
+the session group the `chat.message`. Typing, read markers and WebRTC signals are relayed
 through the session group; signals are never stored.
 """
 

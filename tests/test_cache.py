@@ -52,3 +52,22 @@ def test_cache_objects_with_other_settings_do_not_share(redis_url: str) -> None:
     other = RedisCache(redis_url, {"OPTIONS": {"db": 3}})
     assert one._cache is two._cache
     assert other._cache is not one._cache
+
+
+def test_each_server_gets_its_own_client(redis_url: str) -> None:
+    """A primary and two replicas: writes go to the primary, reads to a replica, and the client
+    kept for a server talks to that server (the read server is chosen at random per call)."""
+    base = redis_url.rsplit("/", 1)[0]
+    cache = RedisCache(f"{base}/4,{base}/5,{base}/6", {})
+    for _ in range(50):
+        assert cache._cache.get_client(write=True).connection_pool.connection_kwargs["db"] == 4
+        assert cache._cache.get_client(write=False).connection_pool.connection_kwargs["db"] in {
+            5,
+            6,
+        }
+    kept = cache._cache._clients
+    assert {i: c.connection_pool.connection_kwargs["db"] for i, c in kept.items()} == {
+        0: 4,
+        1: 5,
+        2: 6,
+    }

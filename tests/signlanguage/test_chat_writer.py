@@ -122,3 +122,31 @@ def test_two_processes_batches_over_the_same_sessions_do_not_deadlock(
     assert sorted(r.seq for batch in answers.values() for r in batch) == [1, 1, 2, 2]
     for session in (one, two):
         assert ChatMessage.objects.filter(session=session).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_database_error_in_a_batch_costs_only_its_own_message(
+    senior, operator, make_session, monkeypatch
+):
+    """A batch is one transaction: when it fails, each message is stored again on its own, so
+    the other senders still get their messages stored and acknowledged."""
+    from django.db import OperationalError
+
+    from signlanguage import live_services
+
+    session = make_session(senior, operator)
+    real_post = live_services.message_post
+
+    def failing_post(**kwargs: Any) -> Any:
+        if kwargs["text"] == "壊れる":
+            raise OperationalError("connection lost")
+        return real_post(**kwargs)
+
+    monkeypatch.setattr(live_services, "message_post", failing_post)
+    results = chat_writer.store_batch(
+        [item(session, senior, "前"), item(session, senior, "壊れる"), item(session, senior, "後")]
+    )
+    assert [r.seq for r in (results[0], results[2])] == [1, 2]
+    assert isinstance(results[1], OperationalError)
+    stored = ChatMessage.objects.filter(session=session).order_by("seq")
+    assert [m.text for m in stored] == ["前", "後"]
