@@ -16,6 +16,7 @@ that are not about a particular session live in one place:
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections import deque
 from typing import Any
@@ -33,6 +34,45 @@ CLOSE_SESSION_CLOSED = 4408
 CLOSE_RATE_LIMITED = 4429
 
 MAX_FRAME_BYTES = 16 * 1024
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_frame(text: str) -> Any:
+    """The frame's JSON; ValueError if it is not JSON (Python would accept NaN and Infinity,
+    which a browser's JSON.parse refuses) or nests too deeply for the parser."""
+    try:
+        return json.loads(text, parse_constant=_not_json)
+    except RecursionError as exc:
+        raise ValueError("nested too deeply") from exc
+
+
+# What the channel layer (msgpack in Redis: 64-bit whole numbers) and a browser (JSON.parse: no
+# NaN or Infinity) can both carry, for values relayed as the client sent them.
+WHOLE_NUMBER_RANGE = (-(2**63), 2**63 - 1)
+
+
+def carriable(value: Any, max_depth: int) -> bool:
+    """True if `value` nests at most `max_depth` levels and every number in it is a 64-bit
+    whole number or a finite float."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= max_depth:
+                return False
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+        elif isinstance(item, bool) or item is None or isinstance(item, str):
+            continue
+        elif isinstance(item, int):
+            if not WHOLE_NUMBER_RANGE[0] <= item <= WHOLE_NUMBER_RANGE[1]:
+                return False
+        elif isinstance(item, float) and not math.isfinite(item):
+            return False
+    return True
 
 
 def over_rate_limit(consumer: Any) -> bool:
@@ -116,8 +156,8 @@ class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
             await self.send_error("frame_too_large", "A frame may be at most 16 KiB.")
             return
         try:
-            frame = json.loads(text_data)
-        except json.JSONDecodeError:
+            frame = parse_frame(text_data)
+        except ValueError:  # JSONDecodeError included
             await self.send_error("malformed_json", "The frame is not valid JSON.")
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):

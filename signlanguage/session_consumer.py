@@ -19,6 +19,7 @@ from access_support.consumers import (
     CLOSE_NOT_FOUND,
     CLOSE_SESSION_CLOSED,
     ProtectedJsonConsumer,
+    carriable,
 )
 from signlanguage import chat_writer, live_policies, live_selectors, live_services
 from signlanguage.events import session_group
@@ -30,6 +31,8 @@ _worker = chat_writer.off_loop
 
 
 MAX_SEQ = 2**31 - 1  # the largest sequence number a database column holds
+# WebRTC offers, answers and ICE candidates are two or three levels deep.
+MAX_SIGNAL_DEPTH = 16
 
 
 def _non_negative_int(value: Any) -> int | None:
@@ -178,8 +181,12 @@ class SessionConsumer(ProtectedJsonConsumer):
 
     async def on_rtc_signal(self, frame: dict[str, Any]) -> None:
         payload = frame.get("payload")
-        if not isinstance(payload, dict):
-            await self.send_error("invalid_payload", '"payload" must be a JSON object.')
+        if not isinstance(payload, dict) or not carriable(payload, MAX_SIGNAL_DEPTH):
+            await self.send_error(
+                "invalid_payload",
+                f'"payload" must be a JSON object nested at most {MAX_SIGNAL_DEPTH} levels, '
+                "with 64-bit whole numbers and finite numbers only.",
+            )
             return
         if self.mode != "sign_language":
             await self.send_error("not_video_session", "This is a written-chat session.")
