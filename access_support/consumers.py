@@ -65,11 +65,8 @@ def carriable(value: Any, max_depth: int) -> bool:
                 return False
             children = item.values() if isinstance(item, dict) else item
             stack.extend((child, depth + 1) for child in children)
-        elif isinstance(item, bool) or item is None or isinstance(item, str):
-            continue
-        elif isinstance(item, int):
-            if not WHOLE_NUMBER_RANGE[0] <= item <= WHOLE_NUMBER_RANGE[1]:
-                return False
+        elif isinstance(item, int) and not WHOLE_NUMBER_RANGE[0] <= item <= WHOLE_NUMBER_RANGE[1]:
+            return False
         elif isinstance(item, float) and not math.isfinite(item):
             return False
     return True
