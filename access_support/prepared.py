@@ -9,6 +9,10 @@ through the ORM's own converters, `Model.from_db` and its select_related populat
 instances are the ones the queryset would have returned. One query each, still counted by
 `CaptureQueriesContext`; nothing is cached across calls (a sign-out, a revoked grant or a
 removed device counts on the very next request).
+
+The desk's two writes are compiled once the same way: the audit row's INSERT
+(`PreparedInsert`, values prepared by each field as `Model.save` prepares them, the same
+signals sent) and spending the code (`PreparedUpdate`, one conditional UPDATE).
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import connections, router
-from django.db.models import Model, QuerySet
+from django.db import connections, router, transaction
+from django.db.models import Field, Model, QuerySet, signals, sql
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 M = TypeVar("M", bound=Model)
@@ -141,3 +145,184 @@ def by_primary_key(model: type[M]) -> ByPrimaryKey[M]:
     if reader is None:
         reader = _readers.setdefault(model, ByPrimaryKey(model))
     return reader
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    sql: str
+    fields: list[Any]
+    returning: list[Any]
+    converters: list[tuple[int, tuple[list[Any], Any]]]
+
+
+class PreparedInsert(Generic[M]):
+    """`Model.save(force_insert=True)` for a model written on a hot path (the audit log): the
+    INSERT is compiled once per database; each call prepares the instance's values as the ORM
+    would (`pre_save`, `get_db_prep_save`) and sets the returned primary key. The same signals
+    are sent; a model with a parent table, or a value that is an SQL expression, goes through
+    the ORM's own `save`."""
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self._plans: dict[str, _InsertPlan] = {}
+        self._lock = threading.Lock()
+
+    def insert(self, obj: M, using: str | None = None) -> M:
+        meta = self.model._meta
+        alias = using or router.db_for_write(self.model, instance=obj)
+        if type(obj) is not self.model or meta.parents or not obj._state.adding:
+            obj.save(force_insert=True, using=alias)
+            return obj
+        plan = self._plans.get(alias) or self._plan(alias)
+        obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+        signals.pre_save.send(
+            sender=self.model, instance=obj, raw=False, using=alias, update_fields=None
+        )
+        connection = connections[alias]
+        params = []
+        for field in plan.fields:
+            value = field.pre_save(obj, True)
+            if hasattr(value, "resolve_expression"):
+                obj.save(force_insert=True, using=alias)  # the ORM compiles expressions
+                return obj
+            params.append(field.get_db_prep_save(value, connection))
+        with transaction.mark_for_rollback_on_error(using=alias):
+            with connection.cursor() as cursor:
+                cursor.execute(plan.sql, params)
+                if connection.features.can_return_columns_from_insert:
+                    row = list(connection.ops.fetch_returned_insert_columns(cursor, ()))
+                else:
+                    pk = meta.pk
+                    row = [connection.ops.last_insert_id(cursor, meta.db_table, pk.column)]
+        for position, (functions, expression) in plan.converters:
+            for convert in functions:
+                row[position] = convert(row[position], expression, connection)
+        for value, field in zip(row, plan.returning, strict=True):
+            setattr(obj, field.attname, value)
+        obj._state.db = alias
+        obj._state.adding = False
+        signals.post_save.send(
+            sender=self.model,
+            instance=obj,
+            created=True,
+            update_fields=None,
+            raw=False,
+            using=alias,
+        )
+        return obj
+
+    def _plan(self, alias: str) -> _InsertPlan:
+        with self._lock:
+            if alias not in self._plans:
+                self._plans[alias] = self._compile(alias)
+            return self._plans[alias]
+
+    def _compile(self, alias: str) -> _InsertPlan:
+        meta = self.model._meta
+        fields = [
+            f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated
+        ]
+        returning = list(meta.db_returning_fields)
+        if returning != [meta.pk] or meta.auto_field is None:
+            raise ValueError(f"cannot prepare the insert of {self.model}: not an auto primary key")
+        query = sql.InsertQuery(self.model)
+        query.insert_values(fields, [self.model()], raw=False)
+        compiler = query.get_compiler(using=alias)
+        connection = connections[alias]
+        if connection.features.can_return_columns_from_insert:
+            compiler.returning_fields = returning
+        [(statement, params)] = compiler.as_sql()
+        if len(params) != len(fields) or statement.count("%s") != len(fields):
+            raise ValueError(f"cannot prepare {statement}: a field has its own placeholder")
+        columns = [field.get_col(meta.db_table) for field in returning]
+        return _InsertPlan(
+            sql=statement,
+            fields=fields,
+            returning=returning,
+            converters=list(compiler.get_converters(columns).items()),
+        )
+
+
+@dataclass(frozen=True)
+class _UpdatePlan:
+    sql: str
+    params: tuple[Any, ...]
+    fields: list[Any]  # the SET fields, whose values are the first parameters
+    slots: tuple[int, ...]
+
+
+class PreparedUpdate(Generic[M]):
+    """`queryset.update(field=value, …)` compiled once per database:
+    `PreparedUpdate(model, build, samples, set_samples)`; `build(*samples)` returns the filtered
+    queryset (each sample exactly one parameter of its WHERE clause, as for `Prepared`), and
+    `set_samples` maps each field to set to a sample value (not None) of its type.
+    `.run(set_values, *values)` returns the number of rows changed. Only plain fields of the
+    model's own table; values are prepared as the ORM prepares them."""
+
+    def __init__(
+        self,
+        model: type[M],
+        build: Callable[..., QuerySet[M]],
+        samples: tuple[Any, ...],
+        set_samples: dict[str, Any],
+    ) -> None:
+        self.model = model
+        self.build = build
+        self.samples = samples
+        self.set_samples = set_samples
+        self._plans: dict[str, _UpdatePlan] = {}
+        self._lock = threading.Lock()
+
+    def run(self, set_values: tuple[Any, ...], *values: Any, using: str | None = None) -> int:
+        if len(values) != len(self.samples) or len(set_values) != len(self.set_samples):
+            raise TypeError("values do not match the prepared update")
+        alias = using or router.db_for_write(self.model)
+        plan = self._plans.get(alias) or self._plan(alias)
+        connection = connections[alias]
+        params = list(plan.params)
+        for i, (field, value) in enumerate(zip(plan.fields, set_values, strict=True)):
+            if hasattr(value, "resolve_expression"):
+                raise TypeError("a prepared update sets plain values only")
+            params[i] = field.get_db_prep_save(value, connection)
+        for slot, value in zip(plan.slots, values, strict=True):
+            params[slot] = value
+        with transaction.mark_for_rollback_on_error(using=alias):
+            with connection.cursor() as cursor:
+                cursor.execute(plan.sql, params)
+                return int(cursor.rowcount)
+
+    def _plan(self, alias: str) -> _UpdatePlan:
+        with self._lock:
+            if alias not in self._plans:
+                self._plans[alias] = self._compile(alias)
+            return self._plans[alias]
+
+    def _compile(self, alias: str) -> _UpdatePlan:
+        meta = self.model._meta
+        fields: list[Field[Any, Any]] = []
+        for name in self.set_samples:
+            field = meta.get_field(name)
+            if not isinstance(field, Field) or field.is_relation or field.model is not self.model:
+                raise ValueError("a prepared update sets the model's own plain fields only")
+            fields.append(field)
+        query: Any = self.build(*self.samples).using(alias).query.chain(sql.UpdateQuery)
+        query.add_update_values(self.set_samples)
+        statement, params = query.get_compiler(alias).as_sql()
+        connection = connections[alias]
+        prepared = [
+            f.get_db_prep_save(v, connection)
+            for f, v in zip(fields, self.set_samples.values(), strict=True)
+        ]
+        if query.related_updates or list(params[: len(fields)]) != prepared:
+            raise ValueError(f"cannot prepare {statement}: a set value is not one parameter")
+        where = params[len(fields) :]
+        slots = []
+        for sample in self.samples:
+            found = [i for i, p in enumerate(where) if type(p) is type(sample) and p == sample]
+            if len(found) != 1:
+                raise ValueError(f"sample {sample!r} is not exactly one parameter of {statement}")
+            slots.append(len(fields) + found[0])
+        return _UpdatePlan(sql=statement, params=tuple(params), fields=fields, slots=tuple(slots))

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from access_support import events
 from access_support.accounts.models import User
 from access_support.audit import services as audit
+from access_support.prepared import PreparedUpdate
 from proxies import policies, selectors
 from proxies.models import (
     OPEN_STATES,
@@ -669,9 +670,10 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
     if action not in ACTIONS:
         raise policies.UnknownAction(action)
     member = selectors.member_by_number(member_number)
-    locked = cache.get(_operator_lock_key(operator.pk)) or (
-        member is not None and cache.get(_member_lock_key(member.pk))
-    )
+    locks = [_operator_lock_key(operator.pk)]
+    if member is not None:
+        locks.append(_member_lock_key(member.pk))
+    locked = any(cache.get_many(locks).values())  # one round trip to the shared cache
     if locked:
         audit.record(
             action="proxy.desk_refused",
@@ -723,9 +725,18 @@ def _spend_code(found: VerificationCode) -> bool:
     """Mark the code used unless a concurrent check already did (one conditional UPDATE: on
     PostgreSQL the second writer waits for the first and then matches no row)."""
     now = timezone.now()
-    spent = VerificationCode.objects.filter(pk=found.pk, used_at__isnull=True).update(used_at=now)
+    spent = _SPEND_CODE.run((now,), found.pk)
     found.used_at = now
     return spent == 1
+
+
+# The desk's one write besides its audit row, compiled once (access_support/prepared.py).
+_SPEND_CODE = PreparedUpdate(
+    VerificationCode,
+    lambda pk: VerificationCode.objects.filter(pk=pk, used_at__isnull=True),
+    (-7130004,),
+    {"used_at": datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)},
+)
 
 
 # --- procedures -----------------------------------------------------------------------------

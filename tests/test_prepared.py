@@ -115,3 +115,111 @@ def test_a_sample_must_be_exactly_one_parameter() -> None:
         twice.all("someone")
     with pytest.raises(TypeError):
         twice.all()
+
+
+# --- prepared writes: the audit append and the desk spending a code --------------------------
+
+
+def test_a_prepared_audit_insert_stores_what_save_stores(make_user: Any) -> None:
+    """The audit append's compiled INSERT: same row as Model.save, JSON and time included, the
+    primary key set, one query, and the chain still verifies."""
+    from access_support.audit import services as audit
+    from access_support.audit.models import AuditEvent
+    from access_support.prepared import PreparedInsert
+
+    member = make_user("member")
+    with CaptureQueriesContext(connection) as queries:
+        event = audit.record(
+            action="test.prepared",
+            actor=member,
+            subject_user=member,
+            reason="理由",
+            before=None,
+            after={"nested": {"list": [1, "二", None]}, "flag": True},
+        )
+    inserts = [q["sql"] for q in queries if q["sql"].upper().startswith("INSERT")]
+    assert len(inserts) == 1
+    assert event.pk is not None and event._state.adding is False
+    stored = AuditEvent.objects.get(pk=event.pk)
+    same_fields(event, stored)
+    assert stored.after == {"nested": {"list": [1, "二", None]}, "flag": True}
+    assert stored.before is None
+    assert stored.created_at == event.created_at and stored.created_at.tzinfo is not None
+    assert stored.compute_hash() == stored.hash
+    assert audit.verify_chain().ok
+
+    # Twice through the same plan gives two rows with their own keys.
+    second = PreparedInsert(AuditEvent)
+    last = AuditEvent.objects.order_by("-seq").first()
+    assert last is not None
+    copy = AuditEvent(
+        seq=last.seq + 1,
+        created_at=timezone.now(),
+        action="test.copy",
+        prev_hash=last.hash,
+        after=[1, 2],
+    )
+    copy.hash = copy.compute_hash()
+    second.insert(copy)
+    assert copy.pk == AuditEvent.objects.get(action="test.copy").pk != event.pk
+    assert audit.verify_chain().ok
+
+
+def test_a_failed_prepared_insert_writes_nothing(make_user: Any) -> None:
+    """A constraint the row breaks fails the insert like save() would, and no row is left."""
+    from django.db import IntegrityError, transaction
+
+    from access_support.audit.models import AuditEvent
+    from access_support.prepared import PreparedInsert
+
+    make_user("member")
+    last = AuditEvent.objects.order_by("-seq").first()
+    assert last is not None
+    before = AuditEvent.objects.count()
+    duplicate = AuditEvent(seq=last.seq, created_at=timezone.now(), action="x", prev_hash="p")
+    duplicate.hash = "h"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PreparedInsert(AuditEvent).insert(duplicate)
+    assert AuditEvent.objects.count() == before
+    assert duplicate._state.adding is True
+
+
+def test_a_prepared_update_changes_only_matching_rows(make_user: Any) -> None:
+    from access_support.prepared import PreparedUpdate
+
+    a, b = make_user("member"), make_user("member")
+    deactivate = PreparedUpdate(
+        User,
+        lambda pk: User.objects.filter(pk=pk, is_active=True),
+        (-7130009,),
+        {"last_login": timezone.now(), "is_active": True},
+    )
+    moment = timezone.now() - timedelta(days=3)
+    with CaptureQueriesContext(connection) as queries:
+        changed = deactivate.run((moment, False), a.pk)
+    assert changed == 1 and len(queries) == 1
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.is_active is False and a.last_login == moment
+    assert b.is_active is True and b.last_login != moment
+    # The condition holds: the row no longer matches, nothing changes.
+    assert deactivate.run((timezone.now(), False), a.pk) == 0
+    a.refresh_from_db()
+    assert a.last_login == moment
+    with pytest.raises(TypeError):
+        deactivate.run((moment,), a.pk)
+
+
+def test_a_prepared_update_refuses_what_it_cannot_compile() -> None:
+    from access_support.prepared import PreparedUpdate
+
+    related = PreparedUpdate(
+        User, lambda pk: User.objects.filter(pk=pk), (-7130010,), {"groups": None}
+    )
+    with pytest.raises(ValueError, match="own plain fields only"):
+        related.run((None,), 1)
+    twice = PreparedUpdate(
+        User, lambda n: User.objects.filter(username=n, email=n), ("s",), {"is_active": True}
+    )
+    with pytest.raises(ValueError, match="not exactly one parameter"):
+        twice.run((False,), "someone")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from access_support import request_context
 from access_support.audit.models import GENESIS_HASH, AuditEvent
-from access_support.prepared import Prepared
+from access_support.prepared import Prepared, PreparedInsert
 
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises the chain.
 _CHAIN_LOCK_KEY = 7_261_431_001
@@ -29,6 +29,8 @@ def _lock_chain() -> None:
 _LAST_LINK = Prepared(
     AuditEvent, lambda: AuditEvent.objects.order_by("-seq").only("seq", "hash")[:1]
 )
+# And its INSERT, compiled once.
+_APPEND = PreparedInsert(AuditEvent)
 
 
 def _jsonable(value: Any) -> Any:
@@ -79,7 +81,7 @@ def record(
         prev_hash=last.hash if last else GENESIS_HASH,
     )
     event.hash = event.compute_hash()
-    event.save(force_insert=True)
+    _APPEND.insert(event)
     return event
 
 
