@@ -91,7 +91,7 @@ def database_from_url(name: str, url: str) -> dict[str, Any]:
 
 def sqlite_database(path: str | Path) -> dict[str, Any]:
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "access_support.db.sqlite3",
         "NAME": str(path),
         # IMMEDIATE serialises writers (no lock upgrade deadlocks); WAL lets readers go on.
         "OPTIONS": {

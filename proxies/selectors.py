@@ -47,7 +47,7 @@ _GRANT_BETWEEN = Prepared(
 _CODE_BY_HASH = Prepared(
     VerificationCode,
     lambda code_hash: (
-        VerificationCode.objects.select_related("proxy")
+        VerificationCode.objects.select_related("proxy", "member")
         .filter(code_hash=code_hash)
         .order_by("-created_at")[:1]
     ),
@@ -186,6 +186,19 @@ def verification_code(code: str) -> VerificationCode | None:
     if not normal or len(normal) > 32:
         return None
     return _CODE_BY_HASH.first(token_hash(normal))
+
+
+def desk_lookup(member_number: str, code: str) -> tuple[User | None, VerificationCode | None]:
+    """The desk's member and the code shown, read together: the code arrives with its proxy and
+    its member, and when that member holds the number given (the usual case) no second read is
+    needed. Otherwise the member is read by number (`member_by_number`)."""
+    found = verification_code(code)
+    number = normalise_member_number(member_number)
+    if found is not None and len(number) == 10:
+        holder = found.member
+        if holder.is_member and holder.member_number == number:
+            return holder, found
+    return member_by_number(member_number), found
 
 
 def notices_for(user: Any, limit: int = 20) -> list[Notice]:

@@ -669,7 +669,7 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
         raise GrantError("forbidden", 403, "Only operators use the verification desk.")
     if action not in ACTIONS:
         raise policies.UnknownAction(action)
-    member = selectors.member_by_number(member_number)
+    member, found = selectors.desk_lookup(member_number, code)
     locks = [_operator_lock_key(operator.pk)]
     if member is not None:
         locks.append(_member_lock_key(member.pk))
@@ -683,7 +683,6 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
             after={"action": action},
         )
         return DeskResult(None, throttled=True, retry_after=DESK_LOCK_SECONDS)
-    found = selectors.verification_code(code)
     proxy = found.proxy if found is not None else None
     grant = selectors.grant_between(proxy, member) if proxy is not None else None
     decision = policies.decide_at_desk(member, action, code=found, grant=grant)

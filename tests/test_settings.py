@@ -51,7 +51,7 @@ def test_no_variables_give_the_embedded_default():
     result = load({})
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    assert values["db"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert values["db"]["ENGINE"] == "access_support.db.sqlite3"
     assert values["layer"]["BACKEND"] == "access_support.layers.InMemoryChannelLayer"
     assert values["email"] == "django.core.mail.backends.console.EmailBackend"
     assert values["debug"] is False

@@ -317,6 +317,10 @@ def test_the_desk_refuses_a_code_bound_to_another_member(
     make_grant(member_b, proxy)
     code, _ = services.code_issue(proxy=proxy, member=senior)
     assert check(operator, member_b, code).decision.reason == "invalid_code"
+    # The check is on record against the member whose number was given, not the code's member.
+    assert AuditEvent.objects.filter(action="proxy.decision").latest("seq").subject_user_id == (
+        member_b.pk
+    )
     # The code was not spent by the wrong check.
     assert check(operator, senior, code).decision.reason == "ok"
 
