@@ -173,10 +173,15 @@ class PreparedInsert(Generic[M]):
     def insert(self, obj: M, using: str | None = None) -> M:
         meta = self.model._meta
         alias = using or router.db_for_write(self.model, instance=obj)
-        if type(obj) is not self.model or meta.parents or not obj._state.adding:
-            obj.save(force_insert=True, using=alias)
-            return obj
         plan = self._plans.get(alias) or self._plan(alias)
+        if (
+            type(obj) is not self.model
+            or not obj._state.adding
+            or obj.pk is not None  # a key chosen by the caller: the ORM inserts it
+            or any(hasattr(obj.__dict__.get(f.attname), "resolve_expression") for f in plan.fields)
+        ):
+            obj.save(force_insert=True, using=alias)  # the ORM's own path, signals and all
+            return obj
         obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
         signals.pre_save.send(
             sender=self.model, instance=obj, raw=False, using=alias, update_fields=None
@@ -186,8 +191,7 @@ class PreparedInsert(Generic[M]):
         for field in plan.fields:
             value = field.pre_save(obj, True)
             if hasattr(value, "resolve_expression"):
-                obj.save(force_insert=True, using=alias)  # the ORM compiles expressions
-                return obj
+                raise TypeError(f"{field} became an SQL expression in pre_save: not prepared")
             params.append(field.get_db_prep_save(value, connection))
         with transaction.mark_for_rollback_on_error(using=alias):
             with connection.cursor() as cursor:
@@ -228,6 +232,14 @@ class PreparedInsert(Generic[M]):
         returning = list(meta.db_returning_fields)
         if returning != [meta.pk] or meta.auto_field is None:
             raise ValueError(f"cannot prepare the insert of {self.model}: not an auto primary key")
+        if (
+            meta.parents
+            or meta.order_with_respect_to
+            or self.model.save is not Model.save
+            or self.model.save_base is not Model.save_base
+            or any(hasattr(f, "get_placeholder") for f in fields)
+        ):
+            raise ValueError(f"cannot prepare the insert of {self.model}: save() does more")
         query = sql.InsertQuery(self.model)
         query.insert_values(fields, [self.model()], raw=False)
         compiler = query.get_compiler(using=alias)
@@ -260,7 +272,8 @@ class PreparedUpdate(Generic[M]):
     queryset (each sample exactly one parameter of its WHERE clause, as for `Prepared`), and
     `set_samples` maps each field to set to a sample value (not None) of its type.
     `.run(set_values, *values)` returns the number of rows changed. Only plain fields of the
-    model's own table; values are prepared as the ORM prepares them."""
+    model's own table; the values set are prepared as the ORM prepares them; the WHERE values
+    are passed as given, so they are limited to ints and strings (refused otherwise)."""
 
     def __init__(
         self,
@@ -288,6 +301,8 @@ class PreparedUpdate(Generic[M]):
                 raise TypeError("a prepared update sets plain values only")
             params[i] = field.get_db_prep_save(value, connection)
         for slot, value in zip(plan.slots, values, strict=True):
+            if type(value) not in (int, str):
+                raise TypeError("a prepared update's conditions take ints and strings only")
             params[slot] = value
         with transaction.mark_for_rollback_on_error(using=alias):
             with connection.cursor() as cursor:

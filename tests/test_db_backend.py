@@ -21,10 +21,13 @@ pytestmark = pytest.mark.sqlite
         "SELECT '100%%', %s",
         "SELECT strftime('%%Y', %s)",
         "SELECT 1",
+        "SELECT '%s' || %s",
+        "SELECT %%s, %s",
+        "SELECT %s" + ", %s" * 2000,  # too long to keep: converted each time
     ],
 )
 def test_a_statement_is_rewritten_as_django_rewrites_it(query: str) -> None:
-    expected = django_sqlite.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+    expected = django_sqlite.SQLiteCursorWrapper.convert_query(None, query)  # Django's own
     assert base._qmark(query) == expected
     assert base._qmark(query) == expected  # and the second time, from the kept result
 

@@ -178,10 +178,70 @@ def test_a_failed_prepared_insert_writes_nothing(make_user: Any) -> None:
     before = AuditEvent.objects.count()
     duplicate = AuditEvent(seq=last.seq, created_at=timezone.now(), action="x", prev_hash="p")
     duplicate.hash = "h"
-    with pytest.raises(IntegrityError), transaction.atomic():
-        PreparedInsert(AuditEvent).insert(duplicate)
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            PreparedInsert(AuditEvent).insert(duplicate)
+        # As after a failed save(): the enclosing transaction is marked to roll back.
+        assert transaction.get_rollback() is True
     assert AuditEvent.objects.count() == before
     assert duplicate._state.adding is True
+
+
+def test_a_prepared_insert_writes_the_columns_save_writes_and_sends_its_signals(
+    make_user: Any,
+) -> None:
+    """Raw column values (time zone, JSON text) equal those of a twin written by Model.save, and
+    pre_save / post_save go out once each; a caller-chosen key goes through save itself."""
+    from django.db.models import signals
+
+    from access_support.audit.models import AuditEvent
+    from access_support.prepared import PreparedInsert
+
+    actor = make_user("operator")
+    moment = timezone.now()
+
+    def event(seq: int, tag: str) -> AuditEvent:
+        return AuditEvent(
+            seq=seq,
+            created_at=moment,
+            actor=actor,
+            action="test.twin",
+            after={"日本語": [1, None, {"x": 1.5}]},
+            prev_hash=f"prev-{tag}",
+            hash=f"hash-{tag}",
+        )
+
+    seen: list[tuple[str, bool]] = []
+
+    def pre(sender: Any, instance: Any, **kwargs: Any) -> None:
+        seen.append(("pre", instance.pk is None))
+
+    def post(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+        seen.append(("post", created and instance.pk is not None))
+
+    twin = event(10_000_001, "orm")
+    twin.save(force_insert=True)
+    signals.pre_save.connect(pre, sender=AuditEvent)
+    signals.post_save.connect(post, sender=AuditEvent)
+    try:
+        prepared = PreparedInsert(AuditEvent).insert(event(10_000_002, "prepared"))
+    finally:
+        signals.pre_save.disconnect(pre, sender=AuditEvent)
+        signals.post_save.disconnect(post, sender=AuditEvent)
+    assert seen == [("pre", True), ("post", True)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT created_at, after, actor_id FROM audit_auditevent WHERE id IN (%s, %s)"
+            " ORDER BY seq",
+            [twin.pk, prepared.pk],
+        )
+        by_orm, by_plan = cursor.fetchall()
+    assert by_plan == by_orm
+
+    chosen = event(10_000_003, "chosen")
+    chosen.id = 987_654
+    PreparedInsert(AuditEvent).insert(chosen)
+    assert AuditEvent.objects.filter(pk=987_654, action="test.twin").exists()
 
 
 def test_a_prepared_update_changes_only_matching_rows(make_user: Any) -> None:
@@ -208,6 +268,8 @@ def test_a_prepared_update_changes_only_matching_rows(make_user: Any) -> None:
     assert a.last_login == moment
     with pytest.raises(TypeError):
         deactivate.run((moment,), a.pk)
+    with pytest.raises(TypeError, match="ints and strings"):
+        deactivate.run((moment, False), float(a.pk))
 
 
 def test_a_prepared_update_refuses_what_it_cannot_compile() -> None:

@@ -23,7 +23,7 @@ def _qmark(query: str) -> str:
 
 class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
     def convert_query(self, query: str, *, param_names: Any = None) -> str:
-        if param_names is None:
+        if param_names is None and len(query) <= 4096:  # long ones (bulk inserts) are not kept
             return _qmark(query)
         return super().convert_query(query, param_names=param_names)  # type: ignore[misc]
 
