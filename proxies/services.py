@@ -617,8 +617,10 @@ class DeskResult:
     retry_after: int = 0
 
 
-def _member_lock_key(member_id: int) -> str:
-    return f"proxies:desk-lock:member:{member_id}"
+def _member_lock_key(member_number: str) -> str:
+    # By member number (one member each, unique): the desk checks its locks before reading
+    # anything, so a locked desk answers alike whatever the code shown.
+    return f"proxies:desk-lock:member-number:{member_number}"
 
 
 def _operator_lock_key(operator_id: int) -> str:
@@ -639,10 +641,10 @@ def _desk_failure(operator: User, member: User | None) -> None:
     holds across processes); reaching the limit locks the desk for 15 minutes."""
     member_limit = int(getattr(settings, "PROXY_DESK_MEMBER_FAILURES", 5))
     operator_limit = int(getattr(settings, "PROXY_DESK_OPERATOR_FAILURES", 10))
-    if member is not None:
+    if member is not None and member.member_number:  # a member always has a number
         count = _count_failure(f"proxies:desk-fail:member:{member.pk}")
         if count >= member_limit:
-            cache.set(_member_lock_key(member.pk), True, DESK_LOCK_SECONDS)
+            cache.set(_member_lock_key(member.member_number), True, DESK_LOCK_SECONDS)
             cache.delete(f"proxies:desk-fail:member:{member.pk}")
             audit.record(
                 action="proxy.desk_locked",
@@ -669,12 +671,12 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
         raise GrantError("forbidden", 403, "Only operators use the verification desk.")
     if action not in ACTIONS:
         raise policies.UnknownAction(action)
-    member, found = selectors.desk_lookup(member_number, code)
+    number = selectors.normalise_member_number(member_number)
     locks = [_operator_lock_key(operator.pk)]
-    if member is not None:
-        locks.append(_member_lock_key(member.pk))
-    locked = any(cache.get_many(locks).values())  # one round trip to the shared cache
-    if locked:
+    if len(number) == 10:
+        locks.append(_member_lock_key(number))
+    if any(cache.get_many(locks).values()):  # one round trip to the shared cache
+        member = selectors.member_by_number(member_number)  # for the audit row
         audit.record(
             action="proxy.desk_refused",
             actor=operator,
@@ -683,6 +685,7 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
             after={"action": action},
         )
         return DeskResult(None, throttled=True, retry_after=DESK_LOCK_SECONDS)
+    member, found = selectors.desk_lookup(member_number, code)
     proxy = found.proxy if found is not None else None
     grant = selectors.grant_between(proxy, member) if proxy is not None else None
     decision = policies.decide_at_desk(member, action, code=found, grant=grant)

@@ -347,6 +347,28 @@ def test_five_wrong_codes_lock_the_desk_for_that_member(
     assert AuditEvent.objects.filter(action="proxy.desk_refused").exists()
 
 
+def test_a_locked_desk_does_not_look_at_the_code(active_grant, senior, proxy, operator):
+    """While the desk is locked for a member it answers before reading any code, so how fast it
+    answers says nothing about the code shown; the refusal is still on record for the member."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(5):
+        check(operator, senior, "WRONGWRN")
+    code, _ = services.code_issue(proxy=proxy, member=senior)
+    with CaptureQueriesContext(connection) as queries:
+        result = check(operator, senior, code)
+    assert result.throttled
+    assert not [q for q in queries if "proxies_verificationcode" in q["sql"]]
+    refused = AuditEvent.objects.filter(action="proxy.desk_refused").latest("seq")
+    assert refused.subject_user_id == senior.pk
+    # The code was not spent: once the lock is lifted it works.
+    from django.core.cache import cache
+
+    cache.clear()
+    assert check(operator, senior, code).decision.reason == "ok"
+
+
 def test_wrong_codes_are_throttled_per_operator_across_members(make_user, operator, settings):
     settings.PROXY_DESK_OPERATOR_FAILURES = 3
     members = [make_user("member") for _ in range(3)]
