@@ -27,15 +27,34 @@ def json_error(code: str, status: int, detail: str = "", **extra: Any) -> JsonRe
     )
 
 
+def has_nul(value: Any) -> bool:
+    """True if any string in `value` (keys included) holds U+0000, which JSON can carry as
+    ``\\u0000`` but PostgreSQL text cannot store (and no form of ours accepts)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def json_body(request: HttpRequest) -> dict[str, Any]:
     if not request.body:
         return {}
     try:
         data = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError("invalid_json", 400, "The body is not valid JSON.") from exc
     if not isinstance(data, dict):
         raise ApiError("invalid_json", 400, "The body must be a JSON object.")
+    if has_nul(data):
+        raise ApiError("invalid_json", 400, "Text in the body may not hold NUL (U+0000).")
     return data
 
 

@@ -258,6 +258,21 @@ def test_bad_json_gets_a_clear_error():
     assert response.json()["error"] == "invalid_field"
 
 
+@pytest.mark.django_db
+def test_nul_characters_in_a_json_body_are_refused_before_anything_is_looked_up():
+    """JSON can carry U+0000 (as \\u0000); PostgreSQL text cannot store it, and before this the
+    login's lockout lookup failed with a 500 on PostgreSQL (found by Hypothesis)."""
+    client = Client()
+    for body in (
+        {"username": "\x00", "password": "x"},
+        {"username": "senior", "password": "pass\x00word"},
+        {"username": "senior", "password": "x", "extra": ["ok", {"k\x00": 1}]},
+    ):
+        response = api_post(client, "/api/v1/auth/login", body)
+        assert response.status_code == 400, body
+        assert response.json()["error"] == "invalid_json"
+
+
 def test_logout_ends_the_session(signed_in, senior):
     client = signed_in(senior)
     assert client.get("/").status_code == 200
