@@ -29,6 +29,38 @@ from django.db.models.query import get_related_populators  # type: ignore[attr-d
 M = TypeVar("M", bound=Model)
 
 
+P = TypeVar("P")
+
+
+class _PerDatabase(Generic[P]):
+    """A plan made once per database alias, under a lock, then shared by every thread (plans hold
+    SQL text, fields and constants only; each call uses its own thread's connection)."""
+
+    def __init__(self) -> None:
+        self._plans: dict[str, P] = {}
+        self._lock = threading.Lock()
+
+    def _plan(self, alias: str) -> P:
+        with self._lock:
+            if alias not in self._plans:
+                self._plans[alias] = self._compile(alias)
+            return self._plans[alias]
+
+    def _compile(self, alias: str) -> P:
+        raise NotImplementedError
+
+
+def _sample_slots(samples: tuple[Any, ...], params: Any, sql: str, offset: int = 0) -> list[int]:
+    """Where each sample stands among `params` (plus `offset`): exactly once each, or ValueError."""
+    slots = []
+    for sample in samples:
+        where = [i for i, p in enumerate(params) if type(p) is type(sample) and p == sample]
+        if len(where) != 1:
+            raise ValueError(f"sample {sample!r} is not exactly one parameter of {sql}")
+        slots.append(offset + where[0])
+    return slots
+
+
 @dataclass(frozen=True)
 class _Plan:
     sql: str
@@ -40,7 +72,7 @@ class _Plan:
     populators: list[Any]
 
 
-class Prepared(Generic[M]):
+class Prepared(_PerDatabase[_Plan], Generic[M]):
     """`Prepared(model, build, samples)`: `build(*samples)` returns the queryset; each sample
     must appear exactly once among the compiled SQL's parameters (pick values no real row
     has, of the field's type). `.all(*values)` / `.first(*values)` run it with the values."""
@@ -51,8 +83,7 @@ class Prepared(Generic[M]):
         self.model = model
         self.build = build
         self.samples = samples
-        self._plans: dict[str, _Plan] = {}
-        self._lock = threading.Lock()
+        super().__init__()
 
     def all(self, *values: Any, using: str | None = None) -> list[M]:
         if len(values) != len(self.samples):
@@ -85,22 +116,11 @@ class Prepared(Generic[M]):
         found = self.all(*values, using=using)
         return found[0] if found else None
 
-    def _plan(self, alias: str) -> _Plan:
-        with self._lock:
-            if alias not in self._plans:
-                self._plans[alias] = self._compile(alias)
-            return self._plans[alias]
-
     def _compile(self, alias: str) -> _Plan:
         queryset = self.build(*self.samples).using(alias)
         compiler = queryset.query.get_compiler(alias)
         sql, params = compiler.as_sql()
-        slots = []
-        for sample in self.samples:
-            where = [i for i, p in enumerate(params) if type(p) is type(sample) and p == sample]
-            if len(where) != 1:
-                raise ValueError(f"sample {sample!r} is not exactly one parameter of {sql}")
-            slots.append(where[0])
+        slots = _sample_slots(self.samples, params, sql)
         info = compiler.klass_info
         if info is None or info["model"] is not self.model or compiler.annotation_col_map:
             raise ValueError(f"cannot prepare {sql}: not a plain read of {self.model}")
@@ -158,7 +178,7 @@ class _InsertPlan:
     converters: list[tuple[int, tuple[list[Any], Any]]]
 
 
-class PreparedInsert(Generic[M]):
+class PreparedInsert(_PerDatabase[_InsertPlan], Generic[M]):
     """`Model.save(force_insert=True)` for a model written on a hot path (the audit log): the
     INSERT is compiled once per database; each call prepares the instance's values as the ORM
     would (`pre_save`, `get_db_prep_save`) and sets the returned primary key. The same signals
@@ -167,8 +187,7 @@ class PreparedInsert(Generic[M]):
 
     def __init__(self, model: type[M]) -> None:
         self.model = model
-        self._plans: dict[str, _InsertPlan] = {}
-        self._lock = threading.Lock()
+        super().__init__()
 
     def insert(self, obj: M, using: str | None = None) -> M:
         meta = self.model._meta
@@ -218,12 +237,6 @@ class PreparedInsert(Generic[M]):
         )
         return obj
 
-    def _plan(self, alias: str) -> _InsertPlan:
-        with self._lock:
-            if alias not in self._plans:
-                self._plans[alias] = self._compile(alias)
-            return self._plans[alias]
-
     def _compile(self, alias: str) -> _InsertPlan:
         meta = self.model._meta
         fields = [
@@ -266,7 +279,7 @@ class _UpdatePlan:
     slots: tuple[int, ...]
 
 
-class PreparedUpdate(Generic[M]):
+class PreparedUpdate(_PerDatabase[_UpdatePlan], Generic[M]):
     """`queryset.update(field=value, …)` compiled once per database:
     `PreparedUpdate(model, build, samples, set_samples)`; `build(*samples)` returns the filtered
     queryset (each sample exactly one parameter of its WHERE clause, as for `Prepared`), and
@@ -286,8 +299,7 @@ class PreparedUpdate(Generic[M]):
         self.build = build
         self.samples = samples
         self.set_samples = set_samples
-        self._plans: dict[str, _UpdatePlan] = {}
-        self._lock = threading.Lock()
+        super().__init__()
 
     def run(self, set_values: tuple[Any, ...], *values: Any, using: str | None = None) -> int:
         if len(values) != len(self.samples) or len(set_values) != len(self.set_samples):
@@ -309,12 +321,6 @@ class PreparedUpdate(Generic[M]):
                 cursor.execute(plan.sql, params)
                 return int(cursor.rowcount)
 
-    def _plan(self, alias: str) -> _UpdatePlan:
-        with self._lock:
-            if alias not in self._plans:
-                self._plans[alias] = self._compile(alias)
-            return self._plans[alias]
-
     def _compile(self, alias: str) -> _UpdatePlan:
         meta = self.model._meta
         fields: list[Field[Any, Any]] = []
@@ -334,10 +340,5 @@ class PreparedUpdate(Generic[M]):
         if query.related_updates or list(params[: len(fields)]) != prepared:
             raise ValueError(f"cannot prepare {statement}: a set value is not one parameter")
         where = params[len(fields) :]
-        slots = []
-        for sample in self.samples:
-            found = [i for i, p in enumerate(where) if type(p) is type(sample) and p == sample]
-            if len(found) != 1:
-                raise ValueError(f"sample {sample!r} is not exactly one parameter of {statement}")
-            slots.append(len(fields) + found[0])
+        slots = _sample_slots(self.samples, where, statement, offset=len(fields))
         return _UpdatePlan(sql=statement, params=tuple(params), fields=fields, slots=tuple(slots))
