@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import LazyObject, empty
 from django_otp.middleware import OTPMiddleware
 from django_otp.models import Device
 
@@ -115,6 +116,16 @@ class DeviceMiddleware(OTPMiddleware):
         return by_primary_key(model).get(pk)
 
 
+def unwrapped(value: Any) -> Any:
+    """The object inside (possibly nested) lazy wrappers, evaluating them if need be."""
+    while isinstance(value, LazyObject):
+        lazy: Any = value  # the stubs do not declare LazyObject's _wrapped and _setup
+        if lazy._wrapped is empty:
+            lazy._setup()
+        value = lazy._wrapped
+    return value
+
+
 class SecondFactorRequiredMiddleware:
     """Every page and API except sign-in, health and static needs a verified second factor."""
 
@@ -127,6 +138,10 @@ class SecondFactorRequiredMiddleware:
             return self.get_response(request)
         user: Any = request.user
         if user.is_authenticated and user.is_verified():
+            # From here on the request's user is known: views and services get the User itself,
+            # not the two lazy wrappers (auth's, django-otp's) that every attribute read would
+            # otherwise pass through.
+            user = request.user = unwrapped(user)
             if not (request.method == "GET" and path == IDLE_CLOCK_PATH):
                 touch_session(request, user)
             return self.get_response(request)

@@ -149,7 +149,7 @@ MIDDLEWARE = [
     "access_support.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "access_support.csp_headers.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

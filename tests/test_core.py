@@ -105,3 +105,25 @@ def test_refused_and_missing_pages_keep_the_site_layout_and_language_switch(sign
         assert f"<h1>{heading}</h1>" in page
         assert 'class="skip-link"' in page and "<nav" in page
         assert 'name="language" value="en"' in page
+
+
+def test_a_verified_request_hands_views_the_user_itself(signed_in, make_user):
+    """After the second-factor gate, views get the User (no lazy wrappers to pass through on
+    every attribute read), still carrying django-otp's device and is_verified()."""
+    from access_support.accounts.models import User
+
+    member = make_user("member")
+    response = signed_in(member).get("/api/v1/me")
+    assert response.status_code == 200
+    user = response.wsgi_request.user
+    assert type(user) is User
+    assert (user.pk, user.is_verified()) == (member.pk, True)
+    assert user.otp_device is not None and user.otp_device.user_id == member.pk
+
+
+def test_an_unverified_request_is_still_stopped_at_the_gate(make_user):
+    member = make_user("member")
+    client = Client()
+    client.force_login(member)
+    response = client.get("/api/v1/me")
+    assert (response.status_code, response.json()["error"]) == (401, "otp_required")
