@@ -85,3 +85,17 @@ def test_a_header_the_view_set_itself_is_kept():
         response[HEADER] = "default-src 'self' https://own.example"
 
     assert _answer(CSPMiddleware, own)[HEADER] == "default-src 'self' https://own.example"
+
+
+def test_every_per_response_setting_of_django_csps_decorators_is_known():
+    """A django-csp upgrade whose decorators set another attribute on responses must be added to
+    PER_VIEW, or such responses would get the shared header: this fails first."""
+    import inspect
+    import re
+
+    import csp.decorators
+
+    from access_support.csp_headers import PER_VIEW
+
+    set_by_decorators = set(re.findall(r"\b(_csp_\w+)\b", inspect.getsource(csp.decorators)))
+    assert set_by_decorators and set_by_decorators <= set(PER_VIEW)
