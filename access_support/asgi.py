@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "access_support.settings")
@@ -24,3 +25,10 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Everything loaded so far (Django, the apps, their modules) lives as long as the process: move
+# it out of the cyclic collector's way (decision 0010). A full collection then walks only what
+# requests and sockets create: measured during bench.chat_latency (100 sessions, embedded), the
+# longest full collection fell from 102 ms to 24 ms.
+gc.collect()
+gc.freeze()
