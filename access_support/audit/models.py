@@ -55,8 +55,22 @@ class AuditEvent(models.Model):
         }
 
     def compute_hash(self) -> str:
-        body = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256((self.prev_hash + body).encode()).hexdigest()
+        return hashlib.sha256((self.prev_hash + _body(self.payload())).encode()).hexdigest()
+
+    def hash_parts(self) -> tuple[str, str]:
+        """The hashed body in two pieces around the sequence number, for a database that numbers
+        the row itself (PostgreSQL's `audit_append`, decision 0011): for every `seq`,
+        `head + str(seq) + tail` is the body `compute_hash` hashes. Keys are sorted, so "seq" is
+        followed only by "subject_user"."""
+        payload = self.payload()
+        del payload["seq"]
+        subject_user = payload.pop("subject_user")
+        head = _body(payload)[:-1] + ',"seq":'
+        return head, ',"subject_user":' + _body(subject_user) + "}"
+
+
+def _body(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 GENESIS_HASH = "0" * 64

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Field, signals
 from django.utils import timezone
 
 from access_support import request_context
@@ -17,20 +18,21 @@ from access_support.prepared import Prepared, PreparedInsert
 _CHAIN_LOCK_KEY = 7_261_431_001
 
 
-def _lock_chain() -> None:
-    """Serialise chain writers. PostgreSQL: an advisory lock held to commit. SQLite: every
-    transaction begins IMMEDIATE (settings), so writers already run one at a time."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-
-
+# SQLite: every transaction begins IMMEDIATE (settings), so chain writers already run one at a
+# time; the last link is read and the row inserted in two statements.
 # The chain's last link, read by every audited write (compiled once: access_support/prepared.py).
 _LAST_LINK = Prepared(
     AuditEvent, lambda: AuditEvent.objects.order_by("-seq").only("seq", "hash")[:1]
 )
 # And its INSERT, compiled once.
 _APPEND = PreparedInsert(AuditEvent)
+
+# PostgreSQL: one statement takes the advisory lock (held to COMMIT), reads the last link,
+# numbers, hashes and inserts the row (migration audit/0003, decision 0011).
+_APPEND_POSTGRESQL = (
+    "SELECT * FROM audit_append(%s::bigint, %s::timestamptz, %s::bigint, %s::bigint, %s, %s, "
+    "%s, %s, %s::jsonb, %s::jsonb, %s, %s, %s, %s)"
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -61,13 +63,10 @@ def record(
     """Append one event. Runs inside the caller's transaction, so it commits or rolls back
     with the change it describes; without a savepoint of its own (a failed audit write fails
     the whole change, and a savepoint would cost two more round trips)."""
-    _lock_chain()
-    last = _LAST_LINK.first()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
     event = AuditEvent(
-        seq=(last.seq + 1) if last else 1,
         created_at=timezone.now(),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         subject_user=subject_user,
@@ -78,11 +77,62 @@ def record(
         before=_jsonable(before),
         after=_jsonable(after),
         request_id=request_context.request_id.get(),
-        prev_hash=last.hash if last else GENESIS_HASH,
     )
+    if connection.vendor == "postgresql":
+        _append_postgresql(event)
+        return event
+    last = _LAST_LINK.first()
+    event.seq = (last.seq + 1) if last else 1
+    event.prev_hash = last.hash if last else GENESIS_HASH
     event.hash = event.compute_hash()
     _APPEND.insert(event)
     return event
+
+
+def _append_postgresql(event: AuditEvent) -> None:
+    """The row's values go to audit_append, which fills in seq, prev_hash and hash; the same
+    model signals are sent as for a save (as PreparedInsert does on SQLite)."""
+    event._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+    signals.pre_save.send(
+        sender=AuditEvent, instance=event, raw=False, using=connection.alias, update_fields=None
+    )
+    head, tail = event.hash_parts()
+    params: list[Any] = [_CHAIN_LOCK_KEY]
+    params.extend(
+        field.get_db_prep_save(field.pre_save(event, True), connection) for field in _ROW_FIELDS
+    )
+    params.extend([head, tail, GENESIS_HASH])
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_POSTGRESQL, params)
+        event.pk, event.seq, event.prev_hash, event.hash = cursor.fetchone()
+    event._state.db = connection.alias
+    event._state.adding = False
+    signals.post_save.send(
+        sender=AuditEvent,
+        instance=event,
+        created=True,
+        update_fields=None,
+        raw=False,
+        using=connection.alias,
+    )
+
+
+# The row's own values, in audit_append's parameter order (the function numbers and hashes it).
+_ROW_FIELDS: list[Field[Any, Any]] = [
+    AuditEvent._meta.get_field(name)  # type: ignore[misc]
+    for name in (
+        "created_at",
+        "actor",
+        "subject_user",
+        "action",
+        "object_type",
+        "object_id",
+        "reason",
+        "before",
+        "after",
+        "request_id",
+    )
+]
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.utils import DatabaseError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from access_support.audit import services as audit
 from access_support.audit.models import AuditEvent
@@ -100,3 +103,57 @@ def test_fifty_concurrent_writers_leave_one_unbroken_chain():
     assert AuditEvent.objects.count() == 50
     result = audit.verify_chain()
     assert result.ok and result.checked == 50, result
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    seq=st.integers(min_value=1, max_value=2**62),
+    subject=st.none() | st.integers(min_value=1, max_value=2**62),
+    actor=st.none() | st.integers(min_value=1, max_value=2**62),
+    text=st.text(),
+    before=_json,
+    after=_json,
+)
+def test_the_hashed_body_splits_around_its_seq(seq, subject, actor, text, before, after):
+    """PostgreSQL numbers and hashes a row from two pieces (audit_append): around any sequence
+    number they rebuild exactly the body compute_hash hashes — nested "seq" keys included."""
+    import datetime
+
+    event = AuditEvent(
+        seq=seq,
+        created_at=datetime.datetime(2026, 11, 26, 9, 30, 1, 123456, tzinfo=datetime.UTC),
+        actor_id=actor,
+        subject_user_id=subject,
+        action="test.split",
+        reason=text,
+        object_id=text[:64],
+        before=before if not isinstance(before, dict) else {**before, "seq": seq + 1},
+        after=after,
+        request_id="r-1",
+        prev_hash="a" * 64,
+    )
+    head, tail = event.hash_parts()
+    body = head + str(seq) + tail
+    assert hashlib.sha256((event.prev_hash + body).encode()).hexdigest() == event.compute_hash()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_numbers_and_hashes_rows_as_python_does():
+    """Rows appended by audit_append carry the hash Python computes from the stored row, and
+    link to their predecessor, whatever the text (Japanese, quotes, backslashes, emoji)."""
+    reasons = ["理由", 'quote " and \\ backslash', "絵文字 🙂", "", "seq:1,"]
+    for reason in reasons:
+        audit.record(action="test.pg", reason=reason, after={"seq": 99, "k": [reason]})
+    rows = list(AuditEvent.objects.order_by("seq"))
+    assert [r.reason for r in rows[-5:]] == reasons
+    for earlier, later in zip(rows, rows[1:]):
+        assert later.seq == earlier.seq + 1 and later.prev_hash == earlier.hash
+    assert all(r.compute_hash() == r.hash for r in rows)
+    assert audit.verify_chain().ok

@@ -38,9 +38,10 @@ def test_authorisation_check_query_count_is_fixed(
     # the number given, so no read by number), grant, code spent
     # (one conditional UPDATE); the audit row (chain's last link, insert); one transaction (a
     # savepoint pair here, inside the test's) that holds the spent code and its audit row
-    # together — the reads before it are outside it. PostgreSQL adds the audit chain's advisory
-    # lock. The grant arrives with its member and proxy (no extra queries).
-    with django_assert_num_queries(11 if connection.vendor == "postgresql" else 10):
+    # together — the reads before it are outside it. On PostgreSQL the audit row is one
+    # statement (audit_append: the chain's lock, last link and insert; decision 0011), so 9.
+    # The grant arrives with its member and proxy (no extra queries).
+    with django_assert_num_queries(9 if connection.vendor == "postgresql" else 10):
         response = client.post(
             "/api/v1/authorizations/check", json.dumps(body), content_type="application/json"
         )
@@ -76,11 +77,12 @@ def test_authorize_service_query_count_is_fixed(
 ):
     """authorize = decide + its audit row: the grant, the chain's last link and the insert —
     three statements, plus one savepoint pair (authorize's transaction, inside the test's; the
-    audit write takes none of its own); PostgreSQL adds the chain's advisory lock."""
+    audit write takes none of its own); on PostgreSQL the chain's lock, last link and insert
+    are one statement (audit_append), so four."""
     for _ in range(other_grants):
         make_grant(make_user("member"), proxy)
     make_grant(senior, proxy)
-    expected = 6 if connection.vendor == "postgresql" else 5
+    expected = 4 if connection.vendor == "postgresql" else 5
     with django_assert_num_queries(expected):
         decision = services.authorize(
             actor=proxy, member=senior, action="inquiry.points", verified=True
