@@ -1,6 +1,7 @@
-"""Prepared primary-key reads (access_support/prepared.py): the three reads of every signed-in
-request return what the ORM's get() returns, one query each, and nothing is kept across requests
-(a sign-out, a deactivated user or a removed device counts on the very next request)."""
+"""Prepared primary-key reads (access_support/prepared.py): the reads of every signed-in request
+(session; second-factor device with its user) return what the ORM returns, and nothing is kept
+across requests (a sign-out, a deactivated user or a removed device counts on the very next
+request)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_email.models import EmailDevice
 
 from access_support.accounts.models import User
@@ -86,13 +88,51 @@ def test_each_request_reads_the_rows_again(make_user: Any, signed_in: Any) -> No
     assert client.get("/api/v1/me").json()["error"] == "not_authenticated"
 
 
-def test_a_signed_in_request_makes_the_same_three_reads(make_user: Any, signed_in: Any) -> None:
-    client = signed_in(make_user("member"))
-    client.get("/api/v1/me")
+def test_a_signed_in_request_reads_its_session_then_its_device_with_its_user(
+    make_user: Any, signed_in: Any
+) -> None:
+    """Two reads: the session, then the second-factor device joined to the user it belongs to
+    (auth's get_user takes that row: no third read)."""
+    user = make_user("member")
+    client = signed_in(user)
+    assert client.get("/api/v1/me").json()["username"] == user.username
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/api/v1/session").status_code == 200
     tables = [q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries]
-    assert tables == ["django_session", "accounts_user", "otp_email_emaildevice"]
+    assert tables == ["django_session", "otp_email_emaildevice"]
+    assert '"accounts_user"' in queries[1]["sql"]  # the join
+
+
+def test_a_device_of_another_user_neither_verifies_nor_signs_in_its_owner(
+    make_user: Any, signed_in: Any
+) -> None:
+    """The user row read with the device is used only when it is the session's user: a session
+    naming someone else's device stays the session's own user, and unverified."""
+    owner, other = make_user("operator", username="owner"), make_user("member", username="other")
+    client = signed_in(other)
+    assert client.get("/api/v1/me").json()["username"] == "other"
+    foreign = email_device_for(owner)
+    assert foreign is not None
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = foreign.persistent_id
+    session.save()
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get("/api/v1/me").json()
+    assert answer["error"] == "otp_required"
+    assert any(" FROM \"accounts_user\"" in q["sql"] for q in queries)  # the session's own user
+    session = client.session
+    assert DEVICE_ID_SESSION_KEY not in session  # django-otp dropped the foreign device
+    assert session["_auth_user_id"] == str(other.pk)
+
+
+def test_a_deactivated_user_with_a_valid_device_is_signed_out(
+    make_user: Any, signed_in: Any
+) -> None:
+    user = make_user("member", username="leaving")
+    client = signed_in(user)
+    assert client.get("/api/v1/me").status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/api/v1/me").json()["error"] == "not_authenticated"
 
 
 def test_the_last_link_is_read_with_only_its_two_fields(make_user: Any) -> None:

@@ -34,14 +34,14 @@ def test_authorisation_check_query_count_is_fixed(
     client = signed_in(operator)
     client.get("/api/v1/me")  # the first request after sign-in starts the idle clock
     body = {"member_number": senior.member_number, "code": code, "action": "inquiry.points"}
-    # 10 on SQLite: session, user, device; the code with its proxy and its member (who holds
-    # the number given, so no read by number), grant, code spent
+    # 9 on SQLite: session, the second-factor device with its user; the code with its proxy
+    # and its member (who holds the number given, so no read by number), grant, code spent
     # (one conditional UPDATE); the audit row (chain's last link, insert); one transaction (a
     # savepoint pair here, inside the test's) that holds the spent code and its audit row
     # together — the reads before it are outside it. On PostgreSQL the audit row is one
-    # statement (audit_append: the chain's lock, last link and insert; decision 0011), so 9.
+    # statement (audit_append: the chain's lock, last link and insert; decision 0011), so 8.
     # The grant arrives with its member and proxy (no extra queries).
-    with django_assert_num_queries(9 if connection.vendor == "postgresql" else 10):
+    with django_assert_num_queries(8 if connection.vendor == "postgresql" else 9):
         response = client.post(
             "/api/v1/authorizations/check", json.dumps(body), content_type="application/json"
         )
