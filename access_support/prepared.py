@@ -1,14 +1,14 @@
 """Hot-path SELECTs whose SQL is compiled once per database.
 
 Every signed-in request reads its rows before its view runs (the session; the second-factor
-device joined to its user, decision 0012), and the authorisation check reads three more (member, code, grant) and the audit
-chain's last link. py-spy showed the ORM spending more time *writing* those SELECTs than the
-database spends answering them. A `Prepared` query is built by the ORM from a queryset with
-sample values, compiled once, and then run with the real values in place of the samples; rows go
-through the ORM's own converters, `Model.from_db` and its select_related populators, so the
-instances are the ones the queryset would have returned. One query each, still counted by
-`CaptureQueriesContext`; nothing is cached across calls (a sign-out, a revoked grant or a
-removed device counts on the very next request).
+device joined to its user, decision 0012), and the authorisation check reads three more (member,
+code, grant) and, on SQLite, the audit chain's last link. py-spy showed the ORM spending more
+time *writing* those SELECTs than the database spends answering them. A `Prepared` query is
+built by the ORM from a queryset with sample values, compiled once, and then run with the real
+values in place of the samples; rows go through the ORM's own converters, `Model.from_db` and
+its select_related populators, so the instances are the ones the queryset would have returned.
+One query each, still counted by `CaptureQueriesContext`; nothing is cached across calls (a
+sign-out, a revoked grant or a removed device counts on the very next request).
 
 The desk's two writes are compiled once the same way: the audit row's INSERT
 (`PreparedInsert`, values prepared by each field as `Model.save` prepares them, the same

@@ -119,7 +119,7 @@ def test_a_device_of_another_user_neither_verifies_nor_signs_in_its_owner(
     with CaptureQueriesContext(connection) as queries:
         answer = client.get("/api/v1/me").json()
     assert answer["error"] == "otp_required"
-    assert any(" FROM \"accounts_user\"" in q["sql"] for q in queries)  # the session's own user
+    assert any(' FROM "accounts_user"' in q["sql"] for q in queries)  # the session's own user
     session = client.session
     assert DEVICE_ID_SESSION_KEY not in session  # django-otp dropped the foreign device
     assert session["_auth_user_id"] == str(other.pk)
