@@ -19,11 +19,22 @@ decision 0007):
    does not hold up other requests. PostgreSQL uses a bounded set too (its connections still
    come from the psycopg pool): fifty threads contending for the GIL served fewer requests
    than eight.
+3. **Three crossings, not one.** Django's ``handle`` also crosses to the request's thread to
+   send ``request_started`` (its receivers are sync) and again after the response is sent, to
+   close it (``request_finished``). With ``threads`` set, one crossing does all of it: the
+   signal, the request object, the chain, and — for a response whose body is already in memory
+   — ``close()``, before the bytes are handed to the server (decision 0013). A streaming
+   response is sent as Django sends it, stopped if the client goes away, and closed after.
+   Each crossing passes the GIL between
+   the event loop's thread and a request thread, usually on the other core; measured on this
+   machine, a request thread under daphne spent 1.5–1.9× the CPU of the same code run in one
+   thread (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -31,9 +42,12 @@ from typing import Any
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
-from django.core.handlers.asgi import ASGIHandler
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
-from django.http import HttpRequest, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.urls import set_script_prefix
 
 
 class ProjectASGIHandler(ASGIHandler):
@@ -62,6 +76,58 @@ class ProjectASGIHandler(ASGIHandler):
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
         # The whole sync chain, view included, in one call on the request's thread.
         return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+
+    async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Django's ``handle`` with one crossing to the request's thread instead of three (see
+        the module's docstring). Without long-lived threads, Django's own."""
+        if not self.executors:
+            await super().handle(scope, receive, send)
+            return
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        try:
+            set_script_prefix(get_script_prefix(scope))
+            response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
+            if response.streaming:
+                await self._send_streaming(response, receive, send)
+            else:
+                # Already closed; a client gone by now is the server's to ignore.
+                await self.send_response(response, send)
+        finally:
+            body_file.close()
+
+    async def _send_streaming(self, response: HttpResponseBase, receive: Any, send: Any) -> None:
+        """As Django sends a response: stop if the client disconnects; then close it."""
+        sending = asyncio.create_task(self.send_response(response, send))
+        listening = asyncio.create_task(self.listen_for_disconnect(receive))
+        try:
+            await asyncio.wait([sending, listening], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (listening, sending):
+                if not task.done():
+                    task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, RequestAborted):
+                    await task
+            await sync_to_async(response.close, thread_sensitive=True)()
+
+    def _respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
+        """On the request's thread: ``request_started``, the request, the middleware chain and
+        view, and ``close()`` of a response held in memory (``request_finished``)."""
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, error_response = self.create_request(scope, body_file)
+        if request is None:
+            assert error_response is not None  # create_request gives one or the other
+            response: HttpResponseBase = error_response
+        else:
+            response = self.get_response(request)
+            response._handler_class = self.__class__  # type: ignore[attr-defined]
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            response.close()
+        return response
 
     def _free_threads(self) -> asyncio.Queue[ThreadPoolExecutor]:
         loop = asyncio.get_running_loop()

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import threading
 from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
+from asgiref.testing import ApplicationCommunicator
 from channels.testing import HttpCommunicator
 from django.core.signals import request_started
 from django.db import connection, connections
 from django.db.backends.signals import connection_created
+from django.urls import path
 
 from access_support.handlers import ProjectASGIHandler, http_application
 
@@ -84,3 +87,136 @@ def test_a_request_runs_its_middleware_and_view_in_one_sync_chain():
     headers = {k.decode().lower(): v.decode() for k, v in answer["headers"]}
     assert "content-security-policy" in headers and headers["x-frame-options"] == "DENY"
     assert "ログイン" in answer["body"].decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_crosses_to_its_thread_once_for_signals_view_and_close():
+    """request_started, the view and request_finished all run in one call on the request's
+    thread: one hand-over per request, not three (decision 0013)."""
+    from django.core.signals import request_finished
+
+    app = http_application()
+    handed_over: list[str] = []
+    for executor in app.executors:
+        submit = executor.submit
+
+        def counting_submit(*args: Any, _submit: Any = submit, **kwargs: Any) -> Any:
+            handed_over.append("submit")
+            return _submit(*args, **kwargs)
+
+        executor.submit = counting_submit  # type: ignore[method-assign]
+    finished: list[str] = []
+
+    def note_finished(sender: Any, **kwargs: Any) -> None:
+        finished.append(threading.current_thread().name)
+
+    request_finished.connect(note_finished)
+    try:
+        statuses, started = twelve_health_checks(app, request_started)
+    finally:
+        request_finished.disconnect(note_finished)
+    assert statuses == [200] * 12
+    # Twelve requests, plus close_threads' one call per thread to close its connection.
+    assert len(handed_over) == 12 + len(app.executors)
+    assert len(started) == 12 and len(finished) == 12
+    assert all(name.startswith("http-sync") for name in started + finished)
+
+
+# A streaming view, served by the handler in the two tests below (ROOT_URLCONF = this module).
+streamed: list[str] = []
+
+
+async def _stream(request: Any) -> Any:
+    from django.http import StreamingHttpResponse
+
+    async def chunks() -> Any:
+        try:
+            for n in range(1_000_000 if request.GET.get("forever") else 3):
+                streamed.append(f"chunk {n}")
+                yield f"chunk {n};".encode()
+                await asyncio.sleep(0.01)
+        finally:
+            streamed.append("closed")
+
+    return StreamingHttpResponse(chunks())
+
+
+urlpatterns = [path("stream", _stream)]
+
+
+def _scope(path: str, query: bytes = b"") -> dict[str, Any]:
+    return {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "scheme": "http",
+        "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+
+
+def _streaming_app(settings: Any) -> ProjectASGIHandler:
+    settings.ROOT_URLCONF = __name__
+    settings.MIDDLEWARE = []
+    streamed.clear()
+    return ProjectASGIHandler(threads=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_streaming_response_is_sent_whole_and_closed_after_it(settings):
+    from django.core.signals import request_finished
+
+    app = _streaming_app(settings)
+    finished_after: list[list[str]] = []
+
+    def note_finished(sender: Any, **kwargs: Any) -> None:
+        finished_after.append(list(streamed))
+
+    async def run() -> tuple[int, bytes]:
+        client = ApplicationCommunicator(app, _scope("/stream"))
+        await client.send_input({"type": "http.request", "body": b""})
+        start = await client.receive_output(timeout=5)
+        body = b""
+        while True:
+            part = await client.receive_output(timeout=5)
+            body += part.get("body", b"")  # the last part may carry no body (ASGI allows it)
+            if not part.get("more_body"):
+                await client.wait(timeout=5)  # the handler has returned
+                return start["status"], body
+
+    request_finished.connect(note_finished)
+    try:
+        status, body = async_to_sync(run)()
+    finally:
+        request_finished.disconnect(note_finished)
+        close_threads(app)
+    assert status == 200
+    assert body == b"chunk 0;chunk 1;chunk 2;"
+    # Closed once, after the last chunk went out.
+    assert finished_after == [["chunk 0", "chunk 1", "chunk 2", "closed"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stream_stops_when_its_client_goes_away(settings):
+    app = _streaming_app(settings)
+
+    async def run() -> None:
+        client = ApplicationCommunicator(app, _scope("/stream", b"forever=1"))
+        await client.send_input({"type": "http.request", "body": b""})
+        start = await client.receive_output(timeout=5)
+        assert start["type"] == "http.response.start" and start["status"] == 200
+        first = await client.receive_output(timeout=5)
+        assert first["body"].startswith(b"chunk 0;")
+        await client.send_input({"type": "http.disconnect"})
+        await client.wait(timeout=5)  # the handler returns instead of streaming on
+
+    try:
+        async_to_sync(run)()
+    finally:
+        close_threads(app)
+    assert streamed[-1] == "closed" and len(streamed) < 100
