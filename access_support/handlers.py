@@ -165,10 +165,37 @@ def _fresh_threads_in_child() -> None:
 os.register_at_fork(after_in_child=_fresh_threads_in_child)
 
 
+def skip_twisted_form_parsing() -> bool:
+    """Stop Twisted parsing POST bodies that daphne never reads (decision 0013).
+
+    Before daphne sees a request, Twisted's ``Request.requestReceived`` parses the Content-Type
+    of every POST with the ``email`` package, then a form body with ``parse_qs`` and a multipart
+    body with ``email.message_from_bytes`` — all into ``request.args``, on the event loop's
+    thread. daphne hands the raw body to the application, where Django parses it; nothing reads
+    ``args``. Twisted's own switch, ``parsePOSTFormSubmission``, is an argument daphne does not
+    pass, so it is turned off once daphne's ``__init__`` has run. Returns whether it is off."""
+    try:
+        from daphne.http_protocol import WebRequest
+    except ImportError:  # not served by daphne
+        return False
+    original = WebRequest.__init__
+    if getattr(original, "skips_form_parsing", False):
+        return True
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self._parsePOSTFormSubmission = False
+
+    __init__.skips_form_parsing = True  # type: ignore[attr-defined]
+    WebRequest.__init__ = __init__
+    return True
+
+
 def http_application() -> ASGIHandler:
     """The HTTP application, with the long-lived threads set for this database."""
     import django
     from django.db import connection
 
     django.setup(set_prefix=False)
+    skip_twisted_form_parsing()
     return ProjectASGIHandler(settings.HTTP_SYNC_THREADS.get(connection.vendor))

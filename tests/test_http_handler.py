@@ -220,3 +220,33 @@ def test_a_stream_stops_when_its_client_goes_away(settings):
     finally:
         close_threads(app)
     assert streamed[-1] == "closed" and len(streamed) < 100
+
+
+def test_twisted_leaves_a_posted_form_to_django_and_daphne_passes_it_on_whole():
+    """Twisted no longer parses a POST body into request.args on the event loop (daphne never
+    reads them; Django parses the body itself): the raw body still reaches the application."""
+    from unittest import mock
+
+    from daphne.http_protocol import HTTPFactory
+    from twisted.internet.testing import StringTransport
+
+    from access_support.handlers import skip_twisted_form_parsing
+
+    assert skip_twisted_form_parsing() is True
+    assert skip_twisted_form_parsing() is True  # once is enough; a second call changes nothing
+    server = mock.MagicMock(
+        proxy_forwarded_address_header=None, request_buffer_size=8192, root_path=""
+    )
+    protocol = HTTPFactory(server).buildProtocol(("127.0.0.1", 50000))
+    protocol.makeConnection(StringTransport())
+    body = "名前=山田&code=AB12".encode()
+    protocol.dataReceived(
+        b"POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+    request = server.protocol_connected.call_args.args[0]
+    assert request.args == {}
+    queue = server.create_application.return_value
+    [message] = [c.args[0] for c in queue.put_nowait.call_args_list]
+    assert message["type"] == "http.request" and message["body"] == body
