@@ -1,7 +1,7 @@
 """The project's HTTP handler: Django's ``ASGIHandler`` with fewer thread hops per request.
 
-Two costs of Django's handler, both found with py-spy on daphne (docs/performance.md,
-decision 0007):
+Three costs of Django's handler, found with py-spy on daphne and by each thread's CPU time
+(docs/performance.md, decisions 0007 and 0013):
 
 1. **Middleware chain.** Our middleware is sync, and some of Django's below it can run async,
    so Django built a chain that went loop → thread (the sync middleware) → loop (the async
@@ -25,10 +25,12 @@ decision 0007):
    signal, the request object, the chain, and — for a response whose body is already in memory
    — ``close()``, before the bytes are handed to the server (decision 0013). A streaming
    response is sent as Django sends it, stopped if the client goes away, and closed after.
-   Each crossing passes the GIL between
-   the event loop's thread and a request thread, usually on the other core; measured on this
-   machine, a request thread under daphne spent 1.5–1.9× the CPU of the same code run in one
-   thread (docs/performance.md).
+   Each crossing passes the GIL between the event loop's thread and a request thread, usually
+   on the other core; measured on this machine, a request thread under daphne spent 1.5–1.9×
+   the CPU of the same code run in one thread.
+
+(Twisted's own cost below daphne, parsing POST bodies nobody reads, is turned off by
+``skip_twisted_form_parsing``.)
 """
 
 from __future__ import annotations
