@@ -45,17 +45,11 @@ class Tally:
 
 
 async def hammer(
-    clients: list[SignedIn],
-    request: Request,
-    seconds: float,
-    tally: Tally | None = None,
-    counter: Iterator[int] | None = None,
-) -> dict[str, Any]:
-    """`clients` send `request` back to back for `seconds`; the answers are added to `tally`
-    (a new one if none) and its summary returned. `counter` numbers the requests across turns."""
-    tally = tally if tally is not None else Tally()
+    clients: list[SignedIn], request: Request, seconds: float, tally: Tally, counter: Iterator[int]
+) -> None:
+    """`clients` send `request` back to back for `seconds`; the answers are added to `tally`.
+    `counter` numbers the requests across turns."""
     latencies, statuses = tally.latencies, tally.statuses
-    counter = counter if counter is not None else itertools.count()
     stop_at = time.perf_counter() + seconds
 
     async def worker(client: SignedIn) -> None:
@@ -68,7 +62,6 @@ async def hammer(
     began = time.perf_counter()
     await asyncio.gather(*(worker(c) for c in clients))
     tally.elapsed += time.perf_counter() - began
-    return tally.summary()
 
 
 async def in_turns(
