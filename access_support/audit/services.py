@@ -28,11 +28,22 @@ _LAST_LINK = Prepared(
 _APPEND = PreparedInsert(AuditEvent)
 
 # PostgreSQL: one statement takes the advisory lock (held to COMMIT), reads the last link,
-# numbers, hashes and inserts the row (migration audit/0003, decision 0011).
-_APPEND_POSTGRESQL = (
-    "SELECT * FROM audit_append(%s::bigint, %s::timestamptz, %s::bigint, %s::bigint, %s, %s, "
-    "%s, %s, %s::jsonb, %s::jsonb, %s, %s, %s, %s)"
-)
+# numbers, hashes and inserts the row (migration audit/0003, decision 0011). These are
+# audit_append's arguments; a function that makes a change and appends its row in the same
+# statement takes its own first (decision 0014).
+_APPEND_POSTGRESQL = {
+    "audit_append": (
+        "SELECT * FROM audit_append(%s::bigint, %s::timestamptz, %s::bigint, %s::bigint, %s, "
+        "%s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s, %s)"
+    ),
+    # The desk: spend a code and record the decision, its own two arguments first (proxies
+    # migration 0002).
+    "desk_spend_code": (
+        "SELECT * FROM desk_spend_code(%s::bigint, %s::timestamptz, %s::bigint, "
+        "%s::timestamptz, %s::bigint, %s::bigint, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, "
+        "%s, %s)"
+    ),
+}
 
 
 def _jsonable(value: Any) -> Any:
@@ -48,7 +59,23 @@ def _jsonable(value: Any) -> Any:
 
 
 @transaction.atomic(savepoint=False)
-def record(
+def record(**fields: Any) -> AuditEvent:
+    """Append one event (`new_event`'s arguments). Runs inside the caller's transaction, so it
+    commits or rolls back with the change it describes; without a savepoint of its own (a failed
+    audit write fails the whole change, and a savepoint would cost two more round trips)."""
+    event = new_event(**fields)
+    if connection.vendor == "postgresql":
+        append_postgresql(event)
+        return event
+    last = _LAST_LINK.first()
+    event.seq = (last.seq + 1) if last else 1
+    event.prev_hash = last.hash if last else GENESIS_HASH
+    event.hash = event.compute_hash()
+    _APPEND.insert(event)
+    return event
+
+
+def new_event(
     *,
     action: str,
     actor: Any = None,
@@ -60,13 +87,12 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. Runs inside the caller's transaction, so it commits or rolls back
-    with the change it describes; without a savepoint of its own (a failed audit write fails
-    the whole change, and a savepoint would cost two more round trips)."""
+    """An event not yet written: `record` appends it, or a PostgreSQL function that makes the
+    change it describes appends it in the same statement (`append_postgresql`)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    event = AuditEvent(
+    return AuditEvent(
         created_at=timezone.now(),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         subject_user=subject_user,
@@ -78,33 +104,34 @@ def record(
         after=_jsonable(after),
         request_id=request_context.request_id.get(),
     )
-    if connection.vendor == "postgresql":
-        _append_postgresql(event)
-        return event
-    last = _LAST_LINK.first()
-    event.seq = (last.seq + 1) if last else 1
-    event.prev_hash = last.hash if last else GENESIS_HASH
-    event.hash = event.compute_hash()
-    _APPEND.insert(event)
-    return event
 
 
-def _append_postgresql(event: AuditEvent) -> None:
-    """The row's values go to audit_append, which fills in seq, prev_hash and hash; the same
-    model signals are sent as for a save (as PreparedInsert does on SQLite)."""
+def append_postgresql(
+    event: AuditEvent, function: str = "audit_append", leading: tuple[Any, ...] = ()
+) -> bool:
+    """Write `event` with one statement on PostgreSQL: `audit_append`, or another function of
+    `_APPEND_POSTGRESQL` that takes its own arguments (`leading`) first, then audit_append's,
+    makes a change and appends the event with it — returning audit_append's row, or no row when
+    it made no change and appended nothing. The function fills in seq, prev_hash and hash; the
+    same model signals are sent as for a save (as PreparedInsert does on SQLite). Returns
+    whether it appended."""
     event._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
     signals.pre_save.send(
         sender=AuditEvent, instance=event, raw=False, using=connection.alias, update_fields=None
     )
     head, tail = event.hash_parts()
-    params: list[Any] = [_CHAIN_LOCK_KEY]
+    params: list[Any] = list(leading)
+    params.append(_CHAIN_LOCK_KEY)
     params.extend(
         field.get_db_prep_save(field.pre_save(event, True), connection) for field in _ROW_FIELDS
     )
     params.extend([head, tail, GENESIS_HASH])
     with connection.cursor() as cursor:
-        cursor.execute(_APPEND_POSTGRESQL, params)
-        event.pk, event.seq, event.prev_hash, event.hash = cursor.fetchone()
+        cursor.execute(_APPEND_POSTGRESQL[function], params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    event.pk, event.seq, event.prev_hash, event.hash = row
     event._state.db = connection.alias
     event._state.adding = False
     signals.post_save.send(
@@ -115,6 +142,7 @@ def _append_postgresql(event: AuditEvent) -> None:
         raw=False,
         using=connection.alias,
     )
+    return True
 
 
 # The row's own values, in audit_append's parameter order (the function numbers and hashes it).

@@ -303,6 +303,38 @@ def test_two_operators_checking_one_code_at_once_get_one_yes(
     assert sorted(reasons.values_list("reason", flat=True)) == ["invalid_code", "ok"]
 
 
+@pytest.mark.postgres
+def test_on_postgresql_a_code_is_spent_only_with_its_audit_row(
+    active_grant, senior, proxy, operator
+):
+    """desk_spend_code (decision 0014) spends the code and appends the decision in one
+    statement: when the audit row cannot be written, the code is not spent either."""
+    from django.db import DataError, transaction
+
+    from access_support.audit import services as audit
+
+    code, record = services.code_issue(proxy=proxy, member=senior)
+    rows = AuditEvent.objects.count()
+    event = audit.new_event(action="x" * 65, actor=operator, subject_user=senior)  # too long
+    with pytest.raises(DataError), transaction.atomic():
+        audit.append_postgresql(event, "desk_spend_code", (record.pk, timezone.now()))
+    record.refresh_from_db()
+    assert record.used_at is None and AuditEvent.objects.count() == rows
+    # A used code: nothing is written and the caller hears so.
+    event = audit.new_event(action="proxy.decision", actor=operator, subject_user=senior)
+    VerificationCode.objects.filter(pk=record.pk).update(used_at=timezone.now())
+    assert audit.append_postgresql(event, "desk_spend_code", (record.pk, timezone.now())) is False
+    assert AuditEvent.objects.count() == rows
+    # The desk itself spends it and records the decision with one statement, chained.
+    fresh, issued = services.code_issue(proxy=proxy, member=senior)
+    assert check(operator, senior, fresh).decision.reason == "ok"
+    issued.refresh_from_db()
+    latest = AuditEvent.objects.latest("seq")
+    assert issued.used_at is not None
+    assert (latest.action, latest.reason, latest.after["via"]) == ("proxy.decision", "ok", "desk")
+    assert audit.verify_chain().ok
+
+
 def test_the_desk_refuses_an_expired_code(active_grant, senior, proxy, operator):
     code, record = services.code_issue(proxy=proxy, member=senior)
     VerificationCode.objects.filter(pk=record.pk).update(
