@@ -13,12 +13,15 @@ Three costs of Django's handler, found with py-spy on daphne and by each thread'
    connection is thread-local, so each request opened one (PRAGMAs, about forty registered SQL
    functions) and ``CONN_MAX_AGE`` could not help. With ``threads`` set, a request still runs
    all its sync code on one thread of its own, as Django requires, but borrows it from a small
-   fixed set and gives it back after the response, so its connection lives for
-   ``CONN_MAX_AGE``. A request waits for a free thread when all are busy; more than one thread
-   keeps what per-request threads gave: a sign-in hashing a password (which releases the GIL)
-   does not hold up other requests. PostgreSQL uses a bounded set too (its connections still
-   come from the psycopg pool): fifty threads contending for the GIL served fewer requests
-   than eight.
+   fixed set and gives it back once its response is made, so its connection lives for
+   ``CONN_MAX_AGE``. A request waits for a free thread when all are busy. Fewer threads in use
+   cost each request less CPU (they contend for the GIL with the event loop and each other), so
+   on SQLite one serves while requests are quick, and the second joins in while a request has
+   held the first longer than ``HTTP_SLOW_REQUEST_SECONDS``: a sign-in hashing a password
+   holds up other requests by that long at most (``_Threads``, decision 0014). PostgreSQL
+   uses a bounded set too, all four in use (its connections still come from the psycopg pool;
+   a thread waiting on the network holds no GIL): fifty threads contending for the GIL served
+   fewer requests than eight.
 3. **Three crossings, not one.** Django's ``handle`` also crosses to the request's thread to
    send ``request_started`` (its receivers are sync) and again after the response is sent, to
    close it (``request_finished``). With ``threads`` set, one crossing does all of it: the
@@ -36,6 +39,7 @@ Three costs of Django's handler, found with py-spy on daphne and by each thread'
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import os
 import weakref
@@ -55,14 +59,19 @@ from django.urls import set_script_prefix
 class ProjectASGIHandler(ASGIHandler):
     """``ASGIHandler`` with a sync middleware chain and, given ``threads``, long-lived threads."""
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(
+        self, threads: int | None = None, active: int | None = None, slow_after: float = 0.02
+    ) -> None:
         # Not ASGIHandler.__init__: it would build the async chain first, only to be replaced.
         BaseHandler.__init__(self)
         self.load_middleware(is_async=False)
         self.threads = threads or 0
+        # Threads in use while no request is slow; the others join in while one is (_Threads).
+        self.active = min(active or self.threads, self.threads)
+        self.slow_after = slow_after
         self.executors: list[ThreadPoolExecutor] = []
-        # One queue of free threads per event loop (a queue belongs to the loop it runs on).
-        self._free: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Queue[Any]] = (
+        # One dispenser of threads per event loop (its waiters belong to the loop they run on).
+        self._dispensers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Threads] = (
             weakref.WeakKeyDictionary()
         )
         self._fresh_threads()
@@ -73,7 +82,7 @@ class ProjectASGIHandler(ASGIHandler):
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="http-sync")
             for _ in range(self.threads)
         ]
-        self._free.clear()
+        self._dispensers.clear()
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
         # The whole sync chain, view included, in one call on the request's thread.
@@ -81,7 +90,9 @@ class ProjectASGIHandler(ASGIHandler):
 
     async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Django's ``handle`` with one crossing to the request's thread instead of three (see
-        the module's docstring). Without long-lived threads, Django's own."""
+        the module's docstring). Without long-lived threads, Django's own. A thread is borrowed
+        once the body has arrived, and given back as soon as a response held in memory is made
+        (before it is sent); a streaming response keeps it until it is sent and closed."""
         if not self.executors:
             await super().handle(scope, receive, send)
             return
@@ -89,15 +100,24 @@ class ProjectASGIHandler(ASGIHandler):
             body_file = await self.read_body(receive)
         except RequestAborted:
             return
+        threads = self._threads()
+        executor = await threads.take()
+        lent = True
         try:
-            set_script_prefix(get_script_prefix(scope))
-            response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
-            if response.streaming:
-                await self._send_streaming(response, receive, send)
-            else:
+            async with ThreadSensitiveContext(executor=executor):
+                set_script_prefix(get_script_prefix(scope))
+                respond = sync_to_async(self._respond, thread_sensitive=True)
+                response = await respond(scope, body_file)
+                if response.streaming:
+                    await self._send_streaming(response, receive, send)
+                    return
+                threads.give_back(executor)  # no more calls on it for this request
+                lent = False
                 # Already closed; a client gone by now is the server's to ignore.
                 await self.send_response(response, send)
         finally:
+            if lent:
+                threads.give_back(executor)
             body_file.close()
 
     async def _send_streaming(self, response: HttpResponseBase, receive: Any, send: Any) -> None:
@@ -131,14 +151,14 @@ class ProjectASGIHandler(ASGIHandler):
             response.close()
         return response
 
-    def _free_threads(self) -> asyncio.Queue[ThreadPoolExecutor]:
+    def _threads(self) -> _Threads:
         loop = asyncio.get_running_loop()
-        free = self._free.get(loop)
-        if free is None:
-            free = self._free[loop] = asyncio.Queue()
-            for executor in self.executors:
-                free.put_nowait(executor)
-        return free
+        dispenser = self._dispensers.get(loop)
+        if dispenser is None:
+            dispenser = self._dispensers[loop] = _Threads(
+                self.executors, self.active, self.slow_after, loop
+            )
+        return dispenser
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if not self.executors:
@@ -146,13 +166,88 @@ class ProjectASGIHandler(ASGIHandler):
             return
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        free = self._free_threads()
-        executor = await free.get()
+        await self.handle(scope, receive, send)
+
+
+class _Threads:
+    """Lends the request threads to requests, one request per thread, in the order they ask.
+
+    `active` threads serve while every request is quick: under daphne a request thread contends
+    for the GIL with the event loop's thread and with the other request threads, and each one
+    more costs every request CPU (decision 0014). The others join in while a request has held
+    its thread longer than `slow_after` seconds — a sign-in hashing a password, a slow e-mail
+    server — so such a request holds the others up by that long at most, not for as long as it
+    runs."""
+
+    def __init__(
+        self,
+        executors: list[ThreadPoolExecutor],
+        active: int,
+        slow_after: float,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        self.free = list(reversed(executors))  # taken from the end: the first thread first
+        self.active = active
+        self.slow_after = slow_after
+        self.loop = loop
+        self.lent: dict[ThreadPoolExecutor, float] = {}  # thread → when it was lent
+        self.waiting: collections.deque[asyncio.Future[ThreadPoolExecutor]] = collections.deque()
+        self.timer: asyncio.TimerHandle | None = None
+
+    def _may_lend(self) -> bool:
+        """A thread is free, and fewer are lent than `active` plus those held by slow requests."""
+        if not self.free:
+            return False
+        if len(self.lent) < self.active:
+            return True
+        now = self.loop.time()
+        slow = sum(1 for lent_at in self.lent.values() if now - lent_at > self.slow_after)
+        return len(self.lent) < self.active + slow
+
+    def _lend(self) -> ThreadPoolExecutor:
+        executor = self.free.pop()
+        self.lent[executor] = self.loop.time()
+        return executor
+
+    async def take(self) -> ThreadPoolExecutor:
+        if not self.waiting and self._may_lend():
+            return self._lend()
+        waiter: asyncio.Future[ThreadPoolExecutor] = self.loop.create_future()
+        self.waiting.append(waiter)
+        self._watch()
         try:
-            async with ThreadSensitiveContext(executor=executor):
-                await self.handle(scope, receive, send)
-        finally:
-            free.put_nowait(executor)
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.give_back(waiter.result())  # lent just as the request was cancelled
+            elif waiter in self.waiting:
+                self.waiting.remove(waiter)
+            raise
+
+    def give_back(self, executor: ThreadPoolExecutor) -> None:
+        del self.lent[executor]
+        self.free.append(executor)
+        self._hand_on()
+
+    def _hand_on(self) -> None:
+        while self.waiting and self._may_lend():
+            waiter = self.waiting.popleft()
+            if not waiter.done():  # a cancelled request's waiter is passed over
+                waiter.set_result(self._lend())
+        self._watch()
+
+    def _watch(self) -> None:
+        """While requests wait and a thread is free, look again when a lent one turns slow."""
+        if self.timer is not None or not self.waiting or not self.free:
+            return
+        now = self.loop.time()
+        turns_slow = [t + self.slow_after for t in self.lent.values() if now - t <= self.slow_after]
+        if turns_slow:
+            self.timer = self.loop.call_at(min(turns_slow) + 0.001, self._look)
+
+    def _look(self) -> None:
+        self.timer = None
+        self._hand_on()
 
 
 _handlers: weakref.WeakSet[ProjectASGIHandler] = weakref.WeakSet()
@@ -200,4 +295,8 @@ def http_application() -> ASGIHandler:
 
     django.setup(set_prefix=False)
     skip_twisted_form_parsing()
-    return ProjectASGIHandler(settings.HTTP_SYNC_THREADS.get(connection.vendor))
+    return ProjectASGIHandler(
+        settings.HTTP_SYNC_THREADS.get(connection.vendor),
+        settings.HTTP_SYNC_THREADS_ACTIVE.get(connection.vendor),
+        settings.HTTP_SLOW_REQUEST_SECONDS,
+    )

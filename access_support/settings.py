@@ -160,6 +160,12 @@ ASGI_APPLICATION = "access_support.asgi.application"
 # writer at a time is all SQLite allows. PostgreSQL: connections still come from the pool
 # (max_size 20), which these 8 share with the chat writers and the consumers' shared thread.
 HTTP_SYNC_THREADS = {"sqlite": 2, "postgresql": 4}
+# Of those, how many serve while every request is quick; the rest join in while a request has
+# held its thread longer than HTTP_SLOW_REQUEST_SECONDS (decision 0014). On SQLite one thread
+# serves (each more one costs every request CPU in GIL hand-overs; SQLite writes one at a time
+# anyway), and the second takes over while the first is busy with a slow request.
+HTTP_SYNC_THREADS_ACTIVE = {"sqlite": 1, "postgresql": 4}
+HTTP_SLOW_REQUEST_SECONDS = 0.02
 AUTH_USER_MODEL = "accounts.User"
 
 TEMPLATES = [

@@ -30,7 +30,7 @@ def next_open_day() -> datetime.date:
 
 
 @transaction.atomic
-def http_extra(clients: int, pairs: int = 6000) -> dict[str, Any]:
+def http_extra(clients: int, pairs: int = 12000) -> dict[str, Any]:
     """Shifts for the bench operators on the next open day, and `pairs` members each with an
     active proxy and a live verification code, so every authorisation check is a real,
     first-use check that is allowed."""

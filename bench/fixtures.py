@@ -70,7 +70,8 @@ def _optional_setup(clients: int) -> dict[str, Any]:
         from bench import app_fixtures
     except ImportError:
         return extra
-    # 120 member/proxy pairs per client (6,000 at the full 50): every check is a first use;
-    # a --quick run (5 clients) needs a few hundred, and creating 6,000 cost it seconds.
-    extra.update(app_fixtures.http_extra(clients, pairs=max(500, clients * 120)))
+    # 240 member/proxy pairs per client (12,000 at the full 50: 10 s of checks at 1,200 a
+    # second): every check is a first use; a --quick run (5 clients) needs a few hundred, and
+    # creating thousands cost it seconds.
+    extra.update(app_fixtures.http_extra(clients, pairs=max(500, clients * 240)))
     return extra

@@ -141,7 +141,17 @@ async def _stream(request: Any) -> Any:
     return StreamingHttpResponse(chunks())
 
 
-urlpatterns = [path("stream", _stream)]
+def _sleep(request: Any) -> Any:
+    """A slow sync view (a password being hashed, a slow e-mail server)."""
+    import time
+
+    from django.http import HttpResponse
+
+    time.sleep(float(request.GET.get("s", "0")))
+    return HttpResponse(str(threading.get_ident()))
+
+
+urlpatterns = [path("stream", _stream), path("sleep", _sleep)]
 
 
 def _scope(path: str, query: bytes = b"") -> dict[str, Any]:
@@ -220,6 +230,79 @@ def test_a_stream_stops_when_its_client_goes_away(settings):
     finally:
         close_threads(app)
     assert streamed[-1] == "closed" and len(streamed) < 100
+
+
+def _timed_get(app: ProjectASGIHandler, query: bytes) -> Any:
+    async def run() -> tuple[float, int]:
+        loop = asyncio.get_running_loop()
+        client = ApplicationCommunicator(app, _scope("/sleep", query))
+        await client.send_input({"type": "http.request", "body": b""})
+        start = await client.receive_output(timeout=5)
+        body = await client.receive_output(timeout=5)
+        assert start["status"] == 200
+        return loop.time(), int(body["body"])
+
+    return run
+
+
+@pytest.mark.django_db(transaction=True)
+def test_quick_requests_share_the_active_thread_and_a_slow_one_lets_the_spare_in(settings):
+    """One thread serves while requests are quick (decision 0014); while a request holds it
+    longer than slow_after, the spare thread answers the requests waiting behind it."""
+    settings.ROOT_URLCONF = __name__
+    settings.MIDDLEWARE = []
+    app = ProjectASGIHandler(threads=2, active=1, slow_after=0.05)
+
+    async def run() -> tuple[set[int], float, list[tuple[float, int]]]:
+        loop = asyncio.get_running_loop()
+        quick = await asyncio.gather(*(_timed_get(app, b"s=0")() for _ in range(20)))
+        began = loop.time()
+        slow = asyncio.ensure_future(_timed_get(app, b"s=0.6")())
+        await asyncio.sleep(0.01)  # the slow one has its thread
+        others = await asyncio.gather(*(_timed_get(app, b"s=0")() for _ in range(5)))
+        done_slow, slow_thread = await slow
+        assert done_slow - began >= 0.6
+        return (
+            {t for _, t in quick},
+            began,
+            [(at - began, t) for at, t in others] + [(done_slow - began, slow_thread)],
+        )
+
+    try:
+        quick_threads, began, answered = async_to_sync(run)()
+    finally:
+        close_threads(app)
+    # Twenty quick requests at once, all on one thread.
+    assert len(quick_threads) == 1
+    *others, (slow_done, slow_thread) = answered
+    # The five behind the slow request were answered by the other thread, about slow_after
+    # after they asked, long before the slow one ended.
+    assert all(at < 0.3 for at, _ in others), answered
+    assert slow_thread not in {t for _, t in others}
+
+
+def test_a_request_cancelled_while_waiting_for_a_thread_leaves_none_lent():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from access_support.handlers import _Threads
+
+    async def run() -> None:
+        executor = ThreadPoolExecutor(max_workers=1)
+        threads = _Threads([executor], 1, 10.0, asyncio.get_running_loop())
+        held = await threads.take()
+        waiting = asyncio.ensure_future(threads.take())
+        await asyncio.sleep(0)
+        assert not waiting.done()  # the one thread is lent
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        threads.give_back(held)
+        assert not threads.lent and not threads.waiting and threads.free == [executor]
+        # And the thread is lent again at once.
+        assert await asyncio.wait_for(threads.take(), 1) is executor
+        executor.shutdown()
+
+    async_to_sync(run)()
 
 
 def test_twisted_leaves_a_posted_form_to_django_and_daphne_passes_it_on_whole():
