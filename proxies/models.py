@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -120,11 +121,29 @@ class Grant(models.Model):
         return self.proxy.name if self.proxy is not None else self.proxy_name
 
 
+class PairGrantJoin(models.ForeignObject):  # type: ignore[type-arg]
+    """A join (no column) from a code to the grants between its member and its proxy. A pair has
+    had several grants over time (revoked, then a new one), so the target is not unique: the
+    desk's read orders them and takes the one that decides (selectors.desk_lookup)."""
+
+    def _check_unique_target(self) -> list[Any]:
+        return []
+
+
 class VerificationCode(models.Model):
     """A short code a proxy shows the verification desk: 10 minutes, single use, one member."""
 
     proxy = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Read with the code by the desk, in the same statement (decision 0014).
+    pair_grant = PairGrantJoin(
+        Grant,
+        on_delete=models.DO_NOTHING,
+        from_fields=["member", "proxy"],
+        to_fields=["member", "proxy"],
+        related_name="+",
+        null=True,
+    )
     code_hash = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()

@@ -44,12 +44,21 @@ _GRANT_BETWEEN = Prepared(
     ),
     (-7130002, -7130003),
 )
+# The code with its proxy, its member and the grant between them that decides (the same one
+# `grant_between` finds), in one statement: the newest code with that hash, and of its pair's
+# grants an open one first, else the most recent (decision 0014).
 _CODE_BY_HASH = Prepared(
     VerificationCode,
     lambda code_hash: (
-        VerificationCode.objects.select_related("proxy", "member")
+        VerificationCode.objects.select_related("proxy", "member", "pair_grant")
         .filter(code_hash=code_hash)
-        .order_by("-created_at")[:1]
+        .order_by(
+            "-created_at",
+            "-id",
+            Case(When(pair_grant__state__in=OPEN_STATES, then=Value(0)), default=Value(1)),
+            "-pair_grant__created_at",
+            "-pair_grant__id",
+        )[:1]
     ),
     ("sample-code-hash",),
 )
@@ -188,17 +197,24 @@ def verification_code(code: str) -> VerificationCode | None:
     return _CODE_BY_HASH.first(token_hash(normal))
 
 
-def desk_lookup(member_number: str, code: str) -> tuple[User | None, VerificationCode | None]:
-    """The desk's member and the code shown, read together: the code arrives with its proxy and
-    its member, and when that member holds the number given (the usual case) no second read is
-    needed. Otherwise the member is read by number (`member_by_number`)."""
+def desk_lookup(
+    member_number: str, code: str
+) -> tuple[User | None, VerificationCode | None, Grant | None]:
+    """The desk's member, the code shown and the grant that decides, read together: the code
+    arrives with its proxy, its member and their grant (`grant_between`'s), and when that member
+    holds the number given (the usual case) no second read is needed. Otherwise the member is
+    read by number (`member_by_number`) and there is no grant: the code is not that member's."""
     found = verification_code(code)
     number = normalise_member_number(member_number)
     if found is not None and len(number) == 10:
         holder = found.member
         if holder.is_member and holder.member_number == number:
-            return holder, found
-    return member_by_number(member_number), found
+            grant = found.pair_grant
+            if grant is not None:
+                # The code holds both users already: no query to reach them from the grant.
+                grant.member, grant.proxy = holder, found.proxy
+            return holder, found, grant
+    return member_by_number(member_number), found, None
 
 
 def notices_for(user: Any, limit: int = 20) -> list[Notice]:

@@ -686,9 +686,8 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
             after={"action": action},
         )
         return DeskResult(None, throttled=True, retry_after=DESK_LOCK_SECONDS)
-    member, found = selectors.desk_lookup(member_number, code)
+    member, found, grant = selectors.desk_lookup(member_number, code)
     proxy = found.proxy if found is not None else None
-    grant = selectors.grant_between(proxy, member) if proxy is not None else None
     decision = policies.decide_at_desk(member, action, code=found, grant=grant)
     # A code that identified the proxy is spent, whatever the answer. (Checks refused before the
     # code is looked at leave it usable.) Spending it and the audit row are one transaction; the

@@ -34,15 +34,15 @@ def test_authorisation_check_query_count_is_fixed(
     client = signed_in(operator)
     client.get("/api/v1/me")  # the first request after sign-in starts the idle clock
     body = {"member_number": senior.member_number, "code": code, "action": "inquiry.points"}
-    # 9 on SQLite: session, the second-factor device with its user; the code with its proxy
-    # and its member (who holds the number given, so no read by number), grant, code spent
-    # (one conditional UPDATE); the audit row (chain's last link, insert); one transaction (a
-    # savepoint pair here, inside the test's) that holds the spent code and its audit row
-    # together — the reads before it are outside it. On PostgreSQL one statement spends the
-    # code and appends the audit row (desk_spend_code: the UPDATE, then the chain's lock, last
-    # link and insert; decisions 0011 and 0014), and needs no transaction of its own, so 5.
-    # The grant arrives with its member and proxy (no extra queries).
-    with django_assert_num_queries(5 if connection.vendor == "postgresql" else 9):
+    # 8 on SQLite: session, the second-factor device with its user; the code with its proxy,
+    # its member (who holds the number given, so no read by number) and their grant (one
+    # statement, decision 0014); code spent (one conditional UPDATE); the audit row (chain's
+    # last link, insert); one transaction (a savepoint pair here, inside the test's) that holds
+    # the spent code and its audit row together — the reads before it are outside it. On
+    # PostgreSQL one statement spends the code and appends the audit row (desk_spend_code: the
+    # UPDATE, then the chain's lock, last link and insert; decisions 0011 and 0014), and needs
+    # no transaction of its own, so 4. The grant arrives with its member and proxy.
+    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 8):
         response = client.post(
             "/api/v1/authorizations/check", json.dumps(body), content_type="application/json"
         )
@@ -70,6 +70,33 @@ def test_decide_needs_one_query_for_the_grant_and_none_itself(
         answer = (decision.allowed, decision.reason, grant.member.pk, grant.proxy.pk)
     expected = (False, "grant_revoked") if history == "only_revoked" else (True, "ok")
     assert answer == (*expected, senior.pk, proxy.pk)
+
+
+@pytest.mark.parametrize("history", ["active", "revoked_then_new", "only_revoked", "none"])
+def test_the_desk_reads_the_code_and_the_deciding_grant_in_one_query(
+    senior, proxy, make_user, make_grant, history, django_assert_num_queries
+):
+    """The desk's read finds the grant `grant_between` finds, with the code, in one statement."""
+    make_grant(senior, make_user("proxy"))  # another proxy's grant for the member
+    first = make_grant(senior, proxy)
+    code, _ = services.code_issue(proxy=proxy, member=senior)
+    if history == "none":
+        first.delete()
+    if history in ("revoked_then_new", "only_revoked"):
+        services.grant_revoke(grant=first, actor=senior, reason="test")
+    if history == "revoked_then_new":
+        make_grant(senior, proxy)
+    expected = selectors.grant_between(proxy, senior)
+    with django_assert_num_queries(1):
+        member, found, grant = selectors.desk_lookup(senior.member_number, code)
+        names = (grant.member.username, grant.proxy.username) if grant else None
+    assert member == senior and found is not None and found.proxy == proxy
+    assert grant == expected
+    if history == "none":
+        assert grant is None
+    else:
+        assert grant is not None and names == (senior.username, proxy.username)
+        assert grant.state == ("revoked" if history == "only_revoked" else "active")
 
 
 @pytest.mark.parametrize("other_grants", [0, 25])
