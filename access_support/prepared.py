@@ -1,9 +1,9 @@
 """Hot-path SELECTs whose SQL is compiled once per database.
 
 Every signed-in request reads its rows before its view runs (the session; the second-factor
-device joined to its user, decision 0012), and the authorisation check reads one more (the code
-with its proxy, its member and their grant, decision 0014) and, on SQLite, the audit chain's
-last link. py-spy showed the ORM spending more
+device joined to its user, decision 0012), and the authorisation check reads the code with its
+proxy and its member (on SQLite their grant too; on PostgreSQL the grant apart, decision 0014)
+and, on SQLite, the audit chain's last link. py-spy showed the ORM spending more
 time *writing* those SELECTs than the database spends answering them. A `Prepared` query is
 built by the ORM from a queryset with sample values, compiled once, and then run with the real
 values in place of the samples; rows go through the ORM's own converters, `Model.from_db` and

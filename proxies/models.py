@@ -124,7 +124,9 @@ class Grant(models.Model):
 class PairGrantJoin(models.ForeignObject):  # type: ignore[type-arg]
     """A join (no column) from a code to the grants between its member and its proxy. A pair has
     had several grants over time (revoked, then a new one), so the target is not unique: the
-    desk's read orders them and takes the one that decides (selectors.desk_lookup)."""
+    desk's read orders them and takes the one that decides (selectors.desk_lookup). Read it
+    only there, selected with the code: touched on a code read otherwise it is a query of its
+    own, which fails for a pair that has had more than one grant."""
 
     def _check_unique_target(self) -> list[Any]:
         return []
