@@ -85,7 +85,14 @@ def database_from_url(name: str, url: str) -> dict[str, Any]:
         "HOST": parsed.hostname or "",
         "PORT": str(port or ""),
         "CONN_MAX_AGE": 0,
-        "OPTIONS": {"pool": {"min_size": 2, "max_size": 20, "timeout": 10}},
+        "OPTIONS": {
+            "pool": {"min_size": 2, "max_size": 20, "timeout": 10},
+            # Parameters bound by the server, and a statement run twice on a connection is
+            # prepared there: the hot reads and writes are planned once per connection, not on
+            # every run (decision 0014). No PgBouncer in transaction mode in front of this.
+            "server_side_binding": True,
+            "prepare_threshold": 2,
+        },
     }
 
 
