@@ -716,7 +716,7 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
 
 def _desk_audit(
     operator: User, member: User | None, action: str, decision: Decision, proxy: User | None
-) -> dict[str, Any]:
+) -> audit.EventFields:
     """The audit row of a desk decision (`audit.new_event`'s arguments)."""
     return {
         "action": "proxy.decision",

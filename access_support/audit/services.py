@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.db import connection, transaction
 from django.db.models import Field, signals
@@ -58,8 +58,22 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+class EventFields(TypedDict, total=False):
+    """What an event says (`new_event` and `record` take these)."""
+
+    action: Required[str]
+    actor: Any
+    subject_user: Any
+    obj: Any
+    object_type: str
+    object_id: str | int
+    reason: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
 @transaction.atomic(savepoint=False)
-def record(**fields: Any) -> AuditEvent:
+def record(**fields: Unpack[EventFields]) -> AuditEvent:
     """Append one event (`new_event`'s arguments). Runs inside the caller's transaction, so it
     commits or rolls back with the change it describes; without a savepoint of its own (a failed
     audit write fails the whole change, and a savepoint would cost two more round trips)."""
