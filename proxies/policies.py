@@ -20,12 +20,13 @@ REASONS = (
     "invalid_code",
     "no_grant",
     "grant_not_active",
+    "grant_paused",
     "grant_revoked",
     "grant_expired",
     "scope_missing",
     "ok",
 )
-_NOT_ACTIVE_STATES = frozenset({"invited", "pending_review", "suspended", "declined", "rejected"})
+_NOT_ACTIVE_STATES = frozenset({"invited", "pending_review", "declined", "rejected"})
 
 
 class UnknownAction(ValueError):
@@ -63,6 +64,10 @@ def _grant_reason(grant: Any, member: Any, today: datetime.date, proxy: Any = No
         return "no_grant"
     if grant.state in _NOT_ACTIVE_STATES:
         return "grant_not_active"
+    if grant.state == "suspended":
+        # Paused by the member or a supervisor: said apart from "not active", so a proxy (and
+        # an API client) hears that the member may resume it.
+        return "grant_paused"
     if grant.state == "revoked":
         return "grant_revoked"
     if grant.state == "expired":

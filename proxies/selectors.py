@@ -118,6 +118,20 @@ def grant_between(proxy: Any, member: Any) -> Grant | None:
     return grant
 
 
+def member_ids_granting(proxy: Any, action: str, now: datetime.datetime | None = None) -> list[int]:
+    """The members for whom `proxy` may do `action` now: each grant re-decided by
+    `policies.decide` (state, end date, scopes), so a list of what a proxy may see follows the
+    same rule as each single use. The second factor is the caller's edge's business."""
+    if proxy is None or not getattr(proxy, "pk", None):
+        return []
+    grants = Grant.objects.filter(proxy=proxy, state=GrantState.ACTIVE).select_related("member")
+    return [
+        grant.member_id
+        for grant in grants
+        if policies.decide(proxy, grant.member, action, grant=grant, now=now, verified=True).allowed
+    ]
+
+
 def grants_for_user(user: Any) -> QuerySet[Grant]:
     """Grants where the user is the member or the proxy."""
     return (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,14 +78,37 @@ NOTICE_TEXTS: dict[str, Any] = {
     ),
     "grant.scopes_changed": _("You changed what %(proxy)s may do for you."),
     "procedure.filed": _("%(proxy)s filed a request for you: %(procedure)s."),
+    "grant.proxy_bookings": _(
+        "%(proxy)s had booked these sessions for you. They stay booked for you: %(items)s"
+    ),
 }
+
+# What else the member should hear when a proxy's grant ends or pauses — the sessions that proxy
+# booked, say. Apps above this one (which this one may not import) register a listener in their
+# AppConfig.ready(); each returns short, language-neutral lines (dates and times).
+GrantEndedListener = Callable[[Grant], list[str]]
+GRANT_ENDED_LISTENERS: list[GrantEndedListener] = []
+
+
+def on_grant_ended(listener: GrantEndedListener) -> GrantEndedListener:
+    if listener not in GRANT_ENDED_LISTENERS:
+        GRANT_ENDED_LISTENERS.append(listener)
+    return listener
+
+
+def _tell_member_what_stays(grant: Grant) -> None:
+    if grant.proxy_id is None:
+        return
+    items = [line for listener in GRANT_ENDED_LISTENERS for line in listener(grant)]
+    if items:
+        _notify(grant.member, "grant.proxy_bookings", grant, items=", ".join(items))
 
 
 def notice_text(kind: str, params: dict[str, Any]) -> str:
     template = NOTICE_TEXTS.get(kind)
     if template is None:
         return kind
-    values = {"proxy": "", "reason": "", "procedure": ""}
+    values = {"proxy": "", "reason": "", "procedure": "", "items": ""}
     values.update(params)
     if "procedure_kind" in params:
         values["procedure"] = str(ProcedureKind(params["procedure_kind"]).label)
@@ -428,6 +452,7 @@ def grant_revoke(*, grant: Grant, actor: User, reason: str = "") -> Grant:
     if grant.proxy_id is not None:
         events.authority_revoked(grant.proxy_id, grant.member_id)
     _notify(grant.member, "grant.revoked", grant)
+    _tell_member_what_stays(grant)
     return grant
 
 
@@ -453,6 +478,7 @@ def grant_suspend(*, grant: Grant, actor: User, reason: str = "") -> Grant:
     if grant.proxy_id is not None:
         events.authority_revoked(grant.proxy_id, grant.member_id)
     _notify(grant.member, "grant.suspended", grant)
+    _tell_member_what_stays(grant)
     return grant
 
 

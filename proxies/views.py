@@ -46,6 +46,7 @@ def _explain(reason: str) -> str:
         "invalid_code": _("The code is wrong, expired, already used, or for another member."),
         "no_grant": _("This person is not a proxy of this member."),
         "grant_not_active": _("The proxy registration is not active."),
+        "grant_paused": _("The member has paused this proxy registration for now."),
         "grant_revoked": _("The member has ended this proxy registration."),
         "grant_expired": _("The proxy registration has passed its end date."),
         "scope_missing": _("The member has not allowed the proxy to do this."),

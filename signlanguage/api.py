@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
@@ -35,6 +36,8 @@ def _gate(request: HttpRequest, pk: int) -> Session:
         return selectors.session_for_user(_user(request), pk)
     except Http404 as exc:
         raise ApiError("not_found", 404, "No such session.") from exc
+    except selectors.SessionRefused as exc:
+        raise ApiError(exc.reason, 403, "The member's grant no longer allows this.") from exc
 
 
 def _mode(value: Any) -> str:
@@ -54,6 +57,11 @@ def _start(value: Any) -> datetime.datetime:
         ) from exc
     if timezone.is_naive(parsed):
         raise ApiError("invalid_start", 400, "start must carry a time-zone offset, e.g. +09:00.")
+    if not datetime.MINYEAR < parsed.year < datetime.MAXYEAR:
+        # In the first and last year a time may not exist in UTC or JST (0001-01-01T00:00+09:00
+        # is in year 0 in UTC): converting it for the database raised OverflowError, a 500.
+        # A year's margin also covers adding the slot length.
+        raise ApiError("invalid_start", 400, "start is out of range.")
     return parsed
 
 
@@ -82,6 +90,13 @@ def availability_view(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"slots": availability.day_slots_json(mode, day)})
 
 
+# `on_behalf_of` refusals a user may meet per window before the API answers 429 throttled.
+ON_BEHALF_REFUSALS = 10
+ON_BEHALF_WINDOW = 600
+# Reasons that would tell whether a member number exists: answered as `no_grant`.
+PROBE_REASONS = frozenset({"unknown_member", "no_grant"})
+
+
 def _customer_for(actor: User, on_behalf_of: Any) -> User:
     """The member the booking is for: the actor, or the member a proxy is authorised for."""
     if on_behalf_of in (None, ""):
@@ -93,10 +108,20 @@ def _customer_for(actor: User, on_behalf_of: Any) -> User:
         raise ApiError("invalid_field", 400, "'on_behalf_of' must be a member number.")
     from proxies.services import authorize
 
+    refusals_key = f"on-behalf-refused:{actor.pk}"
+    if int(cache.get(refusals_key, 0)) >= ON_BEHALF_REFUSALS:
+        raise ApiError(
+            "throttled", 429, "Too many refused member numbers.", retry_after=ON_BEHALF_WINDOW
+        )
     member = selectors.member_by_number(on_behalf_of)
     granted = authorize(actor=actor, member=member, action="session.book", via="api")
     if not granted.allowed or member is None:
-        raise ApiError(granted.reason, 403, "You may not book for this member.")
+        # A number nobody has and a member who gave you no grant answer alike: the API must not
+        # tell a stranger which member numbers exist. Refusals are counted to stop a sweep.
+        cache.add(refusals_key, 0, ON_BEHALF_WINDOW)
+        cache.incr(refusals_key)
+        reason = "no_grant" if granted.reason in PROBE_REASONS else granted.reason
+        raise ApiError(reason, 403, "You may not book for this member.")
     return member
 
 

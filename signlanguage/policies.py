@@ -18,22 +18,47 @@ class Decision:
 OK = Decision(True, "ok")
 
 
-def can_see_session(user: Any, session: Any) -> bool:
-    """Customer, whoever booked it (a proxy), its operator, or a supervisor."""
+def can_see_session(user: Any, session: Any, *, booker_decision: Any = None) -> bool:
+    """Customer, its operator, a supervisor — or the proxy who booked it while the member's
+    grant still lets them (`booker_decision`: proxies' decide for "session.book", see
+    `booker_refusal`). Having booked it once is no right by itself: a revoked, paused or
+    expired proxy, or one whose scope was removed, no longer sees it."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return (
+    if (
         session.customer_id == user.pk
-        or session.booked_by_id == user.pk
         or (session.operator_id is not None and session.operator_id == user.pk)
         or bool(user.is_supervisor)
-    )
+    ):
+        return True
+    return booker_refusal(user, session, booker_decision) is None
 
 
-def can_change_booking(user: Any, session: Any, now: datetime.datetime) -> Decision:
-    """Cancel or reschedule: the customer or the booker, while the session has not started."""
-    if session.customer_id != user.pk and session.booked_by_id != user.pk:
-        return Decision(False, "forbidden")
+def booker_refusal(user: Any, session: Any, booker_decision: Any) -> str | None:
+    """Why the user, as the proxy who booked `session` for its customer, may not use it now
+    (None: they may). `booker_decision` is the grant's decision the caller fetched."""
+    if session.booked_by_id != user.pk or session.customer_id == user.pk:
+        return "not_booker"
+    if booker_decision is None:
+        return "no_grant"
+    if not booker_decision.allowed:
+        return str(booker_decision.reason)
+    return None
+
+
+# Refusals of a booking change that are about the session's state, not about who asks.
+CONFLICTS = frozenset({"not_a_booking", "not_changeable", "already_started"})
+
+
+def can_change_booking(
+    user: Any, session: Any, now: datetime.datetime, *, booker_decision: Any = None
+) -> Decision:
+    """Cancel or reschedule: the customer, or the proxy who booked it while the grant allows
+    (`booker_decision`), while the session has not started."""
+    if session.customer_id != user.pk:
+        refusal = booker_refusal(user, session, booker_decision)
+        if refusal is not None:
+            return Decision(False, "forbidden" if refusal == "not_booker" else refusal)
     if session.kind != "booked":
         return Decision(False, "not_a_booking")
     if session.state != "waiting":

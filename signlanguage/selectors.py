@@ -6,33 +6,72 @@ import datetime
 import math
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from access_support.accounts.models import User
+from proxies import policies as proxy_policies
+from proxies import selectors as proxy_selectors
+from proxies import services as proxy_services
 from signlanguage import policies
 from signlanguage.availability import JST, SKILL_FIELD
 from signlanguage.models import Kind, Session, Shift, State
 
 DEFAULT_HANDLING = datetime.timedelta(minutes=10)
+# The proxy scope that covers booking and joining sessions.
+BOOK_ACTION = "session.book"
+
+
+class SessionRefused(PermissionDenied):
+    """The proxy who booked the session may no longer use it: the grant's `reason`
+    (grant_revoked, grant_paused, grant_expired, scope_missing, …). Pages answer 403, the API
+    403 `{"error": reason}`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def booker_decision(user: Any, session: Session, *, audited: bool = False) -> Any:
+    """The grant's decision, now, for `user` as the proxy who booked `session` for another
+    member (None when `user` did not book it for someone else). `audited`: through
+    proxies.services.authorize, which writes the decision to the audit log."""
+    if session.booked_by_id != user.pk or session.customer_id == user.pk:
+        return None
+    if audited:
+        return proxy_services.authorize(actor=user, member=session.customer, action=BOOK_ACTION)
+    grant = proxy_selectors.grant_between(user, session.customer)
+    return proxy_policies.decide(user, session.customer, BOOK_ACTION, grant=grant, verified=True)
 
 
 def session_for_user(user: Any, pk: Any) -> Session:
-    """The one gate: missing or not yours → 404, the same answer either way."""
+    """The one gate: missing or not yours → 404, the same answer either way. The proxy who
+    booked it is let in only while the member's grant allows `session.book` now; otherwise
+    SessionRefused with the grant's reason (they knew of the booking, so naming why hides
+    nothing)."""
     try:
         session = Session.objects.select_related("customer", "booked_by", "operator").get(pk=pk)
-    except (Session.DoesNotExist, ValueError, TypeError) as exc:
+    except (Session.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404("No such session") from exc
-    if not policies.can_see_session(user, session):
-        raise Http404("No such session")
-    return session
+    decision = None
+    if session.customer_id != user.pk and session.operator_id != user.pk:
+        decision = booker_decision(user, session, audited=True)
+    if policies.can_see_session(user, session, booker_decision=decision):
+        return session
+    refusal = policies.booker_refusal(user, session, decision)
+    if refusal not in (None, "not_booker"):
+        raise SessionRefused(str(refusal))
+    raise Http404("No such session")
 
 
 def sessions_for_user(user: Any) -> QuerySet[Session]:
-    """Sessions where the user is the customer or the booker (a proxy sees what they booked)."""
+    """Sessions where the user is the customer, or the booker for a member whose grant still
+    lets them book (a proxy sees what they booked only while the grant allows it)."""
+    members = proxy_selectors.member_ids_granting(user, BOOK_ACTION)
     return (
-        Session.objects.filter(Q(customer=user) | Q(booked_by=user))
+        Session.objects.filter(Q(customer=user) | Q(booked_by=user, customer_id__in=members))
         .select_related("customer", "booked_by", "operator")
         .order_by("-start", "-created_at")
     )

@@ -22,6 +22,8 @@ from django.utils.translation import gettext_noop
 
 from access_support.accounts.models import User
 from access_support.audit import services as audit
+from proxies import policies as proxy_policies
+from proxies import selectors as proxy_selectors
 from signlanguage import availability, events, policies, selectors
 from signlanguage.formatting import format_datetime
 from signlanguage.ics import session_ics
@@ -224,6 +226,28 @@ def shifts_copy_week(*, monday: datetime.date, actor: User) -> WeekCopy:
 # --- bookings -------------------------------------------------------------------------------
 
 
+def _check_may_change(actor: User, session: Session, now: datetime.datetime) -> None:
+    """The gate of cancel and reschedule, in the service: the proxy who booked is re-decided
+    through the member's grant at each use (a revoked or paused proxy is refused)."""
+    decision = policies.can_change_booking(
+        actor, session, now, booker_decision=selectors.booker_decision(actor, session)
+    )
+    if not decision.allowed:
+        raise BookingError(decision.reason, 409 if decision.reason in policies.CONFLICTS else 403)
+
+
+def _check_may_book_for(actor: User, customer: User) -> None:
+    """Booking for another member needs that member's grant with `session.book`, decided now."""
+    if actor.pk == customer.pk:
+        return
+    grant = proxy_selectors.grant_between(actor, customer)
+    decision = proxy_policies.decide(
+        actor, customer, selectors.BOOK_ACTION, grant=grant, verified=True
+    )
+    if not decision.allowed:
+        raise BookingError(decision.reason, 403, "You may not book for this member.")
+
+
 @transaction.atomic
 def booking_create(
     *,
@@ -243,6 +267,7 @@ def booking_create(
     topic, note = _check_text(topic, note)
     if not customer.is_member:
         raise BookingError("not_a_member", 403, "Sessions are booked for card members.")
+    _check_may_book_for(actor, customer)
     free = _free_operators(mode, start)
     if not free:
         raise BookingError("slot_full", 409, "No operator is free at that time.")
@@ -281,10 +306,8 @@ def booking_reschedule(
     *, session: Session, actor: User, start: datetime.datetime, now: datetime.datetime | None = None
 ) -> Session:
     now = now or timezone.now()
-    session = Session.objects.select_for_update().get(pk=session.pk)
-    decision = policies.can_change_booking(actor, session, now)
-    if not decision.allowed:
-        raise BookingError(decision.reason, 409 if decision.reason != "forbidden" else 403)
+    session = Session.objects.select_for_update().select_related("customer").get(pk=session.pk)
+    _check_may_change(actor, session, now)
     _check_slot(start, now)
     if start == session.start:
         raise BookingError("same_slot", 400, "That is the time already booked.")
@@ -322,10 +345,8 @@ def booking_cancel(
     *, session: Session, actor: User, now: datetime.datetime | None = None
 ) -> Session:
     now = now or timezone.now()
-    session = Session.objects.select_for_update().get(pk=session.pk)
-    decision = policies.can_change_booking(actor, session, now)
-    if not decision.allowed:
-        raise BookingError(decision.reason, 409 if decision.reason != "forbidden" else 403)
+    session = Session.objects.select_for_update().select_related("customer").get(pk=session.pk)
+    _check_may_change(actor, session, now)
     before = _snapshot(session)
     session.state = State.CANCELLED
     session.cancelled_at = now
@@ -341,6 +362,23 @@ def booking_cancel(
     )
     _email_on_commit(session, "cancelled")
     return session
+
+
+def bookings_made_by_proxy(grant: Any) -> list[str]:
+    """The member's coming sessions that the grant's proxy booked, as "YYYY-MM-DD HH:MM" lines:
+    told to the member when the grant is revoked or paused (the sessions stay theirs)."""
+    sessions = Session.objects.filter(
+        customer_id=grant.member_id,
+        booked_by_id=grant.proxy_id,
+        kind=Kind.BOOKED,
+        state=State.WAITING,
+        start__gt=timezone.now(),
+    ).order_by("start")
+    return [
+        timezone.localtime(session.start).strftime("%Y-%m-%d %H:%M")
+        for session in sessions
+        if session.start is not None
+    ]
 
 
 # --- talk now -------------------------------------------------------------------------------
@@ -435,7 +473,16 @@ _SUBJECTS = {
 
 
 def _recipients(session: Session) -> list[str]:
-    emails = [session.customer.email, session.booked_by.email]
+    """The customer, and the proxy who booked only while the member's grant still lets them
+    (a revoked, paused or expired proxy hears nothing more of the member's sessions)."""
+    emails = [session.customer.email]
+    booker = session.booked_by
+    if booker.pk == session.customer_id:
+        emails.append(booker.email)
+    else:
+        decision = selectors.booker_decision(booker, session)
+        if decision is not None and decision.allowed:
+            emails.append(booker.email)
     return list(dict.fromkeys(e for e in emails if e))
 
 

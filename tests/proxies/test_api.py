@@ -163,7 +163,7 @@ def test_a_proxy_gets_a_code_only_with_an_active_grant(signed_in, senior, proxy,
     grant = make_grant(senior, proxy, state="suspended")
     client = signed_in(proxy)
     refused = post(client, "/api/v1/proxies/codes", {"member_number": "1234567890"})
-    assert (refused.status_code, refused.json()["error"]) == (403, "grant_not_active")
+    assert (refused.status_code, refused.json()["error"]) == (403, "grant_paused")
     Grant.objects.filter(pk=grant.pk).update(state="active")
     made = post(client, "/api/v1/proxies/codes", {"member_number": "1234-567-890"})
     assert made.status_code == 201

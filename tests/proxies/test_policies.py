@@ -57,6 +57,7 @@ REASON_CASES = [
     ("no_grant", PROXY, OTHER_MEMBER, "inquiry.points", grant()),
     ("no_grant", person(5), SENIOR, "inquiry.points", grant()),
     ("grant_not_active", PROXY, SENIOR, "inquiry.points", grant("pending_review")),
+    ("grant_paused", PROXY, SENIOR, "inquiry.points", grant("suspended")),
     ("grant_revoked", PROXY, SENIOR, "inquiry.points", grant("revoked")),
     ("grant_expired", PROXY, SENIOR, "inquiry.points", grant("expired")),
     (
@@ -88,7 +89,7 @@ EXPECTED_BY_STATE = {
     "invited": "grant_not_active",
     "pending_review": "grant_not_active",
     "active": "ok",
-    "suspended": "grant_not_active",
+    "suspended": "grant_paused",
     "declined": "grant_not_active",
     "rejected": "grant_not_active",
     "revoked": "grant_revoked",
@@ -134,13 +135,13 @@ def test_reasons_are_checked_in_the_order_of_the_specification():
     )
     # Never-delegable comes before a missing grant.
     assert decide(PROXY, SENIOR, "card.close", grant=None, now=NOW).reason == "not_delegable"
-    # A suspended grant past its end date is reported as not active (state first).
+    # A suspended grant past its end date is reported as paused (state first).
     past = TODAY - datetime.timedelta(days=3)
     assert (
         decide(
             PROXY, SENIOR, "inquiry.points", grant=grant("suspended", ends_on=past), now=NOW
         ).reason
-        == "grant_not_active"
+        == "grant_paused"
     )
 
 

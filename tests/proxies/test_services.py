@@ -266,7 +266,7 @@ def test_only_a_proxy_with_an_active_grant_gets_a_code(make_grant, senior, membe
     make_grant(senior, proxy, state="suspended")
     with pytest.raises(GrantError) as error:
         services.code_issue(proxy=proxy, member=senior)
-    assert (error.value.code, error.value.status) == ("grant_not_active", 403)
+    assert (error.value.code, error.value.status) == ("grant_paused", 403)
     with pytest.raises(GrantError) as error:
         services.code_issue(proxy=proxy, member=member_b)
     assert (error.value.code, error.value.status) == ("not_found", 404)

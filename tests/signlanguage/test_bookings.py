@@ -267,12 +267,28 @@ def test_send_reminders_command_runs_twice_without_repeating(
     assert len(mail.outbox) == 1
 
 
-def test_booking_for_an_unknown_member_number_is_refused(
+def test_an_unknown_member_number_answers_as_a_member_who_gave_no_grant(
+    staffed: datetime.date, proxy: Any, member_b: Any, signed_in: Any
+) -> None:
+    # Issue 20 item 9: `unknown_member` vs `no_grant` told a stranger which numbers exist.
+    client = signed_in(proxy)
+    unknown = _book(client, at(staffed, "10:00"), on_behalf_of="0000000000")
+    known = _book(client, at(staffed, "10:00"), on_behalf_of=member_b.member_number)
+    assert (unknown.status_code, unknown.json()) == (known.status_code, known.json())
+    assert (unknown.status_code, unknown.json()["error"]) == (403, "no_grant")
+    assert not Session.objects.exists()
+
+
+def test_sweeping_member_numbers_is_throttled(
     staffed: datetime.date, proxy: Any, signed_in: Any
 ) -> None:
-    response = _book(signed_in(proxy), at(staffed, "10:00"), on_behalf_of="0000000000")
-    assert response.status_code == 403
-    assert response.json()["error"] == "unknown_member"
+    client = signed_in(proxy)
+    answers = [
+        _book(client, at(staffed, "10:00"), on_behalf_of=f"{1000000000 + n}").status_code
+        for n in range(12)
+    ]
+    assert answers[:10] == [403] * 10
+    assert answers[10:] == [429, 429]
     assert not Session.objects.exists()
 
 
