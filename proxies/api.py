@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth import update_session_auth_hash
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
@@ -103,6 +104,8 @@ def accept(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     token = require_str(json_body(request), "token", max_length=200)
     grant = _call(services.grant_accept, token=token, actor=user)
+    # Gaining the proxy role changes the session hash: keep this session signed in.
+    update_session_auth_hash(request, user)
     return JsonResponse(grant_json(grant))
 
 

@@ -140,10 +140,10 @@ def _notify(member: User, kind: str, grant: Grant | None, **params: Any) -> None
 
 def _send_invitation(grant: Grant, token: str, base_url: str) -> None:
     url = f"{base_url.rstrip('/')}/proxies/invitations/{token}/"
-    member_name = grant.member.name
+    member_name = unlinkable(grant.member.name)
     expires = timezone.localtime(grant.invitation_expires_at).strftime("%Y-%m-%d %H:%M")
     body = (
-        f"{grant.proxy_name} 様\n\n"
+        f"{unlinkable(grant.proxy_name)} 様\n\n"
         f"{member_name} 様が、あなたを代理人として登録しました。\n"
         f"次のリンクを開いて、登録を確認してください（{expires} まで、1回だけ使えます）。\n\n"
         f"{url}\n\n"
@@ -230,6 +230,7 @@ def grant_register(
         raise GrantError("self_proxy", 400, "A member cannot be their own proxy.")
     # Lock the member row: two registrations at once cannot both pass the limit.
     User.objects.select_for_update().filter(pk=member.pk).first()
+    _check_invitation_limits(member, proxy_email, now)
     if selectors.open_grant_count(member, now) >= max_grants():
         raise GrantError("grant_limit", 409, f"A member may have at most {max_grants()} proxies.")
     duplicate = (
@@ -267,6 +268,36 @@ def grant_register(
     )
     _notify(member, "grant.invited", grant)
     return grant, token
+
+
+def _check_invitation_limits(member: User, proxy_email: str, now: datetime.datetime) -> None:
+    """Invitations send mail to an address the member typed: at most
+    PROXY_INVITATIONS_PER_MEMBER_PER_DAY per member and PROXY_INVITATIONS_PER_ADDRESS_PER_DAY
+    to one address (from any member), so a register-then-revoke loop cannot make the service a
+    spam relay. The caller holds the member's row lock, so concurrent registrations count."""
+    since = now - datetime.timedelta(days=1)
+    per_member = int(getattr(settings, "PROXY_INVITATIONS_PER_MEMBER_PER_DAY", 5))
+    per_address = int(getattr(settings, "PROXY_INVITATIONS_PER_ADDRESS_PER_DAY", 2))
+    if Grant.objects.filter(member=member, created_at__gte=since).count() >= per_member:
+        raise GrantError(
+            "invitation_limit", 429, f"At most {per_member} invitations a day. Try tomorrow."
+        )
+    sent = Grant.objects.filter(proxy_email__iexact=proxy_email, created_at__gte=since).count()
+    if sent >= per_address:
+        raise GrantError(
+            "invitation_limit",
+            429,
+            f"This address had {per_address} invitations today already. Try tomorrow.",
+        )
+
+
+# A name typed by a member goes into an e-mail to someone else: mail programs turn anything that
+# looks like an address into a link. Its link-making characters become full-width look-alikes.
+_LINK_CHARACTERS = str.maketrans({".": "．", ":": "：", "/": "／", "@": "＠"})
+
+
+def unlinkable(name: str) -> str:
+    return name.translate(_LINK_CHARACTERS)
 
 
 def _invited_grant(token: str, *, for_update: bool) -> Grant:

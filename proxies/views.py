@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -57,6 +57,7 @@ def _explain(reason: str) -> str:
 def _grant_error(request: HttpRequest, exc: services.GrantError) -> None:
     texts = {
         "grant_limit": _("You have the most proxies you can have. End one before adding another."),
+        "invitation_limit": _("Too many invitations today. Please try again tomorrow."),
         "duplicate_grant": _("This person is already registered as your proxy."),
         "self_proxy": _("You cannot be your own proxy."),
         "invalid_state": _("This cannot be done now. The page shows the current state."),
@@ -417,6 +418,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             except services.GrantError as exc:
                 _grant_error(request, exc)
                 return redirect("home")
+            # Gaining the proxy role changes the session hash: keep this session signed in.
+            update_session_auth_hash(request, user)
             return render(request, "proxies/invitation_done.html", {"declined": False})
         if action == "create_account" and not user.is_authenticated and account_form.is_valid():
             return _create_proxy_account(request, grant, token, account_form)
@@ -439,8 +442,13 @@ def _create_proxy_account(
     request: HttpRequest, grant: Grant, token: str, form: forms.AccountForm
 ) -> HttpResponse:
     username = form.cleaned_data["username"]
-    if User.objects.filter(username=username).exists():
+    if User.objects.filter(email__iexact=grant.proxy_email).exists():
+        # One account per invitation (and per address): the link cannot mint accounts, each
+        # sending mail. Whoever has the address already signs in and accepts.
+        form.add_error(None, _("An account with this e-mail address exists. Please sign in."))
+    elif User.objects.filter(username=username).exists():
         form.add_error("username", _("This user name is taken. Choose another."))
+    if form.errors:
         return render(
             request,
             "proxies/invitation.html",
