@@ -124,7 +124,7 @@ def member_ids_granting(proxy: Any, action: str, now: datetime.datetime | None =
     same rule as each single use. The second factor is the caller's edge's business."""
     if proxy is None or not getattr(proxy, "pk", None):
         return []
-    grants = Grant.objects.filter(proxy=proxy, state=GrantState.ACTIVE).select_related("member")
+    grants = grants_in_force(now).filter(proxy=proxy).select_related("member")
     return [
         grant.member_id
         for grant in grants
@@ -176,11 +176,17 @@ def open_grant_count(member: Any, now: datetime.datetime | None = None) -> int:
     )
 
 
-def active_grants_for_proxy(proxy: Any, now: datetime.datetime | None = None) -> QuerySet[Grant]:
+def grants_in_force(now: datetime.datetime | None = None) -> QuerySet[Grant]:
+    """Grants in force now: active and not past their end date (a grant past its end date is
+    expired at once, whatever its stored state). Filter further by member or proxy."""
     today = timezone.localdate(now or timezone.now())
+    return Grant.objects.filter(state=GrantState.ACTIVE).exclude(ends_on__lt=today)
+
+
+def active_grants_for_proxy(proxy: Any, now: datetime.datetime | None = None) -> QuerySet[Grant]:
     return (
-        Grant.objects.filter(proxy=proxy, state=GrantState.ACTIVE)
-        .exclude(ends_on__lt=today)
+        grants_in_force(now)
+        .filter(proxy=proxy)
         .select_related("member")
         .order_by("member__display_name", "id")
     )

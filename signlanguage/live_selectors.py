@@ -105,14 +105,15 @@ def operator_view_of(session: Session) -> dict[str, Any]:
     """What the operator sees about the customer: name and member number, and — when proxies
     may act — who, with which scopes, and today's verification-desk answer for the member."""
     from access_support.audit.models import AuditEvent
-    from proxies.models import Grant, GrantState
     from proxies.scopes import SCOPES, ordered_scopes
+    from proxies.selectors import grants_in_force
 
     customer = session.customer
     booked_by = getattr(session, "booked_by", None)
     proxy = booked_by if booked_by is not None and booked_by.pk != customer.pk else None
     grants = list(
-        Grant.objects.filter(member=customer, state=GrantState.ACTIVE, proxy__isnull=False)
+        grants_in_force()
+        .filter(member=customer, proxy__isnull=False)
         .select_related("proxy")
         .order_by("pk")
     )

@@ -216,5 +216,5 @@ def operators() -> QuerySet[User]:
 
 
 def member_by_number(member_number: str) -> User | None:
-    cleaned = "".join(ch for ch in member_number if ch.isdigit())
-    return User.objects.filter(member_number=cleaned, is_member=True).first()
+    """One normalisation for member numbers (NFKC: full-width digits match), proxies' own."""
+    return proxy_selectors.member_by_number(member_number)

@@ -297,3 +297,33 @@ def test_a_proxy_cannot_book_for_themself(
 ) -> None:
     response = _book(signed_in(proxy), at(staffed, "10:00"))
     assert response.status_code == 403 and response.json()["error"] == "not_a_member"
+
+
+def test_a_full_width_member_number_books_on_behalf_like_a_half_width_one(
+    staffed: datetime.date, senior: Any, proxy: Any, signed_in: Any
+) -> None:
+    # Issue 25: the booking API cleaned member numbers its own way (isdigit kept full-width
+    # digits, which matched nobody); it now uses proxies' one NFKC normalisation.
+    _grant(senior, proxy, ["session.book"])
+    response = _book(signed_in(proxy), at(staffed, "10:00"), on_behalf_of="１２３４５６７８９０")
+    assert response.status_code == 201, response.content
+    assert Session.objects.get().customer == senior
+
+
+def test_the_operator_does_not_see_a_grant_past_its_end_date_as_active(
+    staffed: datetime.date, senior: Any, proxy: Any, operator: Any, signed_in: Any
+) -> None:
+    from proxies.models import Grant
+    from signlanguage import services
+
+    grant = _grant(senior, proxy, ["session.book"])
+    session = services.booking_create(
+        actor=senior, customer=senior, mode="written_chat", start=at(staffed, "10:00"), topic="t"
+    )
+    page = signed_in(operator).get(f"/sessions/{session.pk}/live/").content.decode()
+    assert proxy.name in page
+    Grant.objects.filter(pk=grant.pk).update(
+        ends_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    page = signed_in(operator).get(f"/sessions/{session.pk}/live/").content.decode()
+    assert proxy.name not in page
