@@ -12,16 +12,16 @@ from access_support.handlers import http_application  # noqa: E402
 django_asgi_app = http_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from access_support.ws import OTPStateMiddleware, websocket_urlpatterns  # noqa: E402
+from access_support.ws import OTPStateMiddleware, websocket_router  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(OTPStateMiddleware(URLRouter(websocket_urlpatterns)))
+            AuthMiddlewareStack(OTPStateMiddleware(websocket_router()))
         ),
     }
 )

@@ -26,7 +26,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from access_support.events import user_group
-from access_support.http import has_nul
+from access_support.http import has_lone_surrogate, has_nul
 
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -44,13 +44,16 @@ def _not_json(name: str) -> Any:
 def parse_frame(text: str) -> Any:
     """The frame's JSON; ValueError if it is not JSON (Python would accept NaN and Infinity,
     which a browser's JSON.parse refuses), nests too deeply for the parser, or holds NUL
-    (U+0000) in a string (PostgreSQL text cannot store it)."""
+    (U+0000) in a string (PostgreSQL text cannot store it) or a lone surrogate (``\\ud800``:
+    no UTF-8 encoder, so no database driver, accepts it)."""
     try:
         frame = json.loads(text, parse_constant=_not_json)
     except RecursionError as exc:
         raise ValueError("nested too deeply") from exc
     if has_nul(frame):
         raise ValueError("NUL (U+0000) in a string")
+    if has_lone_surrogate(frame):
+        raise ValueError("a lone surrogate in a string")
     return frame
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -44,6 +45,29 @@ def has_nul(value: Any) -> bool:
     return False
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """True if any string in `value` (keys included) holds a surrogate code point (U+D800 to
+    U+DFFF). JSON can carry one as an escape (``"\\ud800"``); UTF-8 cannot encode it, so the
+    database driver would raise UnicodeEncodeError on it — a 500, or in the chat writer's batch
+    a failure of every message stored with it. A valid pair of escapes decodes to one character
+    outside the range, so only a lone half matches."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii() and _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def json_body(request: HttpRequest) -> dict[str, Any]:
     if not request.body:
         return {}
@@ -55,6 +79,8 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
         raise ApiError("invalid_json", 400, "The body must be a JSON object.")
     if has_nul(data):
         raise ApiError("invalid_json", 400, "Text in the body may not hold NUL (U+0000).")
+    if has_lone_surrogate(data):
+        raise ApiError("invalid_json", 400, "Text in the body may not hold a lone surrogate.")
     return data
 
 

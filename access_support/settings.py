@@ -281,6 +281,8 @@ SESSION_COOKIE_AGE = IDLE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# JSON clients get 403 {"error": "csrf_failed"}; browsers Django's page (access_support/errors.py).
+CSRF_FAILURE_VIEW = "access_support.errors.csrf_failure"
 # Sessions in the database only: a cache (Redis) outage must not sign everyone out or fail
 # every request (cached_db raises when the cache write fails) — measured in tests/security.
 # Django's database sessions, read with a prepared SELECT (access_support/sessions.py).

@@ -21,3 +21,9 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# JSON clients get `{"error": code}` from these too, not an HTML page (access_support/errors.py).
+handler400 = "access_support.errors.bad_request"
+handler403 = "access_support.errors.permission_denied"
+handler404 = "access_support.errors.page_not_found"
+handler500 = "access_support.errors.server_error"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from channels.db import database_sync_to_async
-from django.urls import URLPattern, URLResolver
+from channels.routing import URLRouter
+from django.urls import URLPattern, URLResolver, re_path
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
+
+from access_support.consumers import CLOSE_NOT_FOUND
 
 
 @database_sync_to_async
@@ -51,3 +54,22 @@ def _collect_routes() -> list[URLPattern | URLResolver]:
 
 
 websocket_urlpatterns = _collect_routes()
+
+
+async def unknown_path(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Any websocket path no route matches (`/ws/nothing/`, `/ws/sessions/abc/`): accepted and
+    closed with 4404, like a session that does not exist. Channels' URLRouter would raise
+    ValueError instead — a traceback in the log and an abrupt end for the client."""
+    message = await receive()
+    if message.get("type") != "websocket.connect":
+        return
+    # Accepted first, as every close code of ours is, so a browser can read the code.
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.close", "code": CLOSE_NOT_FOUND})
+
+
+def websocket_router() -> URLRouter:
+    """The routes, then the catch-all (kept out of `websocket_urlpatterns`, which lists only
+    real routes: the security matrix has a row for each)."""
+    # cast: Channels routes to ASGI applications; django-stubs types a route's target as a view.
+    return URLRouter([*websocket_urlpatterns, re_path(r"", cast(Any, unknown_path))])

@@ -23,6 +23,7 @@ from access_support import events
 from access_support.accounts.models import User
 from access_support.audit import services as audit
 from access_support.audit.models import AuditEvent
+from access_support.masking import mask_card_numbers
 from access_support.prepared import PreparedUpdate
 from proxies import policies, selectors
 from proxies.models import (
@@ -37,7 +38,6 @@ from proxies.models import (
 )
 from proxies.policies import Decision
 from proxies.scopes import ACTIONS, SCOPES, normalise_relationship, ordered_scopes
-from signlanguage.masking import mask_card_numbers
 
 INVITATION_DAYS = 7
 CODE_LENGTH = 8
@@ -840,7 +840,8 @@ def procedure_file(
     )
     if not decision.allowed:
         raise GrantError(decision.reason, 403)
-    details = mask_card_numbers(details)[0]  # no card numbers are stored (SPEC §3)
+    # No card numbers are stored (SPEC §3); masked before _procedure_create's transaction.
+    details = mask_card_numbers(details)[0]
     return _procedure_create(
         actor=actor, member=member, kind=kind, details=details, decision=decision
     )

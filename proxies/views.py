@@ -19,10 +19,10 @@ from access_support.accounts import backends, reading
 from access_support.accounts import services as accounts
 from access_support.accounts.models import User
 from access_support.audit.models import AuditEvent
+from access_support.masking import MASKED_NOTICE, has_card_number
 from proxies import acting, forms, policies, selectors, services
 from proxies.models import Grant
 from proxies.scopes import ACTIONS, SCOPES
-from signlanguage.masking import MASKED_NOTICE, has_card_number
 
 
 def _user(request: HttpRequest) -> User:

@@ -24,6 +24,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.db import DatabaseError, close_old_connections, connection, transaction
 
+from access_support.masking import mask_card_numbers
 from signlanguage import live_services
 
 MAX_BATCH = 200
@@ -119,6 +120,10 @@ _batchers: dict[asyncio.AbstractEventLoop, _Batcher] = {}
 
 async def post_message(**item: Any) -> live_services.PostResult:
     """Store one message and return once it is committed (see the module's docstring)."""
+    # Masked here, before the message joins a batch: the batch's transaction (and every other
+    # session's acknowledgement in it) must not wait on masking. Linear: a hostile 2,000
+    # characters take ~3.5 ms, an ordinary message ~25 µs, so the event loop can afford it.
+    item["text"], item["masked"] = mask_card_numbers(item["text"])
     if not BATCHED.get(connection.vendor, True):
         result: live_services.PostResult = await off_loop(live_services.message_post)(**item)
         return result

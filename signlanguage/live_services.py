@@ -1,6 +1,7 @@
 """State changes of live sessions: storing chat messages with gapless sequence numbers, read
 markers, closing (with a summary, or for abuse), feedback, canned phrases. Each function is one
-transaction; broadcasts are scheduled on commit (signlanguage.events)."""
+transaction; broadcasts are scheduled on commit (signlanguage.events). Free text is masked
+(access_support.masking) before its transaction begins, so no lock is held while it is scanned."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from access_support.audit import services as audit
+from access_support.masking import mask_card_numbers
 from signlanguage import events, live_policies
 from signlanguage.live_selectors import message_frame
-from signlanguage.masking import mask_card_numbers
 from signlanguage.models import (
     CannedPhrase,
     ChatMessage,
@@ -100,12 +101,25 @@ def _insert_message(session_id: int, fields: list[Any]) -> int | None:
 
 
 def message_post(
-    *, session_id: int, sender: Any, role: str, client_id: uuid.UUID, text: str
+    *,
+    session_id: int,
+    sender: Any,
+    role: str,
+    client_id: uuid.UUID,
+    text: str,
+    masked: bool | None = None,
 ) -> PostResult:
     """Store one chat message (card numbers masked) and return its frame — one write, sequence
     allocation included. A repeated `client_id` returns the original message: the unique
-    constraint decides, not a lookup."""
-    stored_text, masked = mask_card_numbers(text)
+    constraint decides, not a lookup.
+
+    `masked` given: `text` was already masked by the caller, and `masked` says whether anything
+    was hidden. The chat writer masks each message before it joins a batch, so the batch's
+    transaction never waits on masking; a caller without it gets the text masked here."""
+    if masked is None:
+        stored_text, masked = mask_card_numbers(text)
+    else:
+        stored_text = text
     message = ChatMessage(  # unsaved: the one statement below stores it, seq included
         session_id=session_id,
         client_id=client_id,
@@ -169,12 +183,25 @@ def read_mark(*, session_id: int, user: Any, role: str, seq: int) -> None:
         )
 
 
-@transaction.atomic
 def session_close(
     *, session: Session, actor: Any, summary: str = "", for_abuse: bool = False, note: str = ""
 ) -> SessionClosure:
     """The operator ends the session with a summary; or ends it because the customer was
-    abusive, which flags it for a supervisor. Every open socket gets session.state closed."""
+    abusive, which flags it for a supervisor. Every open socket gets session.state closed.
+    The summary and the note are masked first, outside the transaction."""
+    return _session_close(
+        session=session,
+        actor=actor,
+        summary=mask_card_numbers(summary[:4000])[0],
+        for_abuse=for_abuse,
+        note=mask_card_numbers(note[:2000])[0],
+    )
+
+
+@transaction.atomic
+def _session_close(
+    *, session: Session, actor: Any, summary: str, for_abuse: bool, note: str
+) -> SessionClosure:
     locked = Session.objects.select_for_update().get(pk=session.pk)
     if not live_policies.can_close(actor, locked):
         if live_policies.is_closed(locked):
@@ -220,8 +247,15 @@ def abuse_review(*, closure: SessionClosure, actor: Any) -> SessionClosure:
     return closure
 
 
-@transaction.atomic
 def feedback_give(*, session: Session, actor: Any, rating: int, comment: str = "") -> Feedback:
+    """The customer's rating and comment (the comment masked first, outside the transaction)."""
+    return _feedback_give(
+        session=session, actor=actor, rating=rating, comment=mask_card_numbers(comment[:2000])[0]
+    )
+
+
+@transaction.atomic
+def _feedback_give(*, session: Session, actor: Any, rating: int, comment: str) -> Feedback:
     if not 1 <= rating <= 5:
         raise LiveError("invalid_rating", 400, "Choose 1 to 5.")
     feedback, _created = Feedback.objects.update_or_create(

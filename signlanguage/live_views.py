@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access_support.accounts.models import User
+from access_support.masking import MASKED_NOTICE, has_card_number
 from signlanguage import live_forms, live_policies, live_selectors, live_services
 from signlanguage.live_policies import Participation
 from signlanguage.models import CannedPhrase, Session, SessionClosure
@@ -133,6 +134,8 @@ def session_close(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "signlanguage/live_session.html", context, status=400)
     live_services.session_close(session=session, actor=user, summary=form.cleaned_data["summary"])
     messages.success(request, _("The session has ended. The summary was saved."))
+    if has_card_number(form.cleaned_data["summary"]):
+        messages.warning(request, MASKED_NOTICE)
     return redirect("signlanguage:live-console")
 
 
@@ -152,6 +155,8 @@ def session_end_for_abuse(request: HttpRequest, pk: int) -> HttpResponse:
         session=session, actor=user, for_abuse=True, note=form.cleaned_data["note"]
     )
     messages.success(request, _("The session has ended. A supervisor will review it."))
+    if has_card_number(form.cleaned_data["note"]):
+        messages.warning(request, MASKED_NOTICE)
     return redirect("signlanguage:live-console")
 
 
@@ -190,6 +195,8 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
             messages.success(request, _("Thank you. Your feedback was saved."))
+            if has_card_number(form.cleaned_data["comment"]):
+                messages.warning(request, MASKED_NOTICE)
             return redirect("signlanguage:live-session", pk=session.pk)
     else:
         initial = {"rating": existing.rating, "comment": existing.comment} if existing else None

@@ -156,7 +156,7 @@ class ChatMessage(models.Model):
     client_id = models.UUIDField()
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     sender_role = models.CharField(max_length=10, choices=SenderRole.choices)
-    # Stored after card-number masking (signlanguage.masking); never the raw text.
+    # Stored after card-number masking (access_support.masking); never the raw text.
     text = models.TextField(max_length=2000)
     masked = models.BooleanField(default=False)
     sent_at = models.DateTimeField(default=timezone.now)

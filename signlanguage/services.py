@@ -22,12 +22,12 @@ from django.utils.translation import gettext_noop
 
 from access_support.accounts.models import User
 from access_support.audit import services as audit
+from access_support.masking import mask_card_numbers
 from proxies import policies as proxy_policies
 from proxies import selectors as proxy_selectors
 from signlanguage import availability, events, policies, selectors
 from signlanguage.formatting import format_datetime
 from signlanguage.ics import session_ics
-from signlanguage.masking import mask_card_numbers
 from signlanguage.models import Kind, Mode, Session, Shift, State
 
 
@@ -69,8 +69,14 @@ def _check_text(topic: Any, note: Any) -> tuple[str, str]:
         note = ""
     if not isinstance(note, str) or len(note) > 2000:
         raise BookingError("invalid_note", 400, "note must be at most 2000 characters.")
-    # No card numbers are stored (SPEC §3): card-number-like runs are masked, as in chat.
-    return mask_card_numbers(topic.strip())[0], mask_card_numbers(note.strip())[0]
+    return topic.strip(), note.strip()
+
+
+def _masked(text: Any) -> Any:
+    """No card numbers are stored (SPEC §3): card-number-like runs are masked, as in chat.
+    Callers mask before their transaction begins (no lock is held while text is scanned);
+    masking keeps the length, so the checks of _check_text read the same afterwards."""
+    return mask_card_numbers(text)[0] if isinstance(text, str) else text
 
 
 def _snapshot(session: Session) -> dict[str, Any]:
@@ -248,7 +254,6 @@ def _check_may_book_for(actor: User, customer: User) -> None:
         raise BookingError(decision.reason, 403, "You may not book for this member.")
 
 
-@transaction.atomic
 def booking_create(
     *,
     actor: User,
@@ -260,7 +265,30 @@ def booking_create(
     now: datetime.datetime | None = None,
 ) -> Session:
     """Book one slot for `customer` (the actor, or a member the caller has authorised the
-    actor to act for) and assign a free operator; 409 slot_full when none is left."""
+    actor to act for) and assign a free operator; 409 slot_full when none is left. The topic
+    and note are masked first, outside the transaction."""
+    return _booking_create(
+        actor=actor,
+        customer=customer,
+        mode=mode,
+        start=start,
+        topic=_masked(topic),
+        note=_masked(note),
+        now=now,
+    )
+
+
+@transaction.atomic
+def _booking_create(
+    *,
+    actor: User,
+    customer: User,
+    mode: Any,
+    start: datetime.datetime,
+    topic: Any,
+    note: Any,
+    now: datetime.datetime | None,
+) -> Session:
     now = now or timezone.now()
     mode = _check_mode(mode)
     _check_slot(start, now)
@@ -384,10 +412,15 @@ def bookings_made_by_proxy(grant: Any) -> list[str]:
 # --- talk now -------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def queue_request(
     *, actor: User, mode: Any, topic: Any, now: datetime.datetime | None = None
 ) -> Session:
+    """Ask for an operator now. The topic is masked first, outside the transaction."""
+    return _queue_request(actor=actor, mode=mode, topic=_masked(topic), now=now)
+
+
+@transaction.atomic
+def _queue_request(*, actor: User, mode: Any, topic: Any, now: datetime.datetime | None) -> Session:
     now = now or timezone.now()
     mode = _check_mode(mode)
     topic, _note = _check_text(topic, "")

@@ -18,11 +18,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access_support.accounts.models import User
+from access_support.masking import MASKED_NOTICE, has_card_number
 from signlanguage import availability, forms, policies, selectors, services
 from signlanguage.availability import JST
 from signlanguage.formatting import format_date, format_datetime, format_time
 from signlanguage.ics import session_ics
-from signlanguage.masking import MASKED_NOTICE, has_card_number
 from signlanguage.models import Mode, Session, Shift
 
 

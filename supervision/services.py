@@ -1,4 +1,5 @@
-"""State changes of the supervisor's console: one function per change, each audited."""
+"""State changes of the supervisor's console: one function per change, each audited. Free text
+(copied words, supervisors' notes) is masked for card numbers before its transaction begins."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from access_support.accounts import services as accounts
 from access_support.accounts.models import SKILLS, User
 from access_support.audit import services as audit
+from access_support.masking import mask_card_numbers
 from signlanguage import availability, live_services
 from signlanguage.models import Feedback, Session, SessionClosure
 from supervision import policies
@@ -93,8 +95,25 @@ def _check_tag(tag: str, topic: str) -> str:
     return topic
 
 
-@transaction.atomic
+def _masked(text: str) -> str:
+    return mask_card_numbers(text)[0]
+
+
 def voice_tag_feedback(*, feedback: Feedback, tag: str, topic: str, actor: Any) -> VoiceItem:
+    # The copy is masked: feedback stored before comments were masked may hold a card number.
+    return _voice_tag_feedback(
+        feedback=feedback,
+        text=_masked(feedback.comment),
+        tag=tag,
+        topic=_masked(topic),
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def _voice_tag_feedback(
+    *, feedback: Feedback, text: str, tag: str, topic: str, actor: Any
+) -> VoiceItem:
     _require(policies.can_tag_voice(actor, feedback.session))
     topic = _check_tag(tag, topic)
     try:
@@ -103,7 +122,7 @@ def voice_tag_feedback(*, feedback: Feedback, tag: str, topic: str, actor: Any) 
                 source=VoiceSource.FEEDBACK,
                 session=feedback.session,
                 feedback=feedback,
-                text=feedback.comment,
+                text=text,
                 tag=tag,
                 topic=topic,
                 tagged_by=actor,
@@ -114,8 +133,17 @@ def voice_tag_feedback(*, feedback: Feedback, tag: str, topic: str, actor: Any) 
     return item
 
 
-@transaction.atomic
 def voice_tag_summary(*, session: Session, tag: str, topic: str, actor: Any) -> VoiceItem:
+    # The copy is masked: summaries stored before they were masked may hold a card number.
+    return _voice_tag_summary(
+        session=session, text=_masked(session.summary), tag=tag, topic=_masked(topic), actor=actor
+    )
+
+
+@transaction.atomic
+def _voice_tag_summary(
+    *, session: Session, text: str, tag: str, topic: str, actor: Any
+) -> VoiceItem:
     _require(policies.can_tag_voice(actor, session))
     topic = _check_tag(tag, topic)
     try:
@@ -123,7 +151,7 @@ def voice_tag_summary(*, session: Session, tag: str, topic: str, actor: Any) -> 
             item = VoiceItem.objects.create(
                 source=VoiceSource.SUMMARY,
                 session=session,
-                text=session.summary,
+                text=text,
                 tag=tag,
                 topic=topic,
                 tagged_by=actor,
@@ -149,9 +177,13 @@ def _audit_tagged(item: VoiceItem, actor: Any) -> None:
     )
 
 
-@transaction.atomic
 def voice_item_advance(*, item: VoiceItem, to_status: str, note: str, actor: Any) -> VoiceItem:
-    """Move the item one step along new → shared → planned → done."""
+    """Move the item one step along new → shared → planned → done (the note masked first)."""
+    return _voice_item_advance(item=item, to_status=to_status, note=_masked(note), actor=actor)
+
+
+@transaction.atomic
+def _voice_item_advance(*, item: VoiceItem, to_status: str, note: str, actor: Any) -> VoiceItem:
     item = VoiceItem.objects.select_for_update().get(pk=item.pk)
     _require(policies.can_advance_voice(actor, item, to_status, note))
     before = {"status": item.status, "improvement_note": item.improvement_note}
@@ -173,7 +205,6 @@ def voice_item_advance(*, item: VoiceItem, to_status: str, note: str, actor: Any
 # --- abuse reports ---------------------------------------------------------------------------
 
 
-@transaction.atomic
 def abuse_decide(
     *,
     closure: SessionClosure,
@@ -184,7 +215,28 @@ def abuse_decide(
     restrict_days: int | None = None,
 ) -> AbuseReview:
     """Record the supervisor's decision on a session ended for abuse and, for an upheld report,
-    optionally restrict the customer's talk-now use (for `restrict_days`, or until lifted)."""
+    optionally restrict the customer's talk-now use (for `restrict_days`, or until lifted).
+    The note is masked first, outside the transaction."""
+    return _abuse_decide(
+        closure=closure,
+        decision=decision,
+        note=_masked(note),
+        actor=actor,
+        restrict=restrict,
+        restrict_days=restrict_days,
+    )
+
+
+@transaction.atomic
+def _abuse_decide(
+    *,
+    closure: SessionClosure,
+    decision: str,
+    note: str,
+    actor: Any,
+    restrict: bool,
+    restrict_days: int | None,
+) -> AbuseReview:
     session = Session.objects.select_for_update().get(pk=closure.session_id)
     already = AbuseReview.objects.filter(session=session).exists()
     _require(policies.can_decide_abuse(actor, closure, already))

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from access_support.masking import MASKED_NOTICE, has_card_number, mask_card_numbers
 from signlanguage import live_selectors
 from supervision import charts, policies, reports, selectors, services
 from supervision.forms import (
@@ -322,7 +323,10 @@ def _voice_filters(request: HttpRequest) -> tuple[str, str]:
 
 def _csv_text(value: str) -> str:
     # Customers' words go into a spreadsheet: a cell that starts like a formula is kept as
-    # text (OWASP's advice on CSV injection), so opening the file runs nothing.
+    # text (OWASP's advice on CSV injection), so opening the file runs nothing. Card numbers
+    # are masked too: rows stored before every field was masked may still hold one, and a
+    # file leaves the service's control.
+    value = mask_card_numbers(value)[0]
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
@@ -432,6 +436,8 @@ def voice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("note", _error_text(exc.code))
         else:
             messages.success(request, _("The status is changed."))
+            if has_card_number(form.cleaned_data["note"]):
+                messages.warning(request, MASKED_NOTICE)
             return redirect("supervision:voice-detail", pk=item.pk)
     return render(
         request,
@@ -476,6 +482,8 @@ def abuse_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("decision", _error_text(exc.code))
         else:
             messages.success(request, _("The decision is recorded."))
+            if has_card_number(data["note"]):
+                messages.warning(request, MASKED_NOTICE)
             return redirect("supervision:abuse-detail", pk=session.pk)
     return render(
         request,

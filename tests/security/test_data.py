@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from access_support.audit.models import AuditEvent
+from access_support.masking import luhn_valid, mask_card_numbers
 from proxies.models import Procedure
-from signlanguage.masking import luhn_valid, mask_card_numbers
 from signlanguage.models import ChatMessage, Feedback, Session
 from tests.security.conftest import _at, _next_open_day
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from signlanguage.masking import luhn_valid, mask_card_numbers
+from access_support.masking import luhn_valid, mask_card_numbers
 
 
 @pytest.mark.parametrize(
