@@ -8,11 +8,12 @@ autocommitted statement, waited for its own commit and WAL flush; batched, one c
 the batch — measured back to back at 100 sessions, p99 157 / 123 ms per message against
 85 / 84 ms batched (decision 0006).
 
-In a batch each message has its own savepoint, so a repeated client id or a closed session
-affects only itself, and every sender hears `chat.ack` only after the transaction that holds
-its message has committed. On PostgreSQL a message locks its session's counter row until the
-batch commits; a batch takes those locks in ascending session order, so the writers of two
-processes never wait on each other in a cycle (no deadlock).
+In a batch each message has its own savepoint, so a repeated client id, a closed session or
+any other failure of one message (whatever it raises) affects only itself, and every sender
+hears `chat.ack` only after the transaction that holds its message has committed. On
+PostgreSQL a message locks its session's counter row until the batch commits; a batch takes
+those locks in ascending session order, so the writers of two processes never wait on each
+other in a cycle (no deadlock).
 """
 
 from __future__ import annotations
@@ -50,13 +51,22 @@ def off_loop(fn: Any, executor: ThreadPoolExecutor | None = None) -> Any:
     return database_sync_to_async(call, thread_sensitive=False, executor=executor)
 
 
+class _BatchBroken(Exception):
+    """A message's failure left the batch's transaction unusable: roll it back, store alone."""
+
+
 def store_batch(items: list[dict[str, Any]]) -> list[Any]:
     """Store several messages in one transaction; per item a PostResult or the exception that
     message met. Stored in ascending session order (a stable sort: one session's messages keep
-    their order), so concurrent batches lock sessions' counter rows in the same order. If the
-    transaction itself fails (a database error, not a message's own LiveError), nothing of it
-    is stored and each message is tried again on its own, so one failure does not cost every
-    sender in the batch their message."""
+    their order), so concurrent batches lock sessions' counter rows in the same order.
+
+    A message's own failure, of any kind (a LiveError, or e.g. UnicodeEncodeError from text the
+    driver cannot encode), is its answer and the others are stored: message_post writes inside
+    its own savepoint (transaction.atomic in an atomic block), which rolls back on any
+    exception, so no extra savepoint round trip per message is needed. If the transaction
+    itself fails (a database error, or a failure that left it marked for rollback), nothing of
+    it is stored and each message is tried again on its own, so one failure does not cost
+    every sender in the batch their message."""
     results: list[Any] = [None] * len(items)
     order = sorted(range(len(items)), key=lambda i: int(items[i]["session_id"]))
     try:
@@ -66,10 +76,18 @@ def store_batch(items: list[dict[str, Any]]) -> list[Any]:
                     results[i] = live_services.message_post(**items[i])
                 except live_services.LiveError as exc:
                     results[i] = exc
-    except DatabaseError:
-        if len(items) == 1:
+                except DatabaseError:
+                    raise  # the transaction may be aborted (PostgreSQL): retry each alone
+                except Exception as exc:
+                    if connection.needs_rollback:
+                        raise _BatchBroken from exc
+                    results[i] = exc
+    except Exception as exc:
+        if len(items) == 1:  # alone already: trying again alone would fail the same way
+            if isinstance(exc, _BatchBroken) and isinstance(exc.__cause__, Exception):
+                raise exc.__cause__ from None
             raise
-        return [_store_alone(items[i]) for i in range(len(items))]
+        return [_store_alone(item) for item in items]
     return results
 
 
@@ -77,7 +95,7 @@ def _store_alone(item: dict[str, Any]) -> Any:
     try:
         with transaction.atomic():
             return live_services.message_post(**item)
-    except (live_services.LiveError, DatabaseError) as exc:
+    except Exception as exc:  # this message's answer, whatever it is; never another's
         return exc
 
 
@@ -95,17 +113,27 @@ class _Batcher:
 
     async def run(self) -> None:
         store = off_loop(store_batch, _WRITER_THREAD)
+        store_alone = off_loop(_store_alone, _WRITER_THREAD)
         while True:
             batch = [await self.queue.get()]
             while len(batch) < MAX_BATCH and not self.queue.empty():
                 batch.append(self.queue.get_nowait())
             try:
                 results = await store([item for item, _ in batch])
-            except Exception as exc:  # the transaction failed: nobody's message was stored
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
+            except Exception as exc:
+                if len(batch) == 1:
+                    if not batch[0][1].done():
+                        batch[0][1].set_exception(exc)
+                    continue
+                # Unexpected (store_batch answers each message's own failure itself): store
+                # each alone, so whatever it was fails at most the message that caused it. A
+                # message the batch did commit is found again by its client id, not doubled.
+                results = []
+                for item, _ in batch:
+                    try:
+                        results.append(await store_alone(item))
+                    except Exception as alone_exc:  # noqa: BLE001 - that message's answer
+                        results.append(alone_exc)
             for (_, future), result in zip(batch, results, strict=True):
                 if future.done():  # the sender went away meanwhile
                     continue

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -161,6 +161,8 @@ def _parse_start(value: str) -> datetime.datetime | None:
         parsed = datetime.datetime.fromisoformat(value)
     except ValueError:
         return None
+    if not datetime.MINYEAR < parsed.year < datetime.MAXYEAR:
+        return None  # may not exist in UTC: the database conversion would overflow (a 500)
     return parsed if timezone.is_aware(parsed) else None
 
 
@@ -345,11 +347,14 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _monday(value: str | None) -> datetime.date:
     """The Monday of the week holding the date `value` (YYYY-MM-DD); this week when missing or
-    not a date."""
+    not a date; 404 in the first or last year of the calendar, where the page's week arithmetic
+    and the conversion to UTC overflow (`?week=9999-12-31` was a 500)."""
     try:
         day = datetime.date.fromisoformat(value or "")
     except ValueError:
         day = timezone.localdate()
+    if not datetime.MINYEAR < day.year < datetime.MAXYEAR:
+        raise Http404("No such week.")
     return day - datetime.timedelta(days=day.weekday())
 
 
