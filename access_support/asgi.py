@@ -13,14 +13,14 @@ django_asgi_app = http_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from access_support.origin import SameOriginValidator  # noqa: E402
 from access_support.ws import OTPStateMiddleware, websocket_router  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": SameOriginValidator(
             AuthMiddlewareStack(OTPStateMiddleware(websocket_router()))
         ),
     }

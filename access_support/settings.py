@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -69,7 +71,14 @@ def database_from_url(name: str, url: str) -> dict[str, Any]:
         path = unquote(parsed.path)
         if not path or path == "/":
             raise ImproperlyConfigured(f"{name} must name a file, e.g. sqlite:////tmp/db.sqlite3")
-        return sqlite_database(path[1:] if path.startswith("//") else path)
+        path = path[1:] if path.startswith("//") else path
+        # SQLite makes the file but not its directory; without this check `migrate` ends in a
+        # traceback saying only "unable to open database file", naming neither variable nor path.
+        if not Path(path).parent.is_dir():
+            raise ImproperlyConfigured(
+                f"{name} names an SQLite file in a directory that does not exist: {path}"
+            )
+        return sqlite_database(path)
     db_name = unquote(parsed.path.lstrip("/"))
     if not db_name:
         raise ImproperlyConfigured(f"{name} must name a database, e.g. postgres://u@host/db")
@@ -96,6 +105,56 @@ def database_from_url(name: str, url: str) -> dict[str, Any]:
     }
 
 
+def redis_db_number(name: str, url: str) -> int:
+    """The database number of a Redis URL, read as redis-py reads it: `?db=N`, else the path
+    of a redis:// URL (`redis://host:6379/N`; a unix:// path is the socket), else 0."""
+    parsed = urlparse(url)
+    values = [value for key, value in parse_qsl(parsed.query) if key == "db"]
+    if values:
+        raw = values[-1]
+    elif parsed.scheme != "unix":
+        raw = unquote(parsed.path).strip("/")
+    else:
+        raw = ""
+    if not raw:
+        return 0
+    if not raw.isdigit():
+        raise ImproperlyConfigured(f"{name} must end with a database number, e.g. /0, got {url!r}")
+    return int(raw)
+
+
+_PREFIX = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+
+
+def channel_layer_prefix(database: dict[str, Any], redis_url: str) -> str:
+    """CHANNEL_LAYER_PREFIX, or one derived from the deployment: pub/sub channels are global to
+    a Redis server (database numbers do not separate them), so two deployments on one Redis
+    heard each other's chat messages and sign-outs. The default digests what every process and
+    cron job of one deployment shares and another deployment does not: its database (engine,
+    host, port, name; no credentials, so rotating a password keeps the prefix) and the Redis
+    database number."""
+    explicit = env_str("CHANNEL_LAYER_PREFIX")
+    if explicit:  # empty: derived, so .env.example's empty line means "the default"
+        if not _PREFIX.fullmatch(explicit):
+            raise ImproperlyConfigured(
+                "CHANNEL_LAYER_PREFIX must be 1 to 40 letters, digits, '.', '_' or '-', "
+                f"got {explicit!r}"
+            )
+        return explicit
+    name = str(database["NAME"])
+    if database["ENGINE"] == "access_support.db.sqlite3":
+        name = os.path.abspath(name)
+    identity = [
+        database["ENGINE"],
+        database.get("HOST", ""),
+        database.get("PORT", ""),
+        name,
+        str(redis_db_number("REDIS_URL", redis_url)),
+    ]
+    digest = hashlib.sha256("\0".join(identity).encode()).hexdigest()[:12]
+    return f"as.{digest}."
+
+
 def sqlite_database(path: str | Path) -> dict[str, Any]:
     return {
         "ENGINE": "access_support.db.sqlite3",
@@ -117,8 +176,9 @@ def sqlite_database(path: str | Path) -> dict[str, Any]:
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY_IS_SET = bool(env_str("SECRET_KEY"))
 # Embedded default only: a fixed development key. settings_production refuses to start without
-# SECRET_KEY, so this value can never reach a deployment.
-SECRET_KEY: str = env_str("SECRET_KEY") or "embedded-development-key-not-for-production-0123456789"
+# SECRET_KEY and refuses this value, so it can never reach a deployment.
+DEVELOPMENT_SECRET_KEY = "embedded-development-key-not-for-production-0123456789"
+SECRET_KEY: str = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
@@ -208,12 +268,16 @@ if _redis_url:
         raise ImproperlyConfigured(
             f"REDIS_URL must start with redis:// or rediss://, got {_redis_url!r}"
         )
+    CHANNEL_LAYER_PREFIX = channel_layer_prefix(DATABASES["default"], _redis_url)
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # channels-redis's pub/sub layer, publishing once more after a lost connection
+            # (layers.py).
+            "BACKEND": "access_support.layers.RedisPubSubChannelLayer",
             "CONFIG": {
                 # redis-py 8 defaults close idle readers after 5 s (FIELD-NOTES).
                 "hosts": [{"address": _redis_url, "socket_timeout": 30, "max_connections": 2000}],
+                "prefix": CHANNEL_LAYER_PREFIX,
             },
         }
     }
@@ -221,6 +285,9 @@ if _redis_url:
         "default": {
             "BACKEND": "access_support.cache.RedisCache",  # one pool per process
             "LOCATION": _redis_url,
+            # Two deployments given the same Redis database would otherwise share throttle
+            # counts and cached availability.
+            "KEY_PREFIX": CHANNEL_LAYER_PREFIX,
         }
     }
 else:

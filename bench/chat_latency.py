@@ -92,10 +92,16 @@ async def measure(
     sockets = []
     for customer_url, operator_url, customer_headers, operator_headers in pairs:
         c = await websockets.connect(
-            customer_url, additional_headers=customer_headers, origin=common.ORIGIN, max_size=2**20
+            customer_url,
+            additional_headers=customer_headers,
+            origin=common.origin_of(customer_url),
+            max_size=2**20,
         )
         o = await websockets.connect(
-            operator_url, additional_headers=operator_headers, origin=common.ORIGIN, max_size=2**20
+            operator_url,
+            additional_headers=operator_headers,
+            origin=common.origin_of(operator_url),
+            max_size=2**20,
         )
         sockets.append((c, o))
     await asyncio.sleep(0.5)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,14 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DAPHNE = str(Path(sys.executable).with_name("daphne"))
-ORIGIN = "http://127.0.0.1"
+
+
+def origin_of(url: str) -> str:
+    """The Origin a page served by the socket's own server sends: its scheme, host and port
+    (access_support/origin.py refuses any other)."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
+    return f"{scheme}://{parts.netloc}"
 
 
 def free_port() -> int:

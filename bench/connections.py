@@ -29,7 +29,7 @@ async def open_many(
                 websockets.connect(
                     url,
                     additional_headers=headers,
-                    origin=common.ORIGIN,
+                    origin=common.origin_of(url),
                     open_timeout=30,
                     ping_interval=None,
                 )

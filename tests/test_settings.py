@@ -17,7 +17,8 @@ PROBE = (
     "'layer': settings.CHANNEL_LAYERS['default'], 'debug': settings.DEBUG, "
     "'hosts': settings.ALLOWED_HOSTS, 'email': settings.EMAIL_BACKEND, "
     "'email_path': settings.EMAIL_FILE_PATH, 'from': settings.DEFAULT_FROM_EMAIL, "
-    "'ice': settings.ICE_SERVERS, 'secret': settings.SECRET_KEY}, default=str))"
+    "'ice': settings.ICE_SERVERS, 'secret': settings.SECRET_KEY, "
+    "'cache': settings.CACHES['default']}, default=str))"
 )
 VARIABLES = [
     "SECRET_KEY",
@@ -29,6 +30,7 @@ VARIABLES = [
     "EMAIL_FILE_PATH",
     "DEFAULT_FROM_EMAIL",
     "ICE_SERVERS",
+    "CHANNEL_LAYER_PREFIX",
 ]
 
 
@@ -85,7 +87,7 @@ def test_every_variable_is_honoured():
         v["db"]["HOST"],
         v["db"]["PORT"],
     ) == ("support", "app", "p@ss", "db.internal", "6543")
-    assert v["layer"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert v["layer"]["BACKEND"] == "access_support.layers.RedisPubSubChannelLayer"
     assert v["layer"]["CONFIG"]["hosts"][0]["address"] == "redis://cache.internal:6380/2"
     assert v["email"] == "django.core.mail.backends.filebased.EmailBackend"
     assert v["email_path"] == "/tmp/mail-out"
@@ -104,6 +106,7 @@ def test_every_variable_is_honoured():
         ("ICE_SERVERS", "not json"),
         ("ICE_SERVERS", '{"urls": "stun:x"}'),
         ("ALLOWED_HOSTS", " , "),
+        ("REDIS_URL", "redis://localhost:6379/zero"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
@@ -117,6 +120,113 @@ def test_production_settings_refuse_to_start_without_secret_key():
     result = load({}, module="access_support.settings_production")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "embedded-development-key-not-for-production-0123456789",  # settings.py's default
+        "change-me-to-50-random-characters",  # .env.example's placeholder
+        "x7Qp2-short-but-random",
+        "a" * 49,
+    ],
+)
+def test_production_settings_refuse_a_published_or_short_secret_key(key):
+    result = load({"SECRET_KEY": key}, module="access_support.settings_production")
+    assert result.returncode != 0
+    last = result.stderr.splitlines()[-1]
+    assert "ImproperlyConfigured" in last
+    assert "SECRET_KEY" in last
+    assert key not in last  # the message does not repeat a key into the logs
+
+
+def test_production_settings_accept_fifty_random_characters():
+    result = load({"SECRET_KEY": "k" * 25 + "Zq9-" * 7 + "w"}, "access_support.settings_production")
+    assert result.returncode == 0, result.stderr
+
+
+def layer_prefix(database_url: str, redis_url: str, **env: str) -> tuple[str, str]:
+    result = load({"DATABASE_URL": database_url, "REDIS_URL": redis_url, **env})
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    return values["layer"]["CONFIG"]["prefix"], values["cache"]["KEY_PREFIX"]
+
+
+def test_two_deployments_on_one_redis_get_different_channel_layer_prefixes(tmp_path):
+    """Pub/sub channels are global to a Redis server, so the prefix (also the cache's key
+    prefix) tells deployments apart: by database and by Redis database number."""
+    pg = "postgres://app:pw@db.internal:5432/support"
+    prefixes = {
+        layer_prefix(pg, "redis://cache.internal:6379/0"),
+        layer_prefix(pg, "redis://cache.internal:6379/1"),
+        layer_prefix(
+            "postgres://app:pw@db.internal:5432/support_staging", "redis://cache.internal:6379/0"
+        ),
+        layer_prefix(f"sqlite:///{tmp_path}/a.sqlite3", "redis://cache.internal:6379/0"),
+        layer_prefix(f"sqlite:///{tmp_path}/b.sqlite3", "redis://cache.internal:6379/0"),
+    }
+    assert len(prefixes) == 5
+    for channel_prefix, cache_prefix in prefixes:
+        assert channel_prefix == cache_prefix
+    # Every process of one deployment derives the same one; credentials are not part of it.
+    assert layer_prefix(pg, "redis://cache.internal:6379/0") == layer_prefix(
+        "postgres://app:rotated@db.internal:5432/support", "redis://:pw@cache.internal:6379/0"
+    )
+
+
+def test_an_explicit_channel_layer_prefix_wins():
+    explicit = {"CHANNEL_LAYER_PREFIX": "support-prod."}
+    for redis_url in ("redis://cache.internal:6379/0", "redis://cache.internal:6379/1"):
+        prefix = layer_prefix("postgres://db.internal/support", redis_url, **explicit)
+        assert prefix == ("support-prod.", "support-prod.")
+
+
+def test_a_bad_channel_layer_prefix_stops_start_up_naming_it():
+    result = load(
+        {
+            "DATABASE_URL": "postgres://db.internal/support",
+            "REDIS_URL": "redis://cache.internal:6379/0",
+            "CHANNEL_LAYER_PREFIX": "has space",
+        }
+    )
+    assert result.returncode != 0
+    assert "CHANNEL_LAYER_PREFIX" in result.stderr.splitlines()[-1]
+
+
+def migrate(database_url: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    clean.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="access_support.settings")
+    return subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_migrate_to_an_sqlite_file_in_a_missing_directory_is_one_line_naming_it():
+    path = "/nonexistent-dir/x.sqlite3"
+    result = migrate(f"sqlite:///{path}")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"ImproperlyConfigured: DATABASE_URL names an SQLite file in a directory that does not "
+        f"exist: {path}"
+    ]
+
+
+def test_migrate_to_an_unopenable_sqlite_file_names_it(tmp_path):
+    """The directory exists but SQLite cannot open the file (here a directory in its place;
+    in production, more likely a directory the service cannot write)."""
+    path = tmp_path / "db.sqlite3"
+    path.mkdir()
+    result = migrate(f"sqlite:///{path}")
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert str(path) in last
+    assert "DATABASE_URL" in last
 
 
 def test_env_example_and_readme_document_every_variable():

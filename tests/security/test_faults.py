@@ -165,7 +165,8 @@ class Customer:
 
         socket_ = await connect(
             f"ws://127.0.0.1:{port}/ws/sessions/{self.session_id}/",
-            origin="http://127.0.0.1",  # type: ignore[arg-type]
+            # The page's own origin: scheme, host and port (access_support/origin.py).
+            origin=f"http://127.0.0.1:{port}",  # type: ignore[arg-type]
             additional_headers={"Cookie": f"sessionid={self.cookie}"},
             proxy=None,
             open_timeout=10,
@@ -325,3 +326,84 @@ def test_redis_restart_mid_session_clients_reconnect_and_lose_nothing(live, daph
     assert set(customer.sent) <= set(stored.values())
     for daphne in daphnes:
         assert daphne.process.poll() is None, "a daphne process died when Redis restarted"
+
+
+def wait_for_subscribers(redis: Redis, session_id: int, count: int, seconds: float = 20) -> None:
+    """Until `count` processes are subscribed (again) to the session's group channel."""
+    import redis as redis_py
+
+    client = redis_py.Redis.from_url(redis.url)
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            try:
+                channels = client.pubsub_channels(f"*live.session.{session_id}")
+                subscribed = (
+                    sum(n for _name, n in client.pubsub_numsub(*channels)) if channels else 0
+                )
+            except redis_py.ConnectionError:
+                subscribed = 0
+            if subscribed >= count:
+                return
+            time.sleep(0.1)
+    finally:
+        client.close()
+    raise TimeoutError(f"fewer than {count} subscribers to the session after {seconds} s")
+
+
+async def exchange(sender: Any, receiver: Any, text: str) -> str:
+    """The sender sends a chat message; returns its client_id once the sender has its ack and
+    its broadcast and the receiver its broadcast. A socket that closes fails with its code."""
+    from websockets.exceptions import ConnectionClosed
+
+    client_id = str(uuid.uuid4())
+    await sender.send(json.dumps({"type": "chat.message", "client_id": client_id, "text": text}))
+
+    async def until(socket_: Any, wanted: set[str]) -> None:
+        while wanted:
+            frame = json.loads(await asyncio.wait_for(socket_.recv(), 10))
+            if frame.get("client_id") == client_id:
+                wanted.discard(frame["type"])
+
+    try:
+        await until(sender, {"chat.ack", "chat.message"})
+        await until(receiver, {"chat.message"})
+    except ConnectionClosed as exc:
+        raise AssertionError(f"a socket closed with {exc.rcvd!r} instead of delivering") from exc
+    return client_id
+
+
+def test_after_a_redis_restart_a_message_is_stored_and_broadcast_without_closing(
+    live, daphnes, redis, world
+):
+    """Issue 20: after a Redis restart the first publish on the process's pooled connection
+    failed, the sender's socket closed with 1011 and the other participant never heard of the
+    message until a sync. Customer on one process, operator on the other."""
+    from signlanguage.live_selectors import messages_after
+
+    session_id, cookie = live
+    a, b = daphnes
+    customer = Customer(session_id, cookie)
+    operator = Customer(session_id, world.client("operator").cookies["sessionid"].value)
+
+    async def scenario() -> tuple[str, str]:
+        customer_socket = await customer.connect(a.port)
+        operator_socket = await operator.connect(b.port)
+        try:
+            before = await exchange(customer_socket, operator_socket, "before the restart")
+            await asyncio.to_thread(redis.stop)
+            await asyncio.to_thread(redis.start)
+            # Both processes' subscriptions are back (channels-redis's reader reconnects);
+            # what is sent from now on must reach both sockets.
+            await asyncio.to_thread(wait_for_subscribers, redis, session_id, 2)
+            after = await exchange(customer_socket, operator_socket, "after the restart")
+            assert customer_socket.state.name == "OPEN"
+            assert operator_socket.state.name == "OPEN"
+            return before, after
+        finally:
+            await customer_socket.close()
+            await operator_socket.close()
+
+    before, after = asyncio.run(scenario())
+    stored = [str(m.client_id) for m in messages_after(session_id, 0)]
+    assert stored == [before, after]

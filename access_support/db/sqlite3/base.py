@@ -11,6 +11,7 @@ recent statements; the hot paths run a handful of distinct ones). Everything els
 from __future__ import annotations
 
 import functools
+import sqlite3
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -31,3 +32,14 @@ class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
 class DatabaseWrapper(base.DatabaseWrapper):
     def create_cursor(self, name: str | None = None) -> Any:
         return self.connection.cursor(factory=SQLiteCursorWrapper)
+
+    def get_new_connection(self, conn_params: Any) -> Any:
+        try:
+            return super().get_new_connection(conn_params)
+        except sqlite3.OperationalError as exc:
+            # SQLite says only "unable to open database file" (an unwritable directory, a
+            # directory in the file's place): name the file and where it was configured.
+            raise sqlite3.OperationalError(
+                f"cannot open the SQLite database {self.settings_dict['NAME']} "
+                f"(DATABASE_URL): {exc}"
+            ) from exc
