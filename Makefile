@@ -33,6 +33,7 @@ run: install messages static migrate
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy access_support proxies signlanguage supervision

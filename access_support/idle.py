@@ -11,8 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from access_support import extensions
 from access_support.middleware import idle_seconds_for, touch_session
 
 # The warning shows this long before the earlier clock runs out; at least 2 minutes
@@ -44,14 +44,6 @@ def _at(seconds: int) -> str:
     return timezone.localtime(moment).replace(microsecond=0).isoformat()
 
 
-def _acting_hook(name: str) -> Any:
-    """proxies.acting's functions, when that app is installed (accounts does not import it)."""
-    try:
-        return import_string(f"proxies.acting.{name}")
-    except ImportError:
-        return None
-
-
 def session_seconds_left(request: HttpRequest, user: Any) -> int:
     """From the sliding clock touch_session keeps: last touch + idle seconds − now."""
     session = request.session
@@ -64,14 +56,14 @@ def session_seconds_left(request: HttpRequest, user: Any) -> int:
 
 def clock(request: HttpRequest, user: Any) -> IdleClock:
     """Reads both clocks without restarting either."""
-    seconds_left = _acting_hook("seconds_left")
-    acting = seconds_left(request) if seconds_left is not None else None
+    hooks = extensions.acting()
+    acting = hooks.seconds_left(request) if hooks is not None else None
     return IdleClock(session_seconds_left(request, user), acting)
 
 
 def extend(request: HttpRequest, user: Any) -> IdleClock:
     """Restart the session's idle clock and, when acting for a member, the acting context's."""
     touch_session(request, user, force=True)
-    keep_alive = _acting_hook("keep_alive")
-    acting = keep_alive(request) if keep_alive is not None else None
+    hooks = extensions.acting()
+    acting = hooks.keep_alive(request) if hooks is not None else None
     return IdleClock(session_seconds_left(request, user), acting)

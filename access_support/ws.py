@@ -6,10 +6,11 @@ from typing import Any, cast
 
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
-from django.urls import URLPattern, URLResolver, re_path
+from django.urls import re_path
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
+from access_support import extensions
 from access_support.consumers import CLOSE_NOT_FOUND
 
 
@@ -40,20 +41,8 @@ class OTPStateMiddleware:
         return await self.inner(scope, receive, send)
 
 
-def _collect_routes() -> list[URLPattern | URLResolver]:
-    routes: list[URLPattern | URLResolver] = []
-    for module in ("signlanguage.routing", "proxies.routing"):
-        try:
-            imported = __import__(module, fromlist=["websocket_urlpatterns"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        routes.extend(getattr(imported, "websocket_urlpatterns", []))
-    return routes
-
-
-websocket_urlpatterns = _collect_routes()
+# Every app's websocket routes, registered in its AppConfig.ready() (the core names no app).
+websocket_urlpatterns = extensions.websocket_urlpatterns
 
 
 async def unknown_path(scope: dict[str, Any], receive: Any, send: Any) -> None:

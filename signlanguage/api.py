@@ -13,6 +13,7 @@ from django.utils import timezone
 from access_support.accounts.models import User
 from access_support.http import ApiError, api_view, json_body
 from access_support.masking import MASKED_NOTICE, has_card_number
+from proxies.services import authorize
 from signlanguage import availability, policies, selectors, services
 from signlanguage.models import Mode, Session
 
@@ -106,8 +107,6 @@ def _customer_for(actor: User, on_behalf_of: Any) -> User:
         return actor
     if not isinstance(on_behalf_of, str):
         raise ApiError("invalid_field", 400, "'on_behalf_of' must be a member number.")
-    from proxies.services import authorize
-
     refusals_key = f"on-behalf-refused:{actor.pk}"
     if int(cache.get(refusals_key, 0)) >= ON_BEHALF_REFUSALS:
         raise ApiError(

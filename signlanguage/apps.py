@@ -8,8 +8,13 @@ class SignLanguageConfig(AppConfig):
     verbose_name = "Sign-language and written-chat sessions"
 
     def ready(self) -> None:
-        # Proxies sits below this app: it learns of our bookings through its listener hook.
+        from access_support import extensions
         from proxies.services import on_grant_ended
+        from signlanguage import demo, routing
         from signlanguage.services import bookings_made_by_proxy
 
+        # The core names no app: it learns of our websocket routes and demo data here.
+        extensions.register_websocket_routes(routing.websocket_urlpatterns)
+        extensions.register_demo(demo.seed)
+        # Proxies sits below this app: it learns of our bookings through its listener hook.
         on_grant_ended(bookings_made_by_proxy)

@@ -8,13 +8,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jpholiday
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 
-from signlanguage.models import Kind, Session, Shift, State
+from signlanguage.models import ClosedDay, Kind, Session, Shift, State
 
 JST = ZoneInfo("Asia/Tokyo")
 SKILL_FIELD = {"sign_language": "skill_sign_language", "written_chat": "skill_written_chat"}
@@ -39,13 +38,19 @@ def slot_length() -> datetime.timedelta:
     return datetime.timedelta(minutes=settings.SLOT_MINUTES)
 
 
-def _extra_closed_days() -> frozenset[datetime.date]:
-    """Days a supervisor closed (supervision app's hook, cached there), when installed."""
-    if not apps.is_installed("supervision"):
-        return frozenset()
-    from supervision.selectors import extra_closed_days
+# Closed days a supervisor adds (the supervision pages edit them through this app's services).
+CLOSED_DAYS_CACHE_KEY = "signlanguage:extra-closed-days"
+CLOSED_DAYS_CACHE_SECONDS = 300
 
-    return frozenset(extra_closed_days())
+
+def _extra_closed_days() -> frozenset[datetime.date]:
+    """Days a supervisor closed the service on. One query at most every five minutes per cache
+    (the shared cache in production); the services that change the list clear it on commit."""
+    days = cache.get(CLOSED_DAYS_CACHE_KEY)
+    if days is None:
+        days = frozenset(ClosedDay.objects.values_list("day", flat=True))
+        cache.set(CLOSED_DAYS_CACHE_KEY, days, CLOSED_DAYS_CACHE_SECONDS)
+    return frozenset(days)
 
 
 def is_closed_day(day: datetime.date) -> bool:

@@ -8,6 +8,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from access_support.audit.models import AuditEvent
+from proxies.scopes import SCOPES, ordered_scopes
+from proxies.selectors import grants_in_force
+from proxies.services import authorize
 from signlanguage import live_policies
 from signlanguage.live_policies import Participation
 from signlanguage.models import CannedPhrase, ChatMessage, Feedback, Session, SessionClosure
@@ -25,8 +29,6 @@ def participant_session(
         return None, Participation(False, "not_found")
     decision = None
     if live_policies.needs_proxy_decision(user, session):
-        from proxies.services import authorize
-
         decision = authorize(
             actor=user, member=session.customer, action="session.book", verified=verified, via=via
         )
@@ -104,9 +106,6 @@ def abuse_flags() -> QuerySet[SessionClosure]:
 def operator_view_of(session: Session) -> dict[str, Any]:
     """What the operator sees about the customer: name and member number, and — when proxies
     may act — who, with which scopes, and today's verification-desk answer for the member."""
-    from access_support.audit.models import AuditEvent
-    from proxies.scopes import SCOPES, ordered_scopes
-    from proxies.selectors import grants_in_force
 
     customer = session.customer
     booked_by = getattr(session, "booked_by", None)

@@ -249,3 +249,78 @@ class CannedPhrase(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# --- rules a supervisor edits and the sessions obey ----------------------------------------
+
+
+class ClosedDay(models.Model):
+    """A day the service is closed beyond weekends, public holidays and 12/29–1/3."""
+
+    day = models.DateField(_("date"), unique=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # Moved from supervision (issue 25): the table keeps its name, no data moves.
+        db_table = "supervision_closedday"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.reason}"
+
+
+class AbuseDecision(models.TextChoices):
+    UPHELD = "upheld", _("The customer was abusive")
+    NOT_UPHELD = "not_upheld", _("Not abusive: no action")
+
+
+class AbuseReview(models.Model):
+    """A supervisor's decision on a session an operator ended for abuse."""
+
+    session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="abuse_review")
+    decision = models.CharField(_("decision"), max_length=12, choices=AbuseDecision.choices)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "supervision_abusereview"
+
+    def __str__(self) -> str:
+        return f"abuse review {self.session_id}: {self.decision}"
+
+
+class TalkNowRestriction(models.Model):
+    """The customer may not use talk now (they can still book a time, and write to us) until
+    `ends_at` (empty: until a supervisor lifts it)."""
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="talk_now_restrictions"
+    )
+    review = models.ForeignKey(
+        AbuseReview, null=True, blank=True, on_delete=models.PROTECT, related_name="restrictions"
+    )
+    reason = models.CharField(_("reason"), max_length=255)
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        db_table = "supervision_talknowrestriction"
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["customer", "lifted_at"], name="restriction_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"restriction {self.pk} on {self.customer_id}"

@@ -17,7 +17,7 @@ from proxies import selectors as proxy_selectors
 from proxies import services as proxy_services
 from signlanguage import policies
 from signlanguage.availability import JST, SKILL_FIELD
-from signlanguage.models import Kind, Session, Shift, State
+from signlanguage.models import Kind, Session, Shift, State, TalkNowRestriction
 
 DEFAULT_HANDLING = datetime.timedelta(minutes=10)
 # The proxy scope that covers booking and joining sessions.
@@ -164,15 +164,16 @@ def queue_status(session: Session) -> dict[str, Any]:
     }
 
 
-def talk_now_restricted(user: Any) -> bool:
-    """The supervision app's restriction hook, when that app is installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("supervision"):
+def talk_now_restricted(user: Any, now: datetime.datetime | None = None) -> bool:
+    """True while a supervisor's restriction on this customer's talk-now use is in force."""
+    if getattr(user, "pk", None) is None:
         return False
-    from supervision.selectors import talk_now_restricted as restricted
-
-    return bool(restricted(user))
+    now = now or timezone.now()
+    return (
+        TalkNowRestriction.objects.filter(customer_id=user.pk, lifted_at__isnull=True)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .exists()
+    )
 
 
 def open_now_session(user: Any) -> Session | None:

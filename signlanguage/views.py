@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access_support.accounts.models import User
 from access_support.masking import MASKED_NOTICE, has_card_number
+from proxies import acting
+from proxies.services import authorize
 from signlanguage import availability, forms, policies, selectors, services
 from signlanguage.availability import JST
 from signlanguage.formatting import format_date, format_datetime, format_time
@@ -61,8 +63,6 @@ def error_text(code: str) -> str:
 
 def _customer_for(request: HttpRequest) -> User | None:
     """Who the booking is for: the acting-for member of a proxy, else the member themself."""
-    from proxies import acting
-
     user = _user(request)
     member = acting.acting_member(request)
     if member is not None:
@@ -190,8 +190,6 @@ def confirm(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The new time is booked. We sent you an e-mail."))
             else:
                 if customer.pk != user.pk:
-                    from proxies.services import authorize
-
                     decision = authorize(actor=user, member=customer, action="session.book")
                     if not decision.allowed:
                         raise services.BookingError(decision.reason, 403)

@@ -11,7 +11,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supervision.models import AbuseDecision, VoiceTag
+from signlanguage.models import AbuseDecision
+from supervision.models import VoiceTag
 
 MAX_PERIOD_DAYS = 366
 

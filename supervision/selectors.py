@@ -1,5 +1,5 @@
-"""Reads for the supervisor's console, and the two hooks other apps call:
-`extra_closed_days()` and `talk_now_restricted(user)`."""
+"""Reads for the supervisor's console. The rules the sessions obey (closed days, talk-now
+restrictions) are read by signlanguage itself; this app only edits and lists them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -15,37 +14,17 @@ from django.utils import timezone
 from access_support.accounts.models import User
 from proxies.models import Grant, GrantState
 from signlanguage.availability import JST
-from signlanguage.models import Feedback, Kind, Session, SessionClosure, Shift, State
-from supervision.models import ClosedDay, TalkNowRestriction, VoiceItem, VoiceStatus, VoiceTag
-
-CLOSED_DAYS_CACHE_KEY = "supervision:extra-closed-days"
-CLOSED_DAYS_CACHE_SECONDS = 300
-
-
-# --- hooks for signlanguage ------------------------------------------------------------------
-
-
-def extra_closed_days() -> frozenset[datetime.date]:
-    """Days a supervisor closed the service on. One query at most every five minutes per cache
-    (the shared cache in production); the services that change the list clear it on commit."""
-    days = cache.get(CLOSED_DAYS_CACHE_KEY)
-    if days is None:
-        days = frozenset(ClosedDay.objects.values_list("day", flat=True))
-        cache.set(CLOSED_DAYS_CACHE_KEY, days, CLOSED_DAYS_CACHE_SECONDS)
-    return frozenset(days)
-
-
-def talk_now_restricted(user: Any, now: datetime.datetime | None = None) -> bool:
-    """True while a supervisor's restriction on this customer's talk-now use is in force."""
-    if getattr(user, "pk", None) is None:
-        return False
-    now = now or timezone.now()
-    return (
-        TalkNowRestriction.objects.filter(customer_id=user.pk, lifted_at__isnull=True)
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .exists()
-    )
-
+from signlanguage.models import (
+    ClosedDay,
+    Feedback,
+    Kind,
+    Session,
+    SessionClosure,
+    Shift,
+    State,
+    TalkNowRestriction,
+)
+from supervision.models import VoiceItem, VoiceStatus, VoiceTag
 
 # --- home ------------------------------------------------------------------------------------
 

@@ -17,18 +17,18 @@ from access_support.accounts.models import SKILLS, User
 from access_support.audit import services as audit
 from access_support.masking import mask_card_numbers
 from signlanguage import availability, live_services
-from signlanguage.models import Feedback, Session, SessionClosure
-from supervision import policies
-from supervision.models import (
+from signlanguage.availability import CLOSED_DAYS_CACHE_KEY
+from signlanguage.models import (
     AbuseDecision,
     AbuseReview,
     ClosedDay,
+    Feedback,
+    Session,
+    SessionClosure,
     TalkNowRestriction,
-    VoiceItem,
-    VoiceSource,
-    VoiceTag,
 )
-from supervision.selectors import CLOSED_DAYS_CACHE_KEY
+from supervision import policies
+from supervision.models import VoiceItem, VoiceSource, VoiceTag
 
 
 class SupervisionError(Exception):

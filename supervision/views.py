@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access_support.masking import MASKED_NOTICE, has_card_number, mask_card_numbers
 from signlanguage import live_selectors
+from signlanguage import selectors as session_selectors
 from supervision import charts, policies, reports, selectors, services
 from supervision.forms import (
     AbuseDecisionForm,
@@ -494,7 +495,7 @@ def abuse_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "review": review,
             "form": form,
             "restrictions": selectors.restrictions_of(session.customer),
-            "restricted_now": selectors.talk_now_restricted(session.customer),
+            "restricted_now": session_selectors.talk_now_restricted(session.customer),
             "transcript": live_selectors.transcript_text(session),
         },
     )

@@ -66,7 +66,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 
 def me_payload(user: User) -> dict[str, object]:
-    from access_support.accounts.extensions import acting_members_for
+    from access_support import extensions
 
     return {
         "id": user.pk,
@@ -76,7 +76,7 @@ def me_payload(user: User) -> dict[str, object]:
         "roles": user.roles,
         "member_number": user.member_number,
         "skills": user.skills,
-        "acting_for": acting_members_for(user),
+        "acting_for": acting.members_for(user) if (acting := extensions.acting()) else [],
     }
 
 

@@ -109,11 +109,11 @@ def test_next_opening_skips_closed_days() -> None:
 def test_a_day_closed_by_a_supervisor_has_no_slots(
     open_day: datetime.date, operator: Any, add_shift: Any, supervisor: Any
 ) -> None:
-    from supervision import models as supervision
+    from signlanguage.models import ClosedDay
 
     add_shift(operator, open_day)
     assert availability.day_slots("written_chat", open_day)
-    supervision.ClosedDay.objects.create(day=open_day, reason="設備点検", created_by=supervisor)
+    ClosedDay.objects.create(day=open_day, reason="設備点検", created_by=supervisor)
     from django.core.cache import cache
 
     cache.clear()  # the supervision services clear it on commit; here the row is made directly

@@ -118,11 +118,9 @@ def test_talk_now_page_puts_the_member_in_the_queue(
 def test_a_restricted_customer_cannot_use_talk_now(
     open_now: Any, senior: Any, supervisor: Any, signed_in: Any
 ) -> None:
-    from supervision import models as supervision
+    from signlanguage.models import TalkNowRestriction
 
-    supervision.TalkNowRestriction.objects.create(
-        customer=senior, reason="abuse", created_by=supervisor
-    )
+    TalkNowRestriction.objects.create(customer=senior, reason="abuse", created_by=supervisor)
     response = post_json(signed_in(senior), "/api/v1/queue", {"mode": "written_chat", "topic": "x"})
     assert response.status_code == 403
     assert response.json()["error"] == "talk_now_restricted"

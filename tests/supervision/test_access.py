@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from supervision.models import ClosedDay, TalkNowRestriction, VoiceItem
+from signlanguage.models import ClosedDay, TalkNowRestriction
+from supervision.models import VoiceItem
 
 
 @pytest.fixture

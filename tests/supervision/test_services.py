@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from access_support.audit.models import AuditEvent
 from access_support.audit.services import verify_chain
-from signlanguage.models import SessionClosure
+from signlanguage import availability
+from signlanguage import selectors as session_selectors
+from signlanguage.models import AbuseReview, ClosedDay, SessionClosure, TalkNowRestriction
 from supervision import selectors, services
-from supervision.models import AbuseReview, ClosedDay, TalkNowRestriction, VoiceItem
+from supervision.models import VoiceItem
 
 
 def events(action: str) -> list[AuditEvent]:
@@ -29,14 +31,14 @@ def test_closing_a_day_is_audited_and_seen_by_the_hook(
     supervisor: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     day = timezone.localdate() + datetime.timedelta(days=10)
-    assert day not in selectors.extra_closed_days()  # now cached as "no extra days"
+    assert day not in availability._extra_closed_days()  # now cached as "no extra days"
     with django_capture_on_commit_callbacks(execute=True):
         closed = services.closed_day_add(day=day, reason="システム点検", actor=supervisor)
-    assert day in selectors.extra_closed_days()  # the cache was cleared on commit
+    assert day in availability._extra_closed_days()  # the cache was cleared on commit
     assert events("supervision.closed_day_added")[0].after == {"day": day.isoformat()}
     with django_capture_on_commit_callbacks(execute=True):
         services.closed_day_remove(closed_day=closed, actor=supervisor)
-    assert day not in selectors.extra_closed_days()
+    assert day not in availability._extra_closed_days()
     assert events("supervision.closed_day_removed")[0].before["reason"] == "システム点検"
     assert verify_chain().ok
 
@@ -206,7 +208,7 @@ def test_abuse_decision_with_restriction_is_audited_and_blocks_talk_now(
     flagged_session: Any, supervisor: Any, senior: Any
 ) -> None:
     closure = SessionClosure.objects.get(session=flagged_session)
-    assert not selectors.talk_now_restricted(senior)
+    assert not session_selectors.talk_now_restricted(senior)
     services.abuse_decide(
         closure=closure,
         decision="upheld",
@@ -215,9 +217,9 @@ def test_abuse_decision_with_restriction_is_audited_and_blocks_talk_now(
         restrict_days=30,
         actor=supervisor,
     )
-    assert selectors.talk_now_restricted(senior)
+    assert session_selectors.talk_now_restricted(senior)
     later = timezone.now() + datetime.timedelta(days=31)
-    assert not selectors.talk_now_restricted(senior, now=later)
+    assert not session_selectors.talk_now_restricted(senior, now=later)
     decided = events("supervision.abuse_decided")[0]
     assert (decided.subject_user_id, decided.reason) == (senior.pk, "upheld")
     restricted = events("supervision.talk_now_restricted")[0]
@@ -236,9 +238,9 @@ def test_lifting_a_restriction_is_audited(
     )
     restriction = TalkNowRestriction.objects.get()
     assert restriction.ends_at is None
-    assert selectors.talk_now_restricted(senior)
+    assert session_selectors.talk_now_restricted(senior)
     services.restriction_lift(restriction=restriction, actor=supervisor)
-    assert not selectors.talk_now_restricted(senior)
+    assert not session_selectors.talk_now_restricted(senior)
     assert events("supervision.talk_now_restriction_lifted")[0].subject_user_id == senior.pk
 
 
@@ -277,7 +279,7 @@ def test_abuse_page_records_a_decision_and_restriction(
     assert restriction.ends_at - restriction.starts_at == pytest.approx(
         datetime.timedelta(days=7), abs=datetime.timedelta(seconds=5)
     )
-    assert selectors.talk_now_restricted(senior)
+    assert session_selectors.talk_now_restricted(senior)
 
 
 def test_a_session_not_ended_for_abuse_has_no_report_page(
@@ -293,4 +295,4 @@ def test_a_session_not_ended_for_abuse_has_no_report_page(
 def test_talk_now_restricted_is_false_for_anonymous() -> None:
     from django.contrib.auth.models import AnonymousUser
 
-    assert selectors.talk_now_restricted(AnonymousUser()) is False
+    assert session_selectors.talk_now_restricted(AnonymousUser()) is False

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from access_support import extensions
 from access_support.accounts import services
 from access_support.accounts.models import User
 
@@ -55,9 +55,6 @@ DEMO_USERS: list[dict[str, Any]] = [
     },
 ]
 
-# Apps that add their own demo data: each has `seed(users: dict[str, User]) -> list[str]`.
-DEMO_MODULES = ("proxies.demo", "signlanguage.demo")
-
 
 class Command(BaseCommand):
     help = "Creates demo accounts (one per role) and demo data. Safe to run again."
@@ -78,14 +75,9 @@ class Command(BaseCommand):
                 password=DEMO_PASSWORD, **spec
             )
         notes: list[str] = []
-        for name in DEMO_MODULES:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name != name:
-                    raise
-                continue
-            notes.extend(module.seed(users))
+        # Apps add their own demo data, registered in their AppConfig.ready().
+        for seed in extensions.demo_seeders:
+            notes.extend(seed(users))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for spec in DEMO_USERS:
             self.stdout.write(
