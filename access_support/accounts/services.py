@@ -136,41 +136,80 @@ def _address_key() -> str:
     return f"otp-fail:{request_context.client_address.get()}"
 
 
+def _address_attempt_allowed() -> bool:
+    """Count this attempt against the client address *before* its code is looked at. The count is
+    one shared cache key (Redis across processes) changed only by the atomic `incr`, so N
+    parallel attempts see N different values and only the first OTP_ADDRESS_FAILURE_LIMIT go on
+    (reading the count first and adding to it after let every parallel attempt through)."""
+    key = _address_key()
+    for _ in range(3):
+        # `add` starts the window only if no process has (SET NX); the window is not extended.
+        cache.add(key, 0, ADDRESS_WINDOW_SECONDS)
+        try:
+            count = int(cache.incr(key))
+        except ValueError:  # the window ended between add and incr: start the next one
+            continue
+        return count <= settings.OTP_ADDRESS_FAILURE_LIMIT
+    return False
+
+
+def _address_attempt_returned() -> None:
+    """The attempt was not a wrong code (right, or refused unseen): it no longer counts."""
+    try:
+        cache.decr(_address_key())
+    except ValueError:  # the window has ended meanwhile
+        pass
+
+
 def verify_second_factor(request: HttpRequest, device: Device, token: str) -> VerifyResult:
     """Step two. Throttled per account (django-otp's back-off on the device) and per client
-    address (a shared cache counter, so it holds across processes)."""
+    address (a shared cache counter, so it holds across processes). Both are counted atomically
+    before the code is compared, so parallel attempts cannot get more guesses than one at a
+    time would."""
     user = request.user
     assert isinstance(user, User)
-    failures = cache.get(_address_key(), 0)
-    if failures >= settings.OTP_ADDRESS_FAILURE_LIMIT:
-        audit.record(action="auth.otp_throttled", actor=user, subject_user=user, reason="address")
+    if not _address_attempt_allowed():
+        _address_attempt_returned()
+        with transaction.atomic():
+            audit.record(
+                action="auth.otp_throttled", actor=user, subject_user=user, reason="address"
+            )
         return VerifyResult(False, throttled=True, retry_after=ADDRESS_WINDOW_SECONDS)
-    allowed, info = device.verify_is_allowed()
-    if not allowed:
-        locked_until = (info or {}).get("locked_until")
-        retry = int((locked_until - timezone.now()).total_seconds()) + 1 if locked_until else 60
-        audit.record(action="auth.otp_throttled", actor=user, subject_user=user, reason="account")
-        return VerifyResult(False, throttled=True, retry_after=max(retry, 1))
     token = "".join(token.split())
-    if not device.verify_token(token):
-        try:
-            cache.incr(_address_key())
-        except ValueError:
-            cache.set(_address_key(), 1, ADDRESS_WINDOW_SECONDS)
-        device.refresh_from_db()
-        count = getattr(device, "throttling_failure_count", 0)
-        audit.record(
-            action="auth.otp_failed",
-            actor=user,
-            subject_user=user,
-            obj=device,
-            reason=f"failures {count}",
-        )
-        return VerifyResult(False)
+    with transaction.atomic():
+        # The device row stays locked from the back-off check until this attempt's failure is
+        # saved: attempts on one device, from any process, take turns, each sees the count the
+        # ones before it committed, and django-otp's increment (read, +1, save) cannot lose a
+        # failure. Without it parallel attempts were all checked against the same count and each
+        # saved that count + 1 (issue 20: 40 wrong codes over two processes, 7 evaluated, 1 kept).
+        device = type(device)._default_manager.select_for_update().get(pk=device.pk)
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            locked_until = (info or {}).get("locked_until")
+            retry = int((locked_until - timezone.now()).total_seconds()) + 1 if locked_until else 60
+            audit.record(
+                action="auth.otp_throttled", actor=user, subject_user=user, reason="account"
+            )
+            result = VerifyResult(False, throttled=True, retry_after=max(retry, 1))
+        elif not device.verify_token(token):
+            count = getattr(device, "throttling_failure_count", 0)
+            audit.record(
+                action="auth.otp_failed",
+                actor=user,
+                subject_user=user,
+                obj=device,
+                reason=f"failures {count}",
+            )
+            return VerifyResult(False)
+        else:
+            result = VerifyResult(True)
+    _address_attempt_returned()
+    if not result.verified:
+        return result
     otp_login(request, device)
     request.session.cycle_key()
     audit.record(action="auth.otp_verified", actor=user, subject_user=user, obj=device)
-    return VerifyResult(True)
+    return result
 
 
 @transaction.atomic
