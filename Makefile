@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages static migrate lint typecheck pytest audit clean scaleout bench-quick
+.PHONY: run test install messages static migrate lint typecheck pytest jstest audit clean scaleout bench-quick
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,10 +45,15 @@ pytest: install messages static node_modules/.package-lock.json
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The live client's modules (signlanguage/static/signlanguage/*.js) with Node's own test runner:
+# no npm packages, no browser (docs/live-client.md).
+jstest:
+	node --test tests/js/*.test.mjs
+
 audit: install
 	$(BIN)/python tools/audit_dependencies.py
 
-test: lint typecheck audit pytest
+test: lint typecheck audit jstest pytest
 
 # Every benchmark at a small size, both scenarios (needs PostgreSQL and Redis on 127.0.0.1):
 # so they cannot rot. Exits non-zero on a lost message, double booking, refused socket or error.

@@ -1,0 +1,243 @@
+// Test doubles for the live client's modules: a WebSocket the test opens, feeds and drops; a
+// clock whose timers run only when the test advances it; an in-memory Web Storage; and just
+// enough DOM for view.js (createElement, append, insertBefore, remove, querySelector).
+
+export class FakeWebSocket {
+  static OPEN = 1;
+  static instances = [];
+
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    this.sent = [];
+    this.listeners = {};
+    FakeWebSocket.instances.push(this);
+  }
+
+  static reset() {
+    FakeWebSocket.instances = [];
+  }
+
+  static get last() {
+    return FakeWebSocket.instances[FakeWebSocket.instances.length - 1];
+  }
+
+  addEventListener(type, listener) {
+    (this.listeners[type] ||= []).push(listener);
+  }
+
+  emit(type, event = {}) {
+    for (const listener of this.listeners[type] || []) listener(event);
+  }
+
+  send(data) {
+    if (this.readyState !== 1) throw new Error("send on a socket that is not open");
+    this.sent.push(JSON.parse(data));
+  }
+
+  // Test side: the server accepts, sends a frame, or the connection ends.
+  open() {
+    this.readyState = 1;
+    this.emit("open");
+  }
+
+  receive(frame) {
+    this.emit("message", { data: JSON.stringify(frame) });
+  }
+
+  drop(code = 1006) {
+    this.readyState = 3;
+    this.emit("close", { code });
+  }
+
+  close(code = 1005) {
+    if (this.readyState === 3) return;
+    this.drop(code);
+  }
+}
+
+export class FakeClock {
+  constructor() {
+    this.now = 0;
+    this.nextId = 1;
+    this.tasks = new Map(); // id -> {at, fn, every}
+    this.delays = []; // every setTimeout delay asked for, in order
+  }
+
+  setTimeout(fn, ms = 0) {
+    const id = this.nextId++;
+    this.delays.push(ms);
+    this.tasks.set(id, { at: this.now + ms, fn, every: null });
+    return id;
+  }
+
+  setInterval(fn, ms) {
+    const id = this.nextId++;
+    this.tasks.set(id, { at: this.now + ms, fn, every: ms });
+    return id;
+  }
+
+  clearTimeout(id) {
+    this.tasks.delete(id);
+  }
+
+  clearInterval(id) {
+    this.tasks.delete(id);
+  }
+
+  pendingTimeouts() {
+    return Array.from(this.tasks.values()).filter((task) => task.every === null).length;
+  }
+
+  // Runs every timer due within the next `ms`, in time order.
+  advance(ms) {
+    const end = this.now + ms;
+    for (;;) {
+      let dueId = null;
+      let due = null;
+      for (const [id, task] of this.tasks) {
+        if (task.at <= end && (due === null || task.at < due.at)) {
+          dueId = id;
+          due = task;
+        }
+      }
+      if (due === null) break;
+      this.now = due.at;
+      if (due.every === null) this.tasks.delete(dueId);
+      else due.at += due.every;
+      due.fn();
+    }
+    this.now = end;
+  }
+}
+
+export class MemoryStorage {
+  constructor() {
+    this.map = new Map();
+  }
+
+  getItem(key) {
+    return this.map.has(key) ? this.map.get(key) : null;
+  }
+
+  setItem(key, value) {
+    this.map.set(key, String(value));
+  }
+
+  removeItem(key) {
+    this.map.delete(key);
+  }
+}
+
+class FakeElement {
+  constructor(doc, tag) {
+    this.ownerDocument = doc;
+    this.tagName = tag.toUpperCase();
+    this.children = [];
+    this.parent = null;
+    this.dataset = {};
+    this.className = "";
+    this.hidden = false;
+    this.text = "";
+    this.scrollTop = 0;
+    this.scrollHeight = 0;
+    this.attributes = {};
+  }
+
+  get textContent() {
+    return this.text + this.children.map((child) => child.textContent).join("");
+  }
+
+  set textContent(value) {
+    this.children = [];
+    this.text = String(value);
+  }
+
+  append(...nodes) {
+    for (const node of nodes) {
+      if (typeof node === "string") this.text += node;
+      else this.insertBefore(node, null);
+    }
+  }
+
+  insertBefore(node, ref) {
+    if (node.parent) node.remove();
+    const index = ref ? this.children.indexOf(ref) : -1;
+    if (ref && index < 0) throw new Error("insertBefore: reference is not a child");
+    node.parent = this;
+    if (index < 0) this.children.push(node);
+    else this.children.splice(index, 0, node);
+    return node;
+  }
+
+  remove() {
+    if (!this.parent) return;
+    this.parent.children.splice(this.parent.children.indexOf(this), 1);
+    this.parent = null;
+  }
+
+  setAttribute(name, value) {
+    this.attributes[name] = String(value);
+  }
+
+  // Only what view.js asks for: ".class" and "[data-name]".
+  querySelector(selector) {
+    return this.querySelectorAll(selector)[0] || null;
+  }
+
+  querySelectorAll(selector) {
+    const found = [];
+    const visit = (node) => {
+      for (const child of node.children) {
+        if (matches(child, selector)) found.push(child);
+        visit(child);
+      }
+    };
+    visit(this);
+    return found;
+  }
+
+  addEventListener() {}
+}
+
+function matches(node, selector) {
+  if (selector.startsWith(".")) return node.className.split(" ").includes(selector.slice(1));
+  const data = /^\[data-([a-z-]+)\]$/.exec(selector);
+  if (data) {
+    const key = data[1].replace(/-([a-z])/g, (_m, c) => c.toUpperCase());
+    return key in node.dataset;
+  }
+  return false;
+}
+
+export function fakeDocument() {
+  const clock = new FakeClock();
+  const doc = {
+    title: "page",
+    visibilityState: "visible",
+    documentElement: { lang: "en" },
+    defaultView: {
+      setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+      clearTimeout: (id) => clock.clearTimeout(id),
+      setInterval: (fn, ms) => clock.setInterval(fn, ms),
+      clearInterval: (id) => clock.clearInterval(id),
+      addEventListener() {},
+    },
+    createElement: (tag) => new FakeElement(doc, tag),
+    hasFocus: () => true,
+    addEventListener() {},
+  };
+  return doc;
+}
+
+// A .live-session root holding the log (<ol data-live-log>) and the connection status line.
+export function fakePanel() {
+  const doc = fakeDocument();
+  const root = doc.createElement("section");
+  const log = doc.createElement("ol");
+  log.dataset.liveLog = "";
+  const status = doc.createElement("span");
+  status.dataset.liveConnection = "";
+  root.append(log, status);
+  return { doc, root, log, status };
+}
