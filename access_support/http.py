@@ -10,16 +10,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from access_support.domain import DomainError
 
-class ApiError(Exception):
-    """Raised by API views (or the services they call) to answer with an error."""
 
-    def __init__(self, code: str, status: int = 400, detail: str = "", **extra: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.status = status
-        self.detail = detail or code.replace("_", " ")
-        self.extra = extra
+class ApiError(DomainError):
+    """Raised by API views for a refusal of the edge itself (bad body, sign in first)."""
 
 
 def json_error(code: str, status: int, detail: str = "", **extra: Any) -> JsonResponse:
@@ -92,7 +87,8 @@ def require_str(data: dict[str, Any], key: str, *, max_length: int = 255) -> str
 
 
 def api_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Allow only `methods`; turn ApiError into its JSON answer."""
+    """Allow only `methods`; turn any DomainError (the edge's ApiError or a service's refusal)
+    into its JSON answer: the one place a refusal becomes an HTTP status."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -103,7 +99,7 @@ def api_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[
                 return response
             try:
                 return view(request, *args, **kwargs)
-            except ApiError as exc:
+            except DomainError as exc:
                 return json_error(exc.code, exc.status, exc.detail, **exc.extra)
 
         return wrapper

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from access_support.accounts.models import User
 from access_support.audit import services as audit
+from access_support.domain import Decision
 from proxies import policies, selectors
 
 SESSION_KEY = "proxies.acting_for"
@@ -19,7 +20,7 @@ TOUCH_EVERY_SECONDS = 60
 _CACHE_ATTR = "_proxies_acting_member"
 
 
-def start_acting(request: HttpRequest, member: User) -> policies.Decision:
+def start_acting(request: HttpRequest, member: User) -> Decision:
     user = request.user
     grant = selectors.grant_between(user, member)
     decision = policies.grant_standing(user, member, grant=grant)

@@ -4,11 +4,11 @@ no writes. Every view, API endpoint and consumer that acts for a member asks `de
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
+from access_support.domain import Decision, DomainError
 from proxies import scopes
 
 # The reasons of SPEC §4.3, in the order they are checked.
@@ -29,19 +29,12 @@ REASONS = (
 _NOT_ACTIVE_STATES = frozenset({"invited", "pending_review", "declined", "rejected"})
 
 
-class UnknownAction(ValueError):
-    """The action code is not in the catalogue: a 400, never a decision."""
+class UnknownAction(DomainError, ValueError):
+    """The action code is not in the catalogue: a 400 `unknown_action`, never a decision."""
 
     def __init__(self, action: str) -> None:
-        super().__init__(action)
+        super().__init__("unknown_action", 400, f"Unknown action {action!r}.")
         self.action = action
-
-
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    reason: str
-    grant: Any = None
 
 
 def _today(now: datetime.datetime | None) -> datetime.date:

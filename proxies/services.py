@@ -23,6 +23,7 @@ from access_support import events
 from access_support.accounts.models import User
 from access_support.audit import services as audit
 from access_support.audit.models import AuditEvent
+from access_support.domain import Decision, DomainError
 from access_support.masking import mask_card_numbers
 from access_support.prepared import PreparedUpdate
 from proxies import policies, selectors
@@ -36,7 +37,6 @@ from proxies.models import (
     ProcedureKind,
     VerificationCode,
 )
-from proxies.policies import Decision
 from proxies.scopes import ACTIONS, SCOPES, normalise_relationship, ordered_scopes
 
 INVITATION_DAYS = 7
@@ -48,14 +48,8 @@ DESK_WINDOW_SECONDS = 10 * 60
 DESK_LOCK_SECONDS = 15 * 60
 
 
-class GrantError(Exception):
-    """A refused change. `code` is the machine reason; `status` the HTTP status an API gives."""
-
-    def __init__(self, code: str, status: int = 400, detail: str = "") -> None:
-        super().__init__(code)
-        self.code = code
-        self.status = status
-        self.detail = detail or code.replace("_", " ")
+class GrantError(DomainError):
+    """A refused change of a grant, a code or a procedure."""
 
 
 def max_grants() -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -13,7 +12,6 @@ from django.utils import timezone
 from access_support.accounts.models import User
 from access_support.http import ApiError, api_view, json_body
 from access_support.masking import MASKED_NOTICE, has_card_number
-from proxies.services import authorize
 from signlanguage import availability, policies, selectors, services
 from signlanguage.models import Mode, Session
 
@@ -23,13 +21,6 @@ def _user(request: HttpRequest) -> User:
     if not isinstance(user, User) or not user.is_authenticated:
         raise ApiError("not_authenticated", 401, "Sign in first.")
     return user
-
-
-def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
-    try:
-        return service(**kwargs)
-    except services.BookingError as exc:
-        raise ApiError(exc.code, exc.status, exc.detail, **exc.extra) from exc
 
 
 def _gate(request: HttpRequest, pk: int) -> Session:
@@ -113,15 +104,18 @@ def _customer_for(actor: User, on_behalf_of: Any) -> User:
             "throttled", 429, "Too many refused member numbers.", retry_after=ON_BEHALF_WINDOW
         )
     member = selectors.member_by_number(on_behalf_of)
-    granted = authorize(actor=actor, member=member, action="session.book", via="api")
-    if not granted.allowed or member is None:
-        # A number nobody has and a member who gave you no grant answer alike: the API must not
-        # tell a stranger which member numbers exist. Refusals are counted to stop a sweep.
-        cache.add(refusals_key, 0, ON_BEHALF_WINDOW)
-        cache.incr(refusals_key)
-        reason = "no_grant" if granted.reason in PROBE_REASONS else granted.reason
-        raise ApiError(reason, 403, "You may not book for this member.")
+    if member is None:
+        _refused_on_behalf(actor)
+        raise ApiError("no_grant", 403, "You may not book for this member.")
     return member
+
+
+def _refused_on_behalf(actor: User) -> None:
+    """A number nobody has and a member who gave you no grant answer alike (`no_grant`): the API
+    must not tell a stranger which member numbers exist. Refusals are counted to stop a sweep."""
+    refusals_key = f"on-behalf-refused:{actor.pk}"
+    cache.add(refusals_key, 0, ON_BEHALF_WINDOW)
+    cache.incr(refusals_key)
 
 
 @api_view("GET", "POST")
@@ -134,15 +128,21 @@ def bookings(request: HttpRequest) -> HttpResponse:
     mode = _mode(data.get("mode"))
     start = _start(data.get("start"))
     customer = _customer_for(actor, data.get("on_behalf_of"))
-    session = _call(
-        services.booking_create,
-        actor=actor,
-        customer=customer,
-        mode=mode,
-        start=start,
-        topic=data.get("topic"),
-        note=data.get("note", ""),
-    )
+    try:
+        session = services.booking_create(
+            actor=actor,
+            customer=customer,
+            mode=mode,
+            start=start,
+            topic=data.get("topic"),
+            note=data.get("note", ""),
+            via="api",
+        )
+    except services.BookingError as exc:
+        if customer.pk != actor.pk and exc.code in PROBE_REASONS | {"not_a_member"}:
+            _refused_on_behalf(actor)
+            raise ApiError("no_grant", 403, "You may not book for this member.") from exc
+        raise
     body = booking_json(session)
     if has_card_number(data.get("topic"), data.get("note")):
         body["notice"] = {"code": "card_number_masked", "detail": str(MASKED_NOTICE)}
@@ -157,7 +157,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @api_view("POST")
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     session = _gate(request, pk)
-    session = _call(services.booking_cancel, session=session, actor=_user(request))
+    session = services.booking_cancel(session=session, actor=_user(request))
     return JsonResponse(booking_json(session))
 
 
@@ -165,7 +165,7 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     session = _gate(request, pk)
     start = _start(json_body(request).get("start"))
-    session = _call(services.booking_reschedule, session=session, actor=_user(request), start=start)
+    session = services.booking_reschedule(session=session, actor=_user(request), start=start)
     return JsonResponse(booking_json(session))
 
 
@@ -177,9 +177,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             raise ApiError("forbidden", 403, "Only operators see the queue.")
         return JsonResponse(selectors.queue_snapshot())
     data = json_body(request)
-    session = _call(
-        services.queue_request, actor=actor, mode=data.get("mode"), topic=data.get("topic")
-    )
+    session = services.queue_request(actor=actor, mode=data.get("mode"), topic=data.get("topic"))
     status = selectors.queue_status(session)
     return JsonResponse(
         {
@@ -199,5 +197,5 @@ def queue_take(request: HttpRequest, session_id: int) -> HttpResponse:
     session = Session.objects.filter(pk=session_id, kind="now").first()
     if session is None:
         raise ApiError("not_found", 404, "No such request.")
-    session = _call(services.queue_take, session=session, operator=actor)
+    session = services.queue_take(session=session, operator=actor)
     return JsonResponse({"session_id": session.pk, "state": session.state})

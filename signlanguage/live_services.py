@@ -15,6 +15,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from access_support.audit import services as audit
+from access_support.domain import DomainError
 from access_support.masking import mask_card_numbers
 from signlanguage import events, live_policies
 from signlanguage.live_selectors import message_frame
@@ -31,12 +32,8 @@ from signlanguage.models import (
 MAX_TEXT = 2000
 
 
-class LiveError(Exception):
-    def __init__(self, code: str, status: int = 400, detail: str = "") -> None:
-        super().__init__(code)
-        self.code = code
-        self.status = status
-        self.detail = detail or code.replace("_", " ")
+class LiveError(DomainError):
+    """A refused change in a live session (a message, a close, feedback)."""
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from typing import Any
 
+from access_support.domain import Decision
 from signlanguage.availability import SKILL_FIELD
-
-
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    reason: str
-
 
 OK = Decision(True, "ok")
 

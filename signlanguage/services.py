@@ -22,22 +22,17 @@ from django.utils.translation import gettext_noop
 
 from access_support.accounts.models import User
 from access_support.audit import services as audit
+from access_support.domain import DomainError
 from access_support.masking import mask_card_numbers
-from proxies import policies as proxy_policies
-from proxies import selectors as proxy_selectors
+from proxies import services as proxy_services
 from signlanguage import availability, events, policies, selectors
 from signlanguage.formatting import format_datetime
 from signlanguage.ics import session_ics
 from signlanguage.models import Kind, Mode, Session, Shift, State
 
 
-class BookingError(Exception):
-    def __init__(self, code: str, status: int = 400, detail: str = "", **extra: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.status = status
-        self.detail = detail or code.replace("_", " ")
-        self.extra = extra
+class BookingError(DomainError):
+    """A refused change of a shift, a booking or a talk-now request."""
 
 
 SLOT_PROBLEMS = {
@@ -242,13 +237,16 @@ def _check_may_change(actor: User, session: Session, now: datetime.datetime) -> 
         raise BookingError(decision.reason, 409 if decision.reason in policies.CONFLICTS else 403)
 
 
-def _check_may_book_for(actor: User, customer: User) -> None:
-    """Booking for another member needs that member's grant with `session.book`, decided now."""
+def _check_may_book_for(actor: User, customer: User, *, via: str) -> None:
+    """Booking for another member needs that member's grant with `session.book`, decided now
+    and written to the audit log (the one gate: views and the API only translate). The second
+    factor is the edge's business (middleware), so it counts as done here."""
+    if not customer.is_member:
+        raise BookingError("not_a_member", 403, "Sessions are booked for card members.")
     if actor.pk == customer.pk:
         return
-    grant = proxy_selectors.grant_between(actor, customer)
-    decision = proxy_policies.decide(
-        actor, customer, selectors.BOOK_ACTION, grant=grant, verified=True
+    decision = proxy_services.authorize(
+        actor=actor, member=customer, action=selectors.BOOK_ACTION, verified=True, via=via
     )
     if not decision.allowed:
         raise BookingError(decision.reason, 403, "You may not book for this member.")
@@ -263,10 +261,12 @@ def booking_create(
     topic: Any,
     note: Any = "",
     now: datetime.datetime | None = None,
+    via: str = "web",
 ) -> Session:
-    """Book one slot for `customer` (the actor, or a member the caller has authorised the
-    actor to act for) and assign a free operator; 409 slot_full when none is left. The topic
-    and note are masked first, outside the transaction."""
+    """Book one slot for `customer` — the actor, or a member whose grant lets the actor book
+    (decided here, first) — and assign a free operator; 409 slot_full when none is left. The
+    topic and note are masked first, outside the transaction."""
+    _check_may_book_for(actor, customer, via=via)
     return _booking_create(
         actor=actor,
         customer=customer,
@@ -293,9 +293,6 @@ def _booking_create(
     mode = _check_mode(mode)
     _check_slot(start, now)
     topic, note = _check_text(topic, note)
-    if not customer.is_member:
-        raise BookingError("not_a_member", 403, "Sessions are booked for card members.")
-    _check_may_book_for(actor, customer)
     free = _free_operators(mode, start)
     if not free:
         raise BookingError("slot_full", 409, "No operator is free at that time.")

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    reason: str
+from access_support.domain import Decision
 
 
 def _authenticated(user: Any) -> bool:

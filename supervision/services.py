@@ -15,6 +15,7 @@ from django.utils import timezone
 from access_support.accounts import services as accounts
 from access_support.accounts.models import SKILLS, User
 from access_support.audit import services as audit
+from access_support.domain import Decision, DomainError
 from access_support.masking import mask_card_numbers
 from signlanguage import availability, live_services
 from signlanguage.availability import CLOSED_DAYS_CACHE_KEY
@@ -31,14 +32,11 @@ from supervision import policies
 from supervision.models import VoiceItem, VoiceSource, VoiceTag
 
 
-class SupervisionError(Exception):
-    def __init__(self, code: str, status: int = 400) -> None:
-        super().__init__(code)
-        self.code = code
-        self.status = status
+class SupervisionError(DomainError):
+    """A refused change on the supervisor's console."""
 
 
-def _require(decision: policies.Decision) -> None:
+def _require(decision: Decision) -> None:
     if not decision.allowed:
         status = 403 if decision.reason.startswith("not_") else 409
         raise SupervisionError(decision.reason, status)
