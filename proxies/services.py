@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from access_support import events
 from access_support.accounts.models import User
 from access_support.audit import services as audit
-from access_support.audit.models import AuditEvent
 from access_support.domain import Decision, DomainError
 from access_support.masking import mask_card_numbers
 from access_support.prepared import PreparedUpdate
@@ -746,15 +745,6 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
     # So a grant revoked in the milliseconds between the read and the commit is decided as read
     # — as it always was on PostgreSQL (READ COMMITTED) — and the audit row names that grant.
     spend = found if found is not None and decision.reason not in NOT_SPENT else None
-    if spend is not None and connection.vendor == "postgresql":
-        # One statement spends the code and appends the decision's audit row (decision 0014).
-        if _spend_and_record_postgresql(
-            spend, audit.new_event(**_desk_audit(operator, member, action, decision, proxy))
-        ):
-            return DeskResult(decision)
-        # Another check spent this code since we read it, and nothing was written: to this
-        # check it is used.
-        decision, spend = policies.decide_at_desk(member, action, code=None), None
     with transaction.atomic():
         if spend is not None and not _spend_code(spend):
             # Another check spent this code since we read it: to this check it is used.
@@ -768,7 +758,7 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
 def _desk_audit(
     operator: User, member: User | None, action: str, decision: Decision, proxy: User | None
 ) -> audit.EventFields:
-    """The audit row of a desk decision (`audit.new_event`'s arguments)."""
+    """The audit row of a desk decision (`audit.record`'s arguments)."""
     return {
         "action": "proxy.decision",
         "actor": operator,
@@ -782,16 +772,6 @@ def _desk_audit(
             "proxy": proxy.pk if proxy is not None and decision.reason != "invalid_code" else None,
         },
     }
-
-
-def _spend_and_record_postgresql(found: VerificationCode, event: AuditEvent) -> bool:
-    """PostgreSQL: mark the code used unless it already is and append `event`, in one statement
-    (`desk_spend_code`, migration proxies/0002): both or neither. False if it was used."""
-    now = timezone.now()
-    spent = audit.append_postgresql(event, "desk_spend_code", (found.pk, now))
-    if spent:
-        found.used_at = now
-    return spent
 
 
 # Desk answers given before the code is looked at (it stays usable), or because it is not usable.

@@ -55,18 +55,31 @@ class AuditEvent(models.Model):
         }
 
     def compute_hash(self) -> str:
-        return hashlib.sha256((self.prev_hash + _body(self.payload())).encode()).hexdigest()
+        """sha256 of `prev_hash` and the row's JSON body (`payload`: sorted keys, no spaces,
+        UTF-8), hex — computed from the same pieces, by the same rule, as PostgreSQL's
+        `audit_append` computes it (`chain_hash`, decision 0016)."""
+        head, tail = self.hash_parts()
+        return chain_hash(self.prev_hash, head, self.seq, tail)
 
     def hash_parts(self) -> tuple[str, str]:
         """The hashed body in two pieces around the sequence number, for a database that numbers
         the row itself (PostgreSQL's `audit_append`, decision 0011): for every `seq`,
-        `head + str(seq) + tail` is the body `compute_hash` hashes. Keys are sorted, so "seq" is
-        followed only by "subject_user"."""
+        `head + str(seq) + tail` is the row's JSON body, `_body(payload())` (the Hypothesis test
+        in tests/audit/test_chain.py holds this). Keys are sorted, so "seq" is followed only by
+        "subject_user"."""
         payload = self.payload()
         del payload["seq"]
         subject_user = payload.pop("subject_user")
         head = _body(payload)[:-1] + ',"seq":'
         return head, ',"subject_user":' + _body(subject_user) + "}"
+
+
+def chain_hash(prev_hash: str, head: str, seq: int, tail: str) -> str:
+    """A row's hash: the one rule, which PostgreSQL's `audit_append` (migration audit/0003)
+    repeats as `encode(sha256(convert_to(prev_hash || head || seq::text || tail, 'UTF8')),
+    'hex')` — it is there only because the link and the number are known only under the chain's
+    lock, inside that statement; tests/audit/test_chain.py checks the two agree (decision 0016)."""
+    return hashlib.sha256(f"{prev_hash}{head}{seq}{tail}".encode()).hexdigest()
 
 
 def _body(value: Any) -> str:

@@ -28,22 +28,40 @@ _LAST_LINK = Prepared(
 _APPEND = PreparedInsert(AuditEvent)
 
 # PostgreSQL: one statement takes the advisory lock (held to COMMIT), reads the last link,
-# numbers, hashes and inserts the row (migration audit/0003, decision 0011). These are
-# audit_append's arguments; a function that makes a change and appends its row in the same
-# statement takes its own first (decision 0014).
-_APPEND_POSTGRESQL = {
-    "audit_append": (
-        "SELECT * FROM audit_append(%s::bigint, %s::timestamptz, %s::bigint, %s::bigint, %s, "
-        "%s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s, %s)"
-    ),
-    # The desk: spend a code and record the decision, its own two arguments first (proxies
-    # migration 0002).
-    "desk_spend_code": (
-        "SELECT * FROM desk_spend_code(%s::bigint, %s::timestamptz, %s::bigint, "
-        "%s::timestamptz, %s::bigint, %s::bigint, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, "
-        "%s, %s)"
-    ),
-}
+# numbers, hashes and inserts the row (migration audit/0003, decisions 0011 and 0016).
+# audit_append's parameters, in order, each with its type as PostgreSQL names it
+# (`pg_get_function_identity_arguments`): the one list the call below is built from — its
+# placeholders and its arguments — and the one tests/audit/test_chain.py compares with the
+# function in pg_proc. `p_<column>` is filled from that column of the row; the others from
+# `_append_postgresql_extras`.
+APPEND_PARAMETERS: tuple[tuple[str, str], ...] = (
+    ("p_lock", "bigint"),
+    ("p_created_at", "timestamp with time zone"),
+    ("p_actor_id", "bigint"),
+    ("p_subject_user_id", "bigint"),
+    ("p_action", "character varying"),
+    ("p_object_type", "character varying"),
+    ("p_object_id", "character varying"),
+    ("p_reason", "character varying"),
+    ("p_before", "jsonb"),
+    ("p_after", "jsonb"),
+    ("p_request_id", "character varying"),
+    ("p_head", "text"),
+    ("p_tail", "text"),
+    ("p_genesis", "character varying"),
+)
+# The row's own columns among them, with their fields (the function numbers, links and hashes
+# the row).
+_COLUMNS = {field.column: field for field in AuditEvent._meta.concrete_fields}
+_ROW_PARAMETERS: tuple[tuple[str, Field[Any, Any]], ...] = tuple(
+    (name, _COLUMNS[name.removeprefix("p_")])
+    for name, _type in APPEND_PARAMETERS
+    if name.removeprefix("p_") in _COLUMNS
+)
+# Built from constants above only; the values are bound as parameters.
+_APPEND_POSTGRESQL = "SELECT * FROM audit_append({})".format(  # noqa: S608
+    ", ".join(f"%s::{sql_type}" for _name, sql_type in APPEND_PARAMETERS)
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -79,7 +97,7 @@ def record(**fields: Unpack[EventFields]) -> AuditEvent:
     audit write fails the whole change, and a savepoint would cost two more round trips)."""
     event = new_event(**fields)
     if connection.vendor == "postgresql":
-        append_postgresql(event)
+        _append_postgresql(event)
         return event
     last = _LAST_LINK.first()
     event.seq = (last.seq + 1) if last else 1
@@ -101,8 +119,7 @@ def new_event(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """An event not yet written: `record` appends it, or a PostgreSQL function that makes the
-    change it describes appends it in the same statement (`append_postgresql`)."""
+    """An event not yet written (`record` appends it)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
@@ -120,31 +137,22 @@ def new_event(
     )
 
 
-def append_postgresql(
-    event: AuditEvent, function: str = "audit_append", leading: tuple[Any, ...] = ()
-) -> bool:
-    """Write `event` with one statement on PostgreSQL: `audit_append`, or another function of
-    `_APPEND_POSTGRESQL` that takes its own arguments (`leading`) first, then audit_append's,
-    makes a change and appends the event with it — returning audit_append's row, or no row when
-    it made no change and appended nothing. The function fills in seq, prev_hash and hash; the
-    same model signals are sent as for a save (as PreparedInsert does on SQLite). Returns
-    whether it appended."""
+def _append_postgresql(event: AuditEvent) -> None:
+    """Write `event` with one statement on PostgreSQL (`audit_append`), which fills in seq,
+    prev_hash and hash; the same model signals are sent as for a save (as PreparedInsert does on
+    SQLite)."""
     event._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
     signals.pre_save.send(
         sender=AuditEvent, instance=event, raw=False, using=connection.alias, update_fields=None
     )
-    head, tail = event.hash_parts()
-    params: list[Any] = list(leading)
-    params.append(_CHAIN_LOCK_KEY)
-    params.extend(
-        field.get_db_prep_save(field.pre_save(event, True), connection) for field in _ROW_FIELDS
-    )
-    params.extend([head, tail, GENESIS_HASH])
+    values = _append_postgresql_extras(event)
+    for name, field in _ROW_PARAMETERS:
+        values[name] = field.get_db_prep_save(field.pre_save(event, True), connection)
+    arguments = [values.pop(name) for name, _type in APPEND_PARAMETERS]
+    assert not values, values  # every value given has its parameter
     with connection.cursor() as cursor:
-        cursor.execute(_APPEND_POSTGRESQL[function], params)
+        cursor.execute(_APPEND_POSTGRESQL, arguments)
         row = cursor.fetchone()
-    if row is None:
-        return False
     event.pk, event.seq, event.prev_hash, event.hash = row
     event._state.db = connection.alias
     event._state.adding = False
@@ -156,25 +164,13 @@ def append_postgresql(
         raw=False,
         using=connection.alias,
     )
-    return True
 
 
-# The row's own values, in audit_append's parameter order (the function numbers and hashes it).
-_ROW_FIELDS: list[Field[Any, Any]] = [
-    AuditEvent._meta.get_field(name)  # type: ignore[misc]
-    for name in (
-        "created_at",
-        "actor",
-        "subject_user",
-        "action",
-        "object_type",
-        "object_id",
-        "reason",
-        "before",
-        "after",
-        "request_id",
-    )
-]
+def _append_postgresql_extras(event: AuditEvent) -> dict[str, Any]:
+    """audit_append's arguments that are not columns of the row: the chain's lock, the hashed
+    body's two pieces around the number (`AuditEvent.hash_parts`) and the first link."""
+    head, tail = event.hash_parts()
+    return {"p_lock": _CHAIN_LOCK_KEY, "p_head": head, "p_tail": tail, "p_genesis": GENESIS_HASH}
 
 
 @dataclass(frozen=True)

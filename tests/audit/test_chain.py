@@ -9,11 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.utils import DatabaseError
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from access_support.audit import services as audit
-from access_support.audit.models import AuditEvent
+from access_support.audit.models import AuditEvent, _body
 
 
 def _write_events(n: int) -> None:
@@ -140,6 +140,9 @@ def test_the_hashed_body_splits_around_its_seq(seq, subject, actor, text, before
     )
     head, tail = event.hash_parts()
     body = head + str(seq) + tail
+    assert body == _body(event.payload())
+    # The hash, computed from the pieces (as audit_append does), is the chain's documented one:
+    # sha256 of prev_hash and the row's JSON body — so rows written before stay valid.
     assert hashlib.sha256((event.prev_hash + body).encode()).hexdigest() == event.compute_hash()
 
 
@@ -157,3 +160,74 @@ def test_postgresql_numbers_and_hashes_rows_as_python_does():
         assert later.seq == earlier.seq + 1 and later.prev_hash == earlier.hash
     assert all(r.compute_hash() == r.hash for r in rows)
     assert audit.verify_chain().ok
+
+
+def test_audit_appends_parameters_are_the_rows_columns():
+    """APPEND_PARAMETERS, the one list audit_append's call is built from, names every column of
+    the row except those the function fills in (id, seq, prev_hash, hash): a new column the
+    function does not take fails here, on either database."""
+    columns = {field.column for field in AuditEvent._meta.concrete_fields}
+    passed = {name.removeprefix("p_") for name, _type in audit.APPEND_PARAMETERS}
+    assert columns - passed == {"id", "seq", "prev_hash", "hash"}
+    assert passed - columns == {"lock", "head", "tail", "genesis"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_audit_append_in_the_database_takes_the_one_parameter_list():
+    """The function's signature in pg_proc is APPEND_PARAMETERS — names, types and order — so a
+    migration that changes one side without the other fails here (decision 0016)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proargnames, pg_get_function_identity_arguments(oid) FROM pg_proc "
+            "WHERE proname = 'audit_append'"
+        )
+        rows = cursor.fetchall()
+    assert len(rows) == 1, rows  # one function of that name: no stale overload
+    # proargnames also lists the OUT columns (RETURNS TABLE) after the IN ones.
+    names, identity = rows[0]
+    assert names[: len(audit.APPEND_PARAMETERS)] == [n for n, _t in audit.APPEND_PARAMETERS]
+    assert identity == ", ".join(f"{n} {t}" for n, t in audit.APPEND_PARAMETERS)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_desks_own_function_is_gone():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'desk_spend_code'")
+        assert cursor.fetchone() == (0,)
+
+
+# Text PostgreSQL stores: UTF-8, no NUL (the application refuses lone surrogates and NUL at its
+# edges).
+_pg_text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"))
+_pg_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | _pg_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_pg_text, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None)
+@given(
+    reason=_pg_text.filter(lambda t: len(t) <= 255),
+    object_id=_pg_text.filter(lambda t: len(t) <= 64),
+    before=_pg_json,
+    after=_pg_json,
+)
+def test_postgresql_hashes_any_row_as_python_does(reason, object_id, before, after):
+    """audit_append's hash (PL/pgSQL) equals AuditEvent.compute_hash (Python, the one rule:
+    models.chain_hash) for any text and any JSON: the one place the rule is restated is held to
+    it (decision 0016)."""
+    audit.record(
+        action="test.pg_hash",
+        reason=reason,
+        object_id=object_id,
+        before=before if isinstance(before, dict) else {"v": before},
+        after=after if isinstance(after, dict) else {"v": after},
+    )
+    stored = AuditEvent.objects.order_by("-seq").first()
+    assert stored is not None and stored.reason == reason
+    assert stored.hash == stored.compute_hash()

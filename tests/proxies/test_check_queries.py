@@ -39,11 +39,11 @@ def test_authorisation_check_query_count_is_fixed(
     # statement, decision 0014); code spent (one conditional UPDATE); the audit row (chain's
     # last link, insert); one transaction (a savepoint pair here, inside the test's) that holds
     # the spent code and its audit row together — the reads before it are outside it. On
-    # PostgreSQL the grant is read apart (planning the joined read cost more than the read),
-    # and one statement spends the code and appends the audit row (desk_spend_code: the
-    # UPDATE, then the chain's lock, last link and insert; decisions 0011 and 0014), with no
-    # transaction of its own, so 5. The grant arrives with its member and proxy.
-    with django_assert_num_queries(5 if connection.vendor == "postgresql" else 8):
+    # PostgreSQL the grant is read apart (planning the joined read cost more than the read,
+    # decision 0014) and the audit row is one statement (audit_append: the chain's lock, last
+    # link and insert; decision 0011), so 8 as well: the desk's one-statement function is gone
+    # (decision 0016). The grant arrives with its member and proxy.
+    with django_assert_num_queries(8):
         response = client.post(
             "/api/v1/authorizations/check", json.dumps(body), content_type="application/json"
         )

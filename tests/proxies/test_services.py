@@ -305,34 +305,30 @@ def test_two_operators_checking_one_code_at_once_get_one_yes(
     assert sorted(reasons.values_list("reason", flat=True)) == ["invalid_code", "ok"]
 
 
-@pytest.mark.postgres
-def test_on_postgresql_a_code_is_spent_only_with_its_audit_row(
-    active_grant, senior, proxy, operator
+def test_a_code_is_spent_only_with_its_audit_row(
+    active_grant, senior, proxy, operator, monkeypatch
 ):
-    """desk_spend_code (decision 0014) spends the code and appends the decision in one
-    statement: when the audit row cannot be written, the code is not spent either."""
-    from django.db import DataError, transaction
-
+    """The desk spends the code and appends the decision in one transaction, on either database
+    (decision 0016): when the audit row cannot be written, the code is not spent either."""
     from access_support.audit import services as audit
 
     code, record = services.code_issue(proxy=proxy, member=senior)
     rows = AuditEvent.objects.count()
-    event = audit.new_event(action="x" * 65, actor=operator, subject_user=senior)  # too long
-    with pytest.raises(DataError), transaction.atomic():
-        audit.append_postgresql(event, "desk_spend_code", (record.pk, timezone.now()))
+
+    def refuse(**_fields):
+        raise RuntimeError("the audit row cannot be written")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(audit, "record", refuse)
+        with pytest.raises(RuntimeError):
+            check(operator, senior, code)
     record.refresh_from_db()
     assert record.used_at is None and AuditEvent.objects.count() == rows
-    # A used code: nothing is written and the caller hears so.
-    event = audit.new_event(action="proxy.decision", actor=operator, subject_user=senior)
-    VerificationCode.objects.filter(pk=record.pk).update(used_at=timezone.now())
-    assert audit.append_postgresql(event, "desk_spend_code", (record.pk, timezone.now())) is False
-    assert AuditEvent.objects.count() == rows
-    # The desk itself spends it and records the decision with one statement, chained.
-    fresh, issued = services.code_issue(proxy=proxy, member=senior)
-    assert check(operator, senior, fresh).decision.reason == "ok"
-    issued.refresh_from_db()
+    # Then the desk spends it and records the decision, chained.
+    assert check(operator, senior, code).decision.reason == "ok"
+    record.refresh_from_db()
     latest = AuditEvent.objects.latest("seq")
-    assert issued.used_at is not None
+    assert record.used_at is not None
     assert (latest.action, latest.reason, latest.after["via"]) == ("proxy.decision", "ok", "desk")
     assert audit.verify_chain().ok
 
