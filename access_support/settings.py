@@ -46,6 +46,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+def env_url(name: str, default: str) -> str:
+    """An absolute http(s) address without a query or fragment, kept without its final "/"."""
+    from urllib.parse import urlsplit
+
+    value = os.environ.get(name, default).strip()
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"{name} must be an absolute http:// or https:// address such as "
+            f"https://support.example.jp, got {value!r}"
+        )
+    return value.rstrip("/")
+
+
 def env_json_list(name: str, default: list[Any]) -> list[Any]:
     value = os.environ.get(name)
     if value is None:
@@ -180,6 +194,10 @@ SECRET_KEY_IS_SET = bool(env_str("SECRET_KEY"))
 DEVELOPMENT_SECRET_KEY = "embedded-development-key-not-for-production-0123456789"
 SECRET_KEY: str = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+# The public address of the site: every link in an e-mail (bookings, reminders, invitations,
+# set-password links) and the calendar file's identifiers are built from it, never from the
+# request's Host header (which an attacker chooses) nor from a development default.
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "daphne",

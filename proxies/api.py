@@ -85,7 +85,6 @@ def grants(request: HttpRequest) -> HttpResponse:
         relationship=require_str(data, "relationship", max_length=40),
         scopes=data.get("scopes"),
         ends_on=_parse_date(data.get("ends_on")),
-        base_url=request.build_absolute_uri("/"),
     )
     return JsonResponse(grant_json(grant), status=201)
 

@@ -141,7 +141,6 @@ def _submit_registration(
             relationship=data["relationship"],
             scopes=data["scopes"],
             ends_on=data["ends_on"],
-            base_url=request.build_absolute_uri("/"),
         )
     except services.GrantError as exc:
         _grant_error(request, exc)

@@ -82,6 +82,8 @@ class Session(models.Model):
     summary = models.TextField(blank=True)
     reminded_day_before_at = models.DateTimeField(null=True, blank=True)
     reminded_soon_at = models.DateTimeField(null=True, blank=True)
+    # The .ics SEQUENCE: counts up at each reschedule and at cancellation.
+    ics_sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

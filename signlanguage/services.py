@@ -24,6 +24,7 @@ from access_support.accounts.models import User
 from access_support.audit import services as audit
 from access_support.domain import DomainError
 from access_support.masking import mask_card_numbers
+from access_support.site import site_url
 from proxies import services as proxy_services
 from signlanguage import availability, events, policies, selectors
 from signlanguage.formatting import format_datetime
@@ -347,6 +348,7 @@ def booking_reschedule(
     session.end = start + availability.slot_length()
     session.reminded_day_before_at = None
     session.reminded_soon_at = None
+    session.ics_sequence += 1
     try:
         with transaction.atomic():
             session.save()
@@ -375,7 +377,8 @@ def booking_cancel(
     before = _snapshot(session)
     session.state = State.CANCELLED
     session.cancelled_at = now
-    session.save(update_fields=["state", "cancelled_at"])
+    session.ics_sequence += 1
+    session.save(update_fields=["state", "cancelled_at", "ics_sequence"])
     availability.invalidate()
     audit.record(
         action="signlanguage.session_cancelled",
@@ -500,6 +503,15 @@ _SUBJECTS = {
     "day_before": gettext_noop("Reminder: your session is tomorrow"),
     "soon": gettext_noop("Reminder: your session starts in 15 minutes"),
 }
+# The body's first sentence: a sentence of its own in each language (the Japanese ends with
+# "。", not an ASCII stop added after the subject).
+_SENTENCES = {
+    "booked": gettext_noop("Your session is booked."),
+    "rescheduled": gettext_noop("Your session has a new time."),
+    "cancelled": gettext_noop("Your session is cancelled."),
+    "day_before": gettext_noop("Reminder: your session is tomorrow."),
+    "soon": gettext_noop("Reminder: your session starts in 15 minutes."),
+}
 
 
 def _recipients(session: Session) -> list[str]:
@@ -516,10 +528,6 @@ def _recipients(session: Session) -> list[str]:
     return list(dict.fromkeys(e for e in emails if e))
 
 
-def _site_url() -> str:
-    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-
-
 def send_session_email(session: Session, event: str) -> None:
     recipients = _recipients(session)
     if not recipients or session.start is None:
@@ -532,22 +540,29 @@ def send_session_email(session: Session, event: str) -> None:
         lines = [
             _("Dear %(name)s,") % {"name": session.customer.name},
             "",
-            _(_SUBJECTS[event]) + ".",
+            _(_SENTENCES[event]),
             _("Date and time: %(when)s") % {"when": when},
             _("Type: %(mode)s") % {"mode": Mode(session.mode).label},
             _("Topic: %(topic)s") % {"topic": session.topic},
         ]
         if session.booked_by_id != session.customer_id:
             lines.append(_("Booked by: %(name)s") % {"name": session.booked_by.name})
-        detail_url = _site_url() + reverse("signlanguage:detail", args=[session.pk])
-        lines += [
-            "",
-            _("See or change the booking: %(url)s") % {"url": detail_url},
-            _("Add it to your calendar: %(url)s")
-            % {"url": _site_url() + reverse("signlanguage:ics", args=[session.pk])},
-            "",
-            _("We never call you by phone."),
-        ]
+        detail_url = site_url(reverse("signlanguage:detail", args=[session.pk]))
+        ics_url = site_url(reverse("signlanguage:ics", args=[session.pk]))
+        if event == "cancelled":
+            # The attached calendar file cancels the event in the calendar it was added to.
+            lines += [
+                "",
+                _("See the booking: %(url)s") % {"url": detail_url},
+                _("Remove it from your calendar: %(url)s") % {"url": ics_url},
+            ]
+        else:
+            lines += [
+                "",
+                _("See or change the booking: %(url)s") % {"url": detail_url},
+                _("Add it to your calendar: %(url)s") % {"url": ics_url},
+            ]
+        lines += ["", _("We never call you by phone.")]
     message = EmailMessage(
         subject=subject,
         body="\n".join(lines),

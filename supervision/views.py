@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access_support.masking import MASKED_NOTICE, has_card_number, mask_card_numbers
+from access_support.site import site_url
 from signlanguage import live_selectors
 from signlanguage import selectors as session_selectors
 from supervision import charts, policies, reports, selectors, services
@@ -210,7 +211,8 @@ def report_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
+    # Links in e-mails use the configured public address, never the request's Host header.
+    return site_url()
 
 
 @require_http_methods(["GET"])

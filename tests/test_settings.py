@@ -18,12 +18,13 @@ PROBE = (
     "'hosts': settings.ALLOWED_HOSTS, 'email': settings.EMAIL_BACKEND, "
     "'email_path': settings.EMAIL_FILE_PATH, 'from': settings.DEFAULT_FROM_EMAIL, "
     "'ice': settings.ICE_SERVERS, 'secret': settings.SECRET_KEY, "
-    "'cache': settings.CACHES['default']}, default=str))"
+    "'cache': settings.CACHES['default'], 'site': settings.SITE_URL}, default=str))"
 )
 VARIABLES = [
     "SECRET_KEY",
     "DEBUG",
     "ALLOWED_HOSTS",
+    "SITE_URL",
     "DATABASE_URL",
     "REDIS_URL",
     "EMAIL_BACKEND",
@@ -70,6 +71,7 @@ def test_every_variable_is_honoured():
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": "/tmp/mail-out",
             "DEFAULT_FROM_EMAIL": "サポート <help@example.jp>",
+            "SITE_URL": "https://support.example.jp/",
             "ICE_SERVERS": '[{"urls": ["turn:turn.example.jp:3478"], "username": "u", '
             '"credential": "c"}]',
         }
@@ -77,6 +79,7 @@ def test_every_variable_is_honoured():
     assert result.returncode == 0, result.stderr
     v = json.loads(result.stdout)
     assert v["secret"] == "s3cret-for-test"
+    assert v["site"] == "https://support.example.jp"
     assert v["debug"] is True
     assert v["hosts"] == ["support.example.jp", "10.0.0.5"]
     assert v["db"]["ENGINE"] == "django.db.backends.postgresql"
@@ -235,3 +238,12 @@ def test_env_example_and_readme_document_every_variable():
     for variable in VARIABLES:
         assert f"{variable}=" in example, variable
         assert f"`{variable}`" in readme, variable
+
+
+@pytest.mark.parametrize(
+    "value", ["support.example.jp", "ftp://x.jp", "https://", "https://a.jp/?q=1"]
+)
+def test_a_site_url_that_is_no_absolute_web_address_stops_start_up_naming_it(value):
+    result = load({"SITE_URL": value})
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr

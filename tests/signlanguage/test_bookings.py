@@ -327,3 +327,111 @@ def test_the_operator_does_not_see_a_grant_past_its_end_date_as_active(
     )
     page = signed_in(operator).get(f"/sessions/{session.pk}/live/").content.decode()
     assert proxy.name not in page
+
+
+# --- e-mails: the public address, the words, the calendar file (issue 26 item 1) ---------------
+
+PUBLIC = "https://support.example.jp"
+
+
+def _links(body: str) -> list[str]:
+    import re
+
+    return re.findall(r"https?://\S+", body)
+
+
+def test_every_session_email_links_to_the_public_address_in_japanese_sentences(
+    staffed: datetime.date,
+    senior: Any,
+    signed_in: Any,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from signlanguage import services
+
+    settings.SITE_URL = PUBLIC
+    client = signed_in(senior)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = _book(client, at(staffed, "10:00")).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        post_json(
+            client,
+            f"/api/v1/bookings/{booking['id']}/reschedule",
+            {"start": at(staffed, "14:00").isoformat()},
+        )
+    session = Session.objects.get(pk=booking["id"])
+    services.send_session_email(session, "day_before")
+    services.send_session_email(session, "soon")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_json(client, f"/api/v1/bookings/{booking['id']}/cancel")
+    kinds = ["booked", "rescheduled", "day_before", "soon", "cancelled"]
+    first_sentences = ["予約ができました。", "予約の時間を変えました。", "明日、予約があります。"]
+    assert len(mail.outbox) == len(kinds)
+    for kind, message in zip(kinds, mail.outbox, strict=True):
+        links = _links(message.body)
+        assert links, kind
+        assert all(link.startswith(PUBLIC + "/sessions/") for link in links), (kind, links)
+        assert "127.0.0.1" not in message.body, kind
+        assert "。." not in message.body and "た." not in message.body, kind
+    for sentence, message in zip(first_sentences, mail.outbox, strict=False):
+        assert sentence in message.body
+    cancelled = mail.outbox[-1].body
+    assert "カレンダーに入れる" not in cancelled and "カレンダーから消す" in cancelled
+    event = _ics_event(mail.outbox[-1])
+    assert str(event["uid"]) == f"session-{booking['id']}@support.example.jp"
+
+
+def test_the_calendar_sequence_counts_up_at_each_change_including_cancellation(
+    staffed: datetime.date,
+    senior: Any,
+    signed_in: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client = signed_in(senior)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = _book(client, at(staffed, "10:00")).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        post_json(
+            client,
+            f"/api/v1/bookings/{booking['id']}/reschedule",
+            {"start": at(staffed, "14:00").isoformat()},
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        post_json(client, f"/api/v1/bookings/{booking['id']}/cancel")
+    sequences = [int(_ics_event(m)["sequence"]) for m in mail.outbox]
+    assert sequences == sorted(set(sequences)), sequences
+    assert len(sequences) == 3
+    assert str(_ics_event(mail.outbox[-1])["status"]) == "CANCELLED"
+
+
+def test_invitation_and_set_password_emails_use_the_public_address_not_the_request_host(
+    senior: Any,
+    supervisor: Any,
+    signed_in: Any,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.SITE_URL = PUBLIC
+    settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(senior).post(
+            "/api/v1/grants",
+            '{"proxy_name": "山田 太郎", "proxy_email": "t@example.jp", "relationship": "子",'
+            ' "scopes": ["inquiry.points"]}',
+            content_type="application/json",
+            HTTP_HOST="evil.example",
+        )
+    invitation = next(m for m in mail.outbox if "t@example.jp" in m.to)
+    assert any(
+        link.startswith(PUBLIC + "/proxies/invitations/") for link in _links(invitation.body)
+    )
+    assert "evil.example" not in invitation.body
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(supervisor).post(
+            "/supervision/operators/new/",
+            {"name": "新人 花子", "email": "new@example.jp", "skills": ["written_chat"]},
+            HTTP_HOST="evil.example",
+        )
+    setup = next(m for m in mail.outbox if "new@example.jp" in m.to)
+    assert any(link.startswith(PUBLIC + "/") for link in _links(setup.body)), setup.body
+    assert "evil.example" not in setup.body
