@@ -1,13 +1,22 @@
-"""`{% furigana %}…{% endfurigana %}`: ruby readings over the enclosed text when chosen.
+"""Reading aids in templates, both Japanese-only; the choice reaches the template as `reading`
+(access_support.context_processors.site).
 
-Both leave the page untouched unless furigana are on for this request (Japanese only); the
-choice reaches the template as `reading` (access_support.context_processors.site).
+`{% furigana %}…{% endfurigana %}`: ruby readings over the enclosed text when furigana are on.
+
+`{% plain %}standard wording{% or %}plain wording{% endplain %}`: the plain-Japanese (やさしい
+日本語) wording when the visitor chose it and the page is in Japanese, else the standard one.
+Both parts hold ordinary template code, typically `{% translate "…" %}` and
+`{% translate "…" context "plain" %}` (makemessages finds them as usual).
+`{% plain as name %}…{% or %}…{% endplain %}` renders nothing and stores the chosen wording, for
+an include argument or text used several times.
 """
 
 from __future__ import annotations
 
 from django import template
 from django.template.base import Parser, Token
+from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from access_support.accounts import reading
 
@@ -17,6 +26,14 @@ register = template.Library()
 def _on(context: template.Context) -> bool:
     chosen = context.get("reading")
     return bool(getattr(chosen, "furigana", False))
+
+
+def plain_wording(context: template.Context) -> bool:
+    """Whether this page shows the plain wording: chosen, and the page language is Japanese
+    (English has one wording)."""
+    chosen = context.get("reading")
+    language = (translation.get_language() or "").split("-")[0]
+    return bool(getattr(chosen, "plain", False)) and language == "ja"
 
 
 class FuriganaNode(template.Node):
@@ -36,3 +53,45 @@ def do_furigana(parser: Parser, token: Token) -> FuriganaNode:
     nodelist = parser.parse(("endfurigana",))
     parser.delete_first_token()
     return FuriganaNode(nodelist)
+
+
+class PlainNode(template.Node):
+    child_nodelists = ("nodelist_standard", "nodelist_plain")
+
+    def __init__(
+        self, standard: template.NodeList, plain: template.NodeList, target: str | None
+    ) -> None:
+        self.nodelist_standard = standard
+        self.nodelist_plain = plain
+        self.target = target
+
+    def render(self, context: template.Context) -> str:
+        chosen = self.nodelist_plain if plain_wording(context) else self.nodelist_standard
+        html = chosen.render(context)
+        if self.target is None:
+            return html
+        # Rendered template output: escaped by the template engine already.
+        context[self.target] = mark_safe(html)  # noqa: S308
+        return ""
+
+
+@register.tag("plain")
+def do_plain(parser: Parser, token: Token) -> PlainNode:
+    """`{% plain [as name] %}standard{% or %}plain{% endplain %}`."""
+    bits = token.split_contents()
+    if len(bits) == 1:
+        target = None
+    elif len(bits) == 3 and bits[1] == "as":
+        target = bits[2]
+    else:
+        raise template.TemplateSyntaxError(
+            "Use {% plain %}…{% or %}…{% endplain %} or {% plain as name %}…{% or %}…{% endplain %}"
+        )
+    standard = parser.parse(("or", "endplain"))
+    if parser.next_token().contents != "or":
+        raise template.TemplateSyntaxError(
+            "{% plain %} needs both wordings: {% plain %}standard{% or %}plain{% endplain %}"
+        )
+    plain = parser.parse(("endplain",))
+    parser.delete_first_token()
+    return PlainNode(standard, plain, target)
