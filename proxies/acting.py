@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from access_support.accounts.models import User
 from access_support.audit import services as audit
+from access_support.audit.actions import AuditAction
 from access_support.domain import Decision
 from proxies import policies, selectors
 
@@ -26,7 +27,9 @@ def start_acting(request: HttpRequest, member: User) -> Decision:
     decision = policies.grant_standing(user, member, grant=grant)
     if decision.allowed:
         request.session[SESSION_KEY] = {"member_id": member.pk, "seen": time.time()}
-        audit.record(action="proxy.acting_started", actor=user, subject_user=member, obj=grant)
+        audit.record(
+            action=AuditAction.PROXY_ACTING_STARTED, actor=user, subject_user=member, obj=grant
+        )
         setattr(request, _CACHE_ATTR, member)
     return decision
 
@@ -36,7 +39,7 @@ def stop_acting(request: HttpRequest) -> None:
     setattr(request, _CACHE_ATTR, None)
     if data and request.user.is_authenticated:
         member = selectors.member_by_id(data.get("member_id"))
-        audit.record(action="proxy.acting_ended", actor=request.user, subject_user=member)
+        audit.record(action=AuditAction.PROXY_ACTING_ENDED, actor=request.user, subject_user=member)
 
 
 def acting_member(request: HttpRequest) -> User | None:

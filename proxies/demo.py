@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from access_support.accounts.models import User
 from access_support.audit import services as audit
+from access_support.audit.actions import AuditAction
 from proxies.models import OPEN_STATES, Grant, GrantState
 from proxies.scopes import SCOPES
 
@@ -35,7 +36,7 @@ def seed(users: dict[str, User]) -> list[str]:
             created_by=senior,
         )
         audit.record(
-            action="proxy.grant_approved",
+            action=AuditAction.PROXY_GRANT_APPROVED,
             actor=users.get("supervisor"),
             subject_user=senior,
             obj=grant,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from access_support import events
 from access_support.accounts.models import User
 from access_support.audit import services as audit
+from access_support.audit.actions import AuditAction
 from access_support.domain import Decision, DomainError
 from access_support.masking import mask_card_numbers
 from access_support.prepared import PreparedUpdate
@@ -250,7 +251,7 @@ def grant_register(
         updated_at=now,
     )
     audit.record(
-        action="proxy.grant_invited",
+        action=AuditAction.PROXY_GRANT_INVITED,
         actor=actor,
         subject_user=member,
         obj=grant,
@@ -324,7 +325,7 @@ def grant_accept(*, token: str, actor: User) -> Grant:
         actor.is_proxy = True
         actor.save(update_fields=["is_proxy"])
         audit.record(
-            action="user.roles_changed",
+            action=AuditAction.USER_ROLES_CHANGED,
             actor=actor,
             subject_user=actor,
             obj=actor,
@@ -339,7 +340,7 @@ def grant_accept(*, token: str, actor: User) -> Grant:
     grant.updated_at = now
     grant.save()
     audit.record(
-        action="proxy.grant_accepted",
+        action=AuditAction.PROXY_GRANT_ACCEPTED,
         actor=actor,
         subject_user=grant.member,
         obj=grant,
@@ -362,7 +363,7 @@ def grant_decline(*, token: str, actor: User | None = None) -> Grant:
     grant.updated_at = now
     grant.save()
     audit.record(
-        action="proxy.grant_declined",
+        action=AuditAction.PROXY_GRANT_DECLINED,
         actor=actor,
         subject_user=grant.member,
         obj=grant,
@@ -408,7 +409,7 @@ def grant_approve(*, grant: Grant, actor: User, documents_checked: Any) -> Grant
     grant.updated_at = now
     grant.save()
     audit.record(
-        action="proxy.grant_approved",
+        action=AuditAction.PROXY_GRANT_APPROVED,
         actor=actor,
         subject_user=grant.member,
         obj=grant,
@@ -438,7 +439,7 @@ def grant_reject(*, grant: Grant, actor: User, reason: str) -> Grant:
     grant.updated_at = now
     grant.save()
     audit.record(
-        action="proxy.grant_rejected",
+        action=AuditAction.PROXY_GRANT_REJECTED,
         actor=actor,
         subject_user=grant.member,
         obj=grant,
@@ -465,7 +466,7 @@ def grant_revoke(*, grant: Grant, actor: User, reason: str = "") -> Grant:
     grant.updated_at = now
     grant.save()
     audit.record(
-        action="proxy.grant_revoked",
+        action=AuditAction.PROXY_GRANT_REVOKED,
         actor=actor,
         subject_user=grant.member,
         obj=grant,
@@ -491,7 +492,7 @@ def grant_suspend(*, grant: Grant, actor: User, reason: str = "") -> Grant:
     grant.updated_at = timezone.now()
     grant.save()
     audit.record(
-        action="proxy.grant_suspended",
+        action=AuditAction.PROXY_GRANT_SUSPENDED,
         actor=actor,
         subject_user=grant.member,
         obj=grant,
@@ -519,7 +520,7 @@ def grant_resume(*, grant: Grant, actor: User) -> Grant:
     grant.updated_at = timezone.now()
     grant.save()
     audit.record(
-        action="proxy.grant_resumed",
+        action=AuditAction.PROXY_GRANT_RESUMED,
         actor=actor,
         subject_user=grant.member,
         obj=grant,
@@ -542,7 +543,7 @@ def grant_change_scopes(*, grant: Grant, actor: User, scopes: Any) -> Grant:
     grant.updated_at = timezone.now()
     grant.save()
     audit.record(
-        action="proxy.grant_scopes_changed",
+        action=AuditAction.PROXY_GRANT_SCOPES_CHANGED,
         actor=actor,
         subject_user=grant.member,
         obj=grant,
@@ -589,7 +590,7 @@ def _grant_expire(*, pk: int, now: datetime.datetime) -> bool:
     grant.updated_at = now
     grant.save()
     audit.record(
-        action="proxy.grant_expired",
+        action=AuditAction.PROXY_GRANT_EXPIRED,
         subject_user=grant.member,
         obj=grant,
         reason="invitation not accepted in time" if was_invited else "end date passed",
@@ -618,7 +619,7 @@ def authorize(
     )
     if not acting_for_self:
         audit.record(
-            action="proxy.decision",
+            action=AuditAction.PROXY_DECISION,
             actor=actor,
             subject_user=member if getattr(member, "is_member", False) else None,
             obj=decision.grant,
@@ -657,7 +658,7 @@ def code_issue(*, proxy: User, member: User | None) -> tuple[str, VerificationCo
         created_at=now,
         expires_at=now + datetime.timedelta(minutes=CODE_MINUTES),
     )
-    audit.record(action="proxy.code_issued", actor=proxy, subject_user=member, obj=record)
+    audit.record(action=AuditAction.PROXY_CODE_ISSUED, actor=proxy, subject_user=member, obj=record)
     return code, record
 
 
@@ -698,7 +699,7 @@ def _desk_failure(operator: User, member: User | None) -> None:
             cache.set(_member_lock_key(member.member_number), True, DESK_LOCK_SECONDS)
             cache.delete(f"proxies:desk-fail:member:{member.pk}")
             audit.record(
-                action="proxy.desk_locked",
+                action=AuditAction.PROXY_DESK_LOCKED,
                 actor=operator,
                 subject_user=member,
                 reason=f"{count} wrong codes for this member",
@@ -708,7 +709,7 @@ def _desk_failure(operator: User, member: User | None) -> None:
         cache.set(_operator_lock_key(operator.pk), True, DESK_LOCK_SECONDS)
         cache.delete(f"proxies:desk-fail:operator:{operator.pk}")
         audit.record(
-            action="proxy.desk_locked",
+            action=AuditAction.PROXY_DESK_LOCKED,
             actor=operator,
             subject_user=operator,
             reason=f"{count} wrong codes from this operator",
@@ -729,7 +730,7 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
     if any(cache.get_many(locks).values()):  # one round trip to the shared cache
         member = selectors.member_by_number(member_number)  # for the audit row
         audit.record(
-            action="proxy.desk_refused",
+            action=AuditAction.PROXY_DESK_REFUSED,
             actor=operator,
             subject_user=member,
             reason="desk locked after too many wrong codes",
@@ -760,7 +761,7 @@ def _desk_audit(
 ) -> audit.EventFields:
     """The audit row of a desk decision (`audit.record`'s arguments)."""
     return {
-        "action": "proxy.decision",
+        "action": AuditAction.PROXY_DECISION,
         "actor": operator,
         "subject_user": member,
         "obj": decision.grant,
@@ -833,7 +834,7 @@ def _procedure_create(
         grant=decision.grant,
     )
     audit.record(
-        action="proxy.procedure_filed",
+        action=AuditAction.PROXY_PROCEDURE_FILED,
         actor=actor,
         subject_user=member,
         obj=procedure,

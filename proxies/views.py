@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access_support.accounts import backends, reading
 from access_support.accounts import services as accounts
 from access_support.accounts.models import User
+from access_support.audit.actions import AuditAction
+from access_support.audit.actions import label as audit_label
 from access_support.audit.models import AuditEvent
 from access_support.masking import MASKED_NOTICE, has_card_number
 from proxies import acting, forms, policies, selectors, services
@@ -353,25 +355,8 @@ def timeline(request: HttpRequest) -> HttpResponse:
 
 
 def _event_label(event: AuditEvent) -> str:
-    labels = {
-        "proxy.grant_invited": _("A proxy was registered and invited"),
-        "proxy.grant_accepted": _("The proxy accepted the invitation"),
-        "proxy.grant_declined": _("The proxy declined the invitation"),
-        "proxy.grant_approved": _("The proxy was approved"),
-        "proxy.grant_rejected": _("The proxy was not approved"),
-        "proxy.grant_revoked": _("The proxy registration was ended"),
-        "proxy.grant_suspended": _("The proxy was paused"),
-        "proxy.grant_resumed": _("The proxy was resumed"),
-        "proxy.grant_expired": _("The proxy registration expired"),
-        "proxy.grant_scopes_changed": _("What the proxy may do was changed"),
-        "proxy.procedure_filed": _("A request was filed"),
-        "proxy.code_issued": _("The proxy made a verification code"),
-        "proxy.acting_started": _("The proxy started acting for you"),
-        "proxy.acting_ended": _("The proxy stopped acting for you"),
-        "proxy.desk_locked": _("The verification desk was locked after wrong codes"),
-        "proxy.desk_refused": _("A desk check was refused (locked)"),
-    }
-    if event.action == "proxy.decision":
+    """A sentence per event in the reader's language (AuditAction's labels)."""
+    if event.action == AuditAction.PROXY_DECISION:
         after = event.after or {}
         action = str(after.get("action", ""))
         label = ACTIONS.get(action, action)
@@ -381,7 +366,7 @@ def _event_label(event: AuditEvent) -> str:
             "action": label,
             "reason": _explain(event.reason),
         }
-    return str(labels.get(event.action, event.action))
+    return audit_label(event.action)
 
 
 # --- the invitation -------------------------------------------------------------------------

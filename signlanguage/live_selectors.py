@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from access_support.audit.actions import AuditAction
 from access_support.audit.models import AuditEvent
 from proxies.scopes import SCOPES, ordered_scopes
 from proxies.selectors import grants_in_force
@@ -122,7 +123,9 @@ def operator_view_of(session: Session) -> dict[str, Any]:
         ]
     today = timezone.localdate()
     event = (
-        AuditEvent.objects.filter(action="proxy.decision", subject_user=customer, after__via="desk")
+        AuditEvent.objects.filter(
+            action=AuditAction.PROXY_DECISION, subject_user=customer, after__via="desk"
+        )
         .filter(created_at__date=today)
         .order_by("-seq")
         .first()

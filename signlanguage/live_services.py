@@ -15,6 +15,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from access_support.audit import services as audit
+from access_support.audit.actions import AuditAction
 from access_support.domain import DomainError
 from access_support.masking import mask_card_numbers
 from signlanguage import events, live_policies
@@ -218,9 +219,7 @@ def _session_close(
         abuse_note=note[:2000],
     )
     audit.record(
-        action="signlanguage.session_ended_for_abuse"
-        if for_abuse
-        else "signlanguage.session_closed",
+        action=AuditAction.SESSION_ENDED_FOR_ABUSE if for_abuse else AuditAction.SESSION_CLOSED,
         actor=actor,
         subject_user=locked.customer,
         obj=locked,
@@ -240,7 +239,7 @@ def abuse_review(*, closure: SessionClosure, actor: Any) -> SessionClosure:
     closure.abuse_reviewed_by = actor
     closure.abuse_reviewed_at = timezone.now()
     closure.save(update_fields=["abuse_reviewed_by", "abuse_reviewed_at"])
-    audit.record(action="signlanguage.abuse_reviewed", actor=actor, obj=closure.session)
+    audit.record(action=AuditAction.ABUSE_REVIEWED, actor=actor, obj=closure.session)
     return closure
 
 
@@ -261,7 +260,7 @@ def _feedback_give(*, session: Session, actor: Any, rating: int, comment: str) -
         defaults={"rating": rating, "comment": comment[:2000], "created_at": timezone.now()},
     )
     audit.record(
-        action="signlanguage.feedback_given",
+        action=AuditAction.FEEDBACK_GIVEN,
         actor=actor,
         subject_user=session.customer,
         obj=session,
@@ -287,7 +286,7 @@ def canned_phrase_save(
     phrase.updated_at = timezone.now()
     phrase.save()
     audit.record(
-        action="signlanguage.canned_phrase_saved",
+        action=AuditAction.CANNED_PHRASE_SAVED,
         actor=actor,
         obj=phrase,
         before=before,
@@ -301,7 +300,7 @@ def canned_phrase_delete(*, actor: Any, phrase: CannedPhrase) -> None:
     if not live_policies.can_edit_canned_phrases(actor):
         raise LiveError("forbidden", 403)
     audit.record(
-        action="signlanguage.canned_phrase_deleted",
+        action=AuditAction.CANNED_PHRASE_DELETED,
         actor=actor,
         object_type="signlanguage.cannedphrase",
         object_id=phrase.pk,

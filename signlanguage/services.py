@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 
 from access_support.accounts.models import User
 from access_support.audit import services as audit
+from access_support.audit.actions import AuditAction
 from access_support.domain import DomainError
 from access_support.masking import mask_card_numbers
 from access_support.site import site_url
@@ -141,7 +142,7 @@ def shift_add(
     shift = Shift.objects.create(operator=operator, start=start, end=end)
     availability.invalidate()
     audit.record(
-        action="signlanguage.shift_added",
+        action=AuditAction.SHIFT_ADDED,
         actor=actor,
         obj=shift,
         after={"operator_id": operator.pk, "start": start, "end": end},
@@ -153,7 +154,7 @@ def shift_add(
 def shift_delete(*, shift: Shift, actor: User) -> None:
     availability.invalidate()
     audit.record(
-        action="signlanguage.shift_deleted",
+        action=AuditAction.SHIFT_DELETED,
         actor=actor,
         obj=shift,
         before={"operator_id": shift.operator_id, "start": shift.start, "end": shift.end},
@@ -209,7 +210,7 @@ def shifts_copy_week(*, monday: datetime.date, actor: User) -> WeekCopy:
     availability.invalidate()
     result = WeekCopy(len(created), overlap, not_operator)
     audit.record(
-        action="signlanguage.shifts_copied",
+        action=AuditAction.SHIFTS_COPIED,
         actor=actor,
         object_type="signlanguage.week",
         object_id=monday.isoformat(),
@@ -317,7 +318,7 @@ def _booking_create(
         raise _integrity_to_booking_error(exc) from exc
     availability.invalidate()
     audit.record(
-        action="signlanguage.session_booked",
+        action=AuditAction.SESSION_BOOKED,
         actor=actor,
         subject_user=customer,
         obj=session,
@@ -356,7 +357,7 @@ def booking_reschedule(
         raise _integrity_to_booking_error(exc) from exc
     availability.invalidate()
     audit.record(
-        action="signlanguage.session_rescheduled",
+        action=AuditAction.SESSION_RESCHEDULED,
         actor=actor,
         subject_user=session.customer,
         obj=session,
@@ -381,7 +382,7 @@ def booking_cancel(
     session.save(update_fields=["state", "cancelled_at", "ics_sequence"])
     availability.invalidate()
     audit.record(
-        action="signlanguage.session_cancelled",
+        action=AuditAction.SESSION_CANCELLED,
         actor=actor,
         subject_user=session.customer,
         obj=session,
@@ -442,7 +443,7 @@ def _queue_request(*, actor: User, mode: Any, topic: Any, now: datetime.datetime
             "already_waiting", 409, "You are already waiting for an operator."
         ) from exc
     audit.record(
-        action="signlanguage.queue_requested",
+        action=AuditAction.QUEUE_REQUESTED,
         actor=actor,
         subject_user=actor,
         obj=session,
@@ -469,7 +470,7 @@ def queue_take(
         raise BookingError("already_taken", 409, "Another operator has taken this request.")
     session.refresh_from_db()
     audit.record(
-        action="signlanguage.queue_taken",
+        action=AuditAction.QUEUE_TAKEN,
         actor=operator,
         subject_user=session.customer,
         obj=session,
@@ -489,7 +490,7 @@ def queue_leave(*, session: Session, actor: User, now: datetime.datetime | None 
     if left != 1:
         raise BookingError("not_waiting", 409, "This request is no longer waiting.")
     session.refresh_from_db()
-    audit.record(action="signlanguage.queue_left", actor=actor, subject_user=actor, obj=session)
+    audit.record(action=AuditAction.QUEUE_LEFT, actor=actor, subject_user=actor, obj=session)
     events.queue_changed()
     return session
 

@@ -32,6 +32,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from access_support.audit.actions import AuditAction
 from access_support.audit.models import AuditEvent
 from proxies.models import Grant, GrantState
 from proxies.scopes import RELATIONSHIPS
@@ -435,11 +436,11 @@ def desk_report(period: Period) -> Report:
     in_period = AuditEvent.objects.filter(created_at__gte=period.since, created_at__lt=period.until)
     counts = {
         row["reason"]: row["n"]
-        for row in in_period.filter(action="proxy.decision", after__via="desk")
+        for row in in_period.filter(action=AuditAction.PROXY_DECISION, after__via="desk")
         .values("reason")
         .annotate(n=Count("id"))
     }
-    counts["desk_locked"] = in_period.filter(action="proxy.desk_refused").count()
+    counts["desk_locked"] = in_period.filter(action=AuditAction.PROXY_DESK_REFUSED).count()
     rows: list[list[Any]] = []
     for reason, label in DESK_REASONS.items():
         allowed = reason == "ok"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from access_support.accounts import services as accounts
 from access_support.accounts.models import SKILLS, User
 from access_support.audit import services as audit
+from access_support.audit.actions import AuditAction
 from access_support.domain import Decision, DomainError
 from access_support.masking import mask_card_numbers
 from signlanguage import availability, live_services
@@ -58,7 +59,7 @@ def closed_day_add(*, day: datetime.date, reason: str, actor: Any) -> ClosedDay:
     except IntegrityError as exc:
         raise SupervisionError("duplicate_day", 409) from exc
     audit.record(
-        action="supervision.closed_day_added",
+        action=AuditAction.CLOSED_DAY_ADDED,
         actor=actor,
         obj=closed,
         reason=closed.reason[:255],
@@ -72,7 +73,7 @@ def closed_day_add(*, day: datetime.date, reason: str, actor: Any) -> ClosedDay:
 def closed_day_remove(*, closed_day: ClosedDay, actor: Any) -> None:
     _require(policies.can_supervise(actor))
     audit.record(
-        action="supervision.closed_day_removed",
+        action=AuditAction.CLOSED_DAY_REMOVED,
         actor=actor,
         obj=closed_day,
         before={"day": closed_day.day, "reason": closed_day.reason},
@@ -162,7 +163,7 @@ def _voice_tag_summary(
 
 def _audit_tagged(item: VoiceItem, actor: Any) -> None:
     audit.record(
-        action="supervision.voice_tagged",
+        action=AuditAction.VOICE_TAGGED,
         actor=actor,
         obj=item,
         after={
@@ -191,7 +192,7 @@ def _voice_item_advance(*, item: VoiceItem, to_status: str, note: str, actor: An
     item.updated_at = timezone.now()
     item.save(update_fields=["status", "improvement_note", "updated_at"])
     audit.record(
-        action="supervision.voice_status_changed",
+        action=AuditAction.VOICE_STATUS_CHANGED,
         actor=actor,
         obj=item,
         before=before,
@@ -252,7 +253,7 @@ def _abuse_decide(
     except IntegrityError as exc:  # a second supervisor decided at the same moment
         raise SupervisionError("already_decided", 409) from exc
     audit.record(
-        action="supervision.abuse_decided",
+        action=AuditAction.ABUSE_DECIDED,
         actor=actor,
         subject_user=session.customer,
         obj=session,
@@ -274,7 +275,7 @@ def _abuse_decide(
             created_by=actor,
         )
         audit.record(
-            action="supervision.talk_now_restricted",
+            action=AuditAction.TALK_NOW_RESTRICTED,
             actor=actor,
             subject_user=session.customer,
             obj=restriction,
@@ -294,7 +295,7 @@ def restriction_lift(*, restriction: TalkNowRestriction, actor: Any) -> TalkNowR
     restriction.lifted_by = actor
     restriction.save(update_fields=["lifted_at", "lifted_by"])
     audit.record(
-        action="supervision.talk_now_restriction_lifted",
+        action=AuditAction.TALK_NOW_RESTRICTION_LIFTED,
         actor=actor,
         subject_user=restriction.customer,
         obj=restriction,
@@ -354,7 +355,7 @@ def operator_set_skills(*, operator: User, skills: list[str], actor: Any) -> Use
         setattr(operator, f"skill_{skill}", skill in chosen)
     operator.save(update_fields=[f"skill_{skill}" for skill in SKILLS])
     audit.record(
-        action="user.skills_changed",
+        action=AuditAction.USER_SKILLS_CHANGED,
         actor=actor,
         subject_user=operator,
         obj=operator,

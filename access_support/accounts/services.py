@@ -25,6 +25,7 @@ from access_support.accounts import backends
 from access_support.accounts.backup_codes import new_code
 from access_support.accounts.models import ROLES, SKILLS, BackupCode, BackupCodeDevice, User
 from access_support.audit import services as audit
+from access_support.audit.actions import AuditAction
 
 ADDRESS_WINDOW_SECONDS = 15 * 60
 
@@ -39,15 +40,15 @@ def password_sign_in(request: HttpRequest, username: str, password: str) -> Sign
     """Step one. django-axes counts failures per account and per client address."""
     user = authenticate(request, username=username, password=password)
     if getattr(request, "axes_locked_out", False):
-        _audit_failure("auth.locked_out", username)
+        _audit_failure(AuditAction.AUTH_LOCKED_OUT, username)
         return SignInResult(None, locked=True)
     if user is None or not user.is_active:
-        _audit_failure("auth.password_failed", username)
+        _audit_failure(AuditAction.AUTH_PASSWORD_FAILED, username)
         return SignInResult(None)
     assert isinstance(user, User)
     # django.contrib.auth.login rotates the session key.
     login(request, user, backend=backends.PATH)
-    audit.record(action="auth.password_ok", actor=user, subject_user=user)
+    audit.record(action=AuditAction.AUTH_PASSWORD_OK, actor=user, subject_user=user)
     return SignInResult(user)
 
 
@@ -64,7 +65,7 @@ def sign_out(request: HttpRequest) -> None:
     user = request.user
     if user.is_authenticated:
         with transaction.atomic():
-            audit.record(action="auth.logout", actor=user, subject_user=user)
+            audit.record(action=AuditAction.AUTH_LOGOUT, actor=user, subject_user=user)
             events.user_signed_out(user.pk)
     logout(request)
 
@@ -121,7 +122,7 @@ def send_challenge(user: User, device: Device) -> bool:
     if not allowed:
         return False
     device.generate_challenge()
-    audit.record(action="auth.otp_sent", actor=user, subject_user=user, obj=device)
+    audit.record(action=AuditAction.AUTH_OTP_SENT, actor=user, subject_user=user, obj=device)
     return True
 
 
@@ -172,7 +173,10 @@ def verify_second_factor(request: HttpRequest, device: Device, token: str) -> Ve
         _address_attempt_returned()
         with transaction.atomic():
             audit.record(
-                action="auth.otp_throttled", actor=user, subject_user=user, reason="address"
+                action=AuditAction.AUTH_OTP_THROTTLED,
+                actor=user,
+                subject_user=user,
+                reason="address",
             )
         return VerifyResult(False, throttled=True, retry_after=ADDRESS_WINDOW_SECONDS)
     token = "".join(token.split())
@@ -188,13 +192,16 @@ def verify_second_factor(request: HttpRequest, device: Device, token: str) -> Ve
             locked_until = (info or {}).get("locked_until")
             retry = int((locked_until - timezone.now()).total_seconds()) + 1 if locked_until else 60
             audit.record(
-                action="auth.otp_throttled", actor=user, subject_user=user, reason="account"
+                action=AuditAction.AUTH_OTP_THROTTLED,
+                actor=user,
+                subject_user=user,
+                reason="account",
             )
             result = VerifyResult(False, throttled=True, retry_after=max(retry, 1))
         elif not device.verify_token(token):
             count = getattr(device, "throttling_failure_count", 0)
             audit.record(
-                action="auth.otp_failed",
+                action=AuditAction.AUTH_OTP_FAILED,
                 actor=user,
                 subject_user=user,
                 obj=device,
@@ -208,7 +215,7 @@ def verify_second_factor(request: HttpRequest, device: Device, token: str) -> Ve
         return result
     otp_login(request, device)
     request.session.cycle_key()
-    audit.record(action="auth.otp_verified", actor=user, subject_user=user, obj=device)
+    audit.record(action=AuditAction.AUTH_OTP_VERIFIED, actor=user, subject_user=user, obj=device)
     return result
 
 
@@ -224,7 +231,7 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit.record(action="auth.totp_enrolled", actor=user, subject_user=user, obj=device)
+    audit.record(action=AuditAction.AUTH_TOTP_ENROLLED, actor=user, subject_user=user, obj=device)
     return True
 
 
@@ -239,7 +246,9 @@ def backup_codes_regenerate(*, user: User, count: int = 10) -> list[str]:
     BackupCode.objects.bulk_create(
         BackupCode(device=device, code_hash=device.hash_code(c)) for c in codes
     )
-    audit.record(action="auth.backup_codes_created", actor=user, subject_user=user, obj=device)
+    audit.record(
+        action=AuditAction.AUTH_BACKUP_CODES_CREATED, actor=user, subject_user=user, obj=device
+    )
     return codes
 
 
@@ -285,7 +294,7 @@ def user_create(
     user.full_clean()
     user.save()
     audit.record(
-        action="user.created",
+        action=AuditAction.USER_CREATED,
         actor=actor,
         subject_user=user,
         obj=user,
@@ -301,7 +310,7 @@ def user_set_roles(*, user: User, roles: list[str], actor: Any) -> User:
         setattr(user, f"is_{role}", role in roles)
     user.save()
     audit.record(
-        action="user.roles_changed",
+        action=AuditAction.USER_ROLES_CHANGED,
         actor=actor,
         subject_user=user,
         obj=user,
@@ -321,7 +330,7 @@ def user_change_password(
     session making the change stays signed in."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    audit.record(action="user.password_changed", actor=actor, subject_user=user, obj=user)
+    audit.record(action=AuditAction.USER_PASSWORD_CHANGED, actor=actor, subject_user=user, obj=user)
     if request is not None and request.user.pk == user.pk:
         update_session_auth_hash(request, user)
     events.user_signed_out(user.pk)
@@ -380,7 +389,9 @@ def password_setup_link_send(*, user: User, base_url: str, actor: Any) -> None:
         "If you do not know about this, you can delete this e-mail.\n"
     )
     recipient = user.email
-    audit.record(action="user.password_link_sent", actor=actor, subject_user=user, obj=user)
+    audit.record(
+        action=AuditAction.USER_PASSWORD_LINK_SENT, actor=actor, subject_user=user, obj=user
+    )
     transaction.on_commit(
         lambda: send_mail(
             "【Accessible Support】パスワードの設定 / Choose your password",
@@ -397,7 +408,9 @@ def password_setup_complete(*, user: User, new_password: str) -> User:
     password hash). They sign in next, with the second factor, like every day."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    audit.record(action="user.password_set_by_link", actor=None, subject_user=user, obj=user)
+    audit.record(
+        action=AuditAction.USER_PASSWORD_SET_BY_LINK, actor=None, subject_user=user, obj=user
+    )
     events.user_signed_out(user.pk)
     return user
 
@@ -413,7 +426,7 @@ def user_set_reading(*, user: User, plain_japanese: bool, furigana: bool, actor:
     user.furigana = furigana
     user.save(update_fields=["plain_japanese", "furigana"])
     audit.record(
-        action="user.reading_changed",
+        action=AuditAction.USER_READING_CHANGED,
         actor=actor,
         subject_user=user,
         obj=user,

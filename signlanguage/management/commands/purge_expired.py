@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from access_support.audit import services as audit
+from access_support.audit.actions import AuditAction
 from signlanguage.models import ChatMessage, Feedback
 
 BATCH = 1000
@@ -73,7 +74,7 @@ class Command(BaseCommand):
         feedback = _delete_older(Feedback, "created_at", cutoff)
         with transaction.atomic():
             audit.record(
-                action="retention.purged",
+                action=AuditAction.RETENTION_PURGED,
                 object_type="retention",
                 reason=f"older than {days} days",
                 after={
