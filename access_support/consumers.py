@@ -2,7 +2,8 @@
 
 Every consumer of the project derives from `ProtectedJsonConsumer`, so the rules of SPEC §5.6
 that are not about a particular session live in one place:
-- the user must be signed in with a verified second factor, else close 4401;
+- the user must be signed in with a verified second factor, else close 4401; and the socket
+  closes with 4401 when that HTTP session ends (expiry, deletion: access_support/session_watch.py);
 - every socket joins the user's group (access_support.events.user_group), so signing out, a
   role change or a revoke reaches it from any process;
 - frames over 16 KiB or malformed JSON get an `error` frame and the socket stays open;
@@ -27,6 +28,7 @@ from django.conf import settings
 
 from access_support.events import user_group
 from access_support.http import has_lone_surrogate, has_nul
+from access_support.session_watch import SessionWatch
 
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -98,6 +100,7 @@ class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
 
     user: Any
     closed_with: int | None = None
+    session_watch: SessionWatch | None = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """As Channels' own, without its `aclose_old_connections()` before every frame and every
@@ -125,6 +128,14 @@ class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=code)
             return
         await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+        # The socket lasts only as long as its HTTP session (access_support/session_watch.py).
+        # Every route has one (asgi.py: AuthMiddlewareStack); a bare test harness may not.
+        if self.scope.get("session") is not None:
+            self.session_watch = await SessionWatch.start(self.scope["session"], self.user.pk)
+            if self.session_watch is None:
+                await self.close(code=CLOSE_NOT_AUTHENTICATED)
+                return
+            self.session_watch.start_timer(self.session_ended)
         await self.joined()
 
     async def authorize(self) -> int | None:
@@ -139,6 +150,8 @@ class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
         await super().close(code=code)
 
     async def disconnect(self, code: int) -> None:
+        if self.session_watch is not None:
+            self.session_watch.stop_timer()
         if getattr(self, "user", None) is not None and self.user.is_authenticated:
             await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
         await self.left()
@@ -153,6 +166,9 @@ class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
             return
         if over_rate_limit(self):
             await self.close(code=CLOSE_RATE_LIMITED)
+            return
+        if self.session_watch is not None and not await self.session_watch.frame_allowed():
+            await self.session_ended()
             return
         if text_data is None:
             await self.send_error("binary_not_supported", "Send JSON text frames.")
@@ -175,6 +191,10 @@ class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
 
     async def send_error(self, code: str, message: str) -> None:
         await self.send_json({"type": "error", "code": code, "message": message})
+
+    async def session_ended(self) -> None:
+        """The HTTP session this socket was opened with has ended (expired or deleted)."""
+        await self.close(code=CLOSE_NOT_AUTHENTICATED)
 
     # Channel-layer events (sent through access_support.events).
     async def user_signed_out(self, event: dict[str, Any]) -> None:

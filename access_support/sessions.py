@@ -8,6 +8,8 @@ an expired session is not loaded, exactly as before.
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
@@ -16,10 +18,15 @@ from access_support.prepared import by_primary_key
 
 
 class SessionStore(DatabaseSessionStore):
+    # The stored expiry of the row last loaded: a websocket's session watch starts from it
+    # without reading the row a second time (access_support/session_watch.py).
+    loaded_expiry: datetime.datetime | None = None
+
     def _get_session_from_db(self) -> Session | None:
         key = self.session_key
         session = by_primary_key(Session).get(key) if key else None
         if session is None or session.expire_date <= timezone.now():
             self._session_key = None
             return None
+        self.loaded_expiry = session.expire_date
         return session

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from access_support import views
+from access_support.accounts.views import admin_logout_view
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +20,9 @@ urlpatterns = [
     path("sessions/", include("signlanguage.urls")),
     path("api/v1/", include("signlanguage.api_urls")),
     path("supervision/", include("supervision.urls")),
+    # Before the admin's URLs: signing out of the admin is the project's sign-out (audited,
+    # websockets closed), not only the end of the session.
+    path("admin/logout/", admin_logout_view, name="admin-logout"),
     path("admin/", admin.site.urls),
 ]
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -127,6 +128,16 @@ def otp_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    services.sign_out(request)
+    return redirect("accounts:login")
+
+
+@never_cache
+@require_POST
+def admin_logout_view(request: HttpRequest) -> HttpResponse:
+    """/admin/logout/, matched before the admin's own URLs (access_support/urls.py). The admin's
+    view only ended the session: no audit row, and the user's websockets stayed open. This one
+    is the project's sign-out, like every other way out (audited, sockets closed with 4401)."""
     services.sign_out(request)
     return redirect("accounts:login")
 

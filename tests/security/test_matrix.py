@@ -131,6 +131,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("admin:index", "POST"):                       "login otp 6*>admin:login 200",
     ("admin:login", "GET"):                        "login otp 6*200 >admin:index",
     ("admin:login", "POST"):                       "login otp 7*200",
+    # the admin's sign-out is the project's (audited, websockets closed), matched before admin/
+    ("admin-logout", "GET"):                       "login otp 7*405",
+    ("admin-logout", "POST"):                      "login otp 7*login",
     # --- Senior Support pages ---
     ("proxies:act-start", "GET"):                  "login otp 7*405",
     ("proxies:act-start", "POST"):
