@@ -1,7 +1,7 @@
 """Base websocket consumer: authentication, frame limits, rate limit, per-user close events.
 
-Every consumer of the project derives from `ProtectedJsonConsumer`, so the rules of SPEC §5.6
-that are not about a particular session live in one place:
+Every consumer of the project derives from `ProtectedJsonConsumer`, so the rules of
+docs/websocket.md that are not about a particular session live in one place:
 - the user must be signed in with a verified second factor, else close 4401; and the socket
   closes with 4401 when that HTTP session ends (expiry, deletion: access_support/session_watch.py);
 - every socket joins the user's group (access_support.events.user_group), so signing out, a
@@ -9,9 +9,10 @@ that are not about a particular session live in one place:
 - frames over 16 KiB or malformed JSON get an `error` frame and the socket stays open;
 - more than 20 frames within any one second on one connection closes it with 4429. The limit
   is per connection and a connection lives in one process, so the times of its last 20 frames
-  are kept on the consumer: no other process ever needs them (SPEC §2 keeps in shared storage
-  what another process needs), and counting costs no round trip to Redis and no thread hop per
-  frame — it used to be two Redis calls on a pool thread for every frame (docs/performance.md).
+  are kept on the consumer: no other process ever needs them (scale-out keeps in shared
+  storage only what another process needs), and counting costs no round trip to Redis and no
+  thread hop per frame — it used to be two Redis calls on a pool thread for every frame
+  (docs/performance.md).
 """
 
 from __future__ import annotations

@@ -254,7 +254,7 @@ _handlers: weakref.WeakSet[ProjectASGIHandler] = weakref.WeakSet()
 
 
 def _fresh_threads_in_child() -> None:
-    # A forked child inherits the executors without their threads (FIELD-NOTES): new ones.
+    # A forked child inherits the executors without their threads (seen here): new ones.
     for handler in list(_handlers):
         handler._fresh_threads()
 

@@ -16,7 +16,7 @@ from access_support import extensions
 from access_support.middleware import idle_seconds_for, touch_session
 
 # The warning shows this long before the earlier clock runs out; at least 2 minutes
-# (ACCESSIBILITY.md: warned, with time to react, before a timeout).
+# (docs/accessibility.md: warned, with time to react, before a timeout).
 DEFAULT_WARNING_SECONDS = 3 * 60
 
 

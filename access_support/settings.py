@@ -1,4 +1,5 @@
-"""Settings, read from the environment (SPEC §7); no variable set means the embedded default."""
+"""Settings, read from the environment (README, Configuration); nothing set means the embedded
+default."""
 
 from __future__ import annotations
 
@@ -293,7 +294,7 @@ if _redis_url:
             # (layers.py).
             "BACKEND": "access_support.layers.RedisPubSubChannelLayer",
             "CONFIG": {
-                # redis-py 8 defaults close idle readers after 5 s (FIELD-NOTES).
+                # redis-py 8 defaults close idle readers after 5 s (seen on this stack).
                 "hosts": [{"address": _redis_url, "socket_timeout": 30, "max_connections": 2000}],
                 "prefix": CHANNEL_LAYER_PREFIX,
             },
@@ -358,9 +359,9 @@ OTP_ADDRESS_FAILURE_LIMIT = 30
 # Idle timeouts (sliding): operators 15 minutes, everyone else 30.
 IDLE_SECONDS = 30 * 60
 OPERATOR_IDLE_SECONDS = 15 * 60
-ACTING_IDLE_SECONDS = 30 * 60  # a proxy's acting-for context (SPEC §4.4)
+ACTING_IDLE_SECONDS = 30 * 60  # a proxy's acting-for context (proxies/README.md)
 # Signed-in pages warn this long before an idle clock runs out, with a button to extend (WCAG
-# 2.2.1; ACCESSIBILITY.md asks for at least 2 minutes).
+# 2.2.1; docs/accessibility.md asks for at least 2 minutes).
 IDLE_WARNING_SECONDS = 3 * 60
 SESSION_COOKIE_AGE = IDLE_SECONDS
 SESSION_COOKIE_HTTPONLY = True

@@ -1,5 +1,5 @@
-"""The acting-on-behalf context kept in the session (SPEC §4.4): who the proxy acts for, ended
-after 30 minutes idle, or at once when the grant stops being in force."""
+"""The acting-on-behalf context kept in the session (proxies/README.md): who the proxy acts for,
+ended after 30 minutes idle, or at once when the grant stops being in force."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def _load(request: HttpRequest) -> User | None:
 
 
 def idle_seconds() -> int:
-    """30 minutes (SPEC §4.4); a setting only so the browser tests can shorten it."""
+    """30 minutes (proxies/README.md); a setting only so the browser tests can shorten it."""
     return int(getattr(settings, "ACTING_IDLE_SECONDS", IDLE_SECONDS))
 
 

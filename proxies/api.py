@@ -1,4 +1,4 @@
-"""JSON API v1 for Senior Support (SPEC §6): grants, acceptance, review, revocation, codes and
+"""JSON API v1 for Senior Support (docs/api.md): grants, acceptance, review, revocation, codes and
 the authorisation check."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def grants(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
     member: User | None = user
     if user.is_operator and data.get("member_number"):
-        # An operator registers at the member's request (SPEC §4.1).
+        # An operator registers at the member's request (proxies/README.md).
         member = selectors.member_by_number(require_str(data, "member_number", max_length=20))
         if member is None:
             raise ApiError("not_found", 404, "No such member.")

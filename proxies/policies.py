@@ -1,5 +1,5 @@
-"""Who may do what for a member (SPEC §4.3). Pure functions: no queries beyond what is passed in,
-no writes. Every view, API endpoint and consumer that acts for a member asks `decide`."""
+"""Who may do what for a member (proxies/README.md). Pure functions: no queries beyond what is
+passed in, no writes. Every view, API endpoint and consumer that acts for a member asks `decide`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 from access_support.domain import Decision, DomainError
 from proxies import scopes
 
-# The reasons of SPEC §4.3, in the order they are checked.
+# The reasons of the decision (docs/api.md), in the order they are checked.
 REASONS = (
     "not_authenticated",
     "otp_required",
@@ -115,8 +115,9 @@ def decide_at_desk(
     grant: Any = None,
     now: datetime.datetime | None = None,
 ) -> Decision:
-    """The verification desk (SPEC §4.5): the proxy is identified by the code they show, so the
-    sign-in checks give way to `invalid_code` (unknown, expired, used or another member's)."""
+    """The verification desk (proxies/README.md): the proxy is identified by the code they show,
+    so the sign-in checks give way to `invalid_code` (unknown, expired, used or another
+    member's)."""
     if not scopes.is_known_action(action):
         raise UnknownAction(action)
     moment = now or timezone.now()

@@ -1,4 +1,4 @@
-"""The scope catalogue and the never-delegable actions (SPEC §4.2), as data in one place."""
+"""The scope catalogue and the never-delegable actions (proxies/README.md), as data in one place."""
 
 from __future__ import annotations
 

@@ -269,7 +269,7 @@ def procedures_for_member(member: Any, limit: int = 50) -> list[Procedure]:
 
 
 def timeline_for_member(member: Any, limit: int = 100) -> list[AuditEvent]:
-    """Everything recorded in the member's name, newest first (SPEC §4.6)."""
+    """Everything recorded in the member's name, newest first (proxies/README.md)."""
     # Sign-ins and account changes are the member's own doing; the timeline is for what was
     # done in their name.
     return list(

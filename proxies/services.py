@@ -717,7 +717,7 @@ def _desk_failure(operator: User, member: User | None) -> None:
 
 
 def desk_check(*, operator: User, member_number: str, code: str, action: str) -> DeskResult:
-    """The verification desk (SPEC §4.5): member number + code + action → decision, logged.
+    """The verification desk (proxies/README.md): member number + code + action → decision, logged.
     Raises policies.UnknownAction for an unknown action, GrantError(403) for a non-operator."""
     if not policies.can_use_desk(operator):
         raise GrantError("forbidden", 403, "Only operators use the verification desk.")
@@ -815,7 +815,7 @@ def procedure_file(
     )
     if not decision.allowed:
         raise GrantError(decision.reason, 403)
-    # No card numbers are stored (SPEC §3); masked before _procedure_create's transaction.
+    # No card numbers are stored (docs/security.md); masked before _procedure_create's transaction.
     details = mask_card_numbers(details)[0]
     return _procedure_create(
         actor=actor, member=member, kind=kind, details=details, decision=decision

@@ -1,4 +1,4 @@
-"""JSON API v1 for availability, bookings and the talk-now queue (SPEC §6)."""
+"""JSON API v1 for availability, bookings and the talk-now queue (docs/api.md)."""
 
 from __future__ import annotations
 

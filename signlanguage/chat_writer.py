@@ -37,7 +37,7 @@ _WRITER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writ
 
 def off_loop(fn: Any, executor: ThreadPoolExecutor | None = None) -> Any:
     """`fn` as an awaitable run on a pool thread (or `executor`), not asgiref's one shared
-    thread (FIELD-NOTES). The connection is released inside the call as well: measured on
+    thread (measured on this stack). The connection is released inside the call as well: measured on
     PostgreSQL with the connection pool, the clean-up database_sync_to_async does around the
     call alone left pooled connections checked out from executor threads until the pool ran
     dry."""

@@ -1,4 +1,4 @@
-"""JSON API of live sessions (SPEC §6): the messages of a session, for participants only."""
+"""JSON API of live sessions (docs/api.md): the messages of a session, for participants only."""
 
 from __future__ import annotations
 

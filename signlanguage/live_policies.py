@@ -1,4 +1,4 @@
-"""Who may take part in a live session and do what in it (SPEC §5.5, §5.6). Pure functions:
+"""Who may take part in a live session and do what in it (docs/websocket.md). Pure functions:
 no queries, no writes. The consumer, the messages API and the session pages all ask here."""
 
 from __future__ import annotations

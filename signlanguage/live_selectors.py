@@ -37,7 +37,7 @@ def participant_session(
 
 
 def message_frame(message: ChatMessage) -> dict[str, Any]:
-    """A stored message as the `chat.message` frame of SPEC §5.6."""
+    """A stored message as the `chat.message` frame of docs/websocket.md."""
     return {
         "type": "chat.message",
         "seq": message.seq,

@@ -70,7 +70,7 @@ def _check_text(topic: Any, note: Any) -> tuple[str, str]:
 
 
 def _masked(text: Any) -> Any:
-    """No card numbers are stored (SPEC §3): card-number-like runs are masked, as in chat.
+    """No card numbers are stored (docs/security.md): card-number-like runs are masked, as in chat.
     Callers mask before their transaction begins (no lock is held while text is scanned);
     masking keeps the length, so the checks of _check_text read the same afterwards."""
     return mask_card_numbers(text)[0] if isinstance(text, str) else text

@@ -1,4 +1,4 @@
-"""The live-session websocket `/ws/sessions/<id>/` (SPEC §5.6, CONTRACT; docs/websocket.md).
+"""The live-session websocket `/ws/sessions/<id>/` (a public contract: docs/websocket.md).
 
 Chat messages are stored before anyone hears of them: the insert runs off the event loop
 (signlanguage.chat_writer: the process's one writer thread, which stores the messages that

@@ -17,7 +17,7 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
 def _fresh_executor_in_child() -> None:
-    # FIELD-NOTES: a forked live server inherits asgiref's executor without its thread.
+    # Measured on this stack: a forked live server inherits asgiref's executor without its thread.
     from concurrent.futures import ThreadPoolExecutor
 
     SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)

@@ -1,4 +1,4 @@
-"""`make run` from the README serves /healthz and a Japanese page (SPEC §7, issue 2)."""
+"""`make run` from the README serves /healthz and a Japanese page (README, issue 2)."""
 
 from __future__ import annotations
 

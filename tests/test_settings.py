@@ -1,4 +1,5 @@
-"""Every SPEC §7 variable is honoured; bad values stop start-up with a message naming them."""
+"""Every environment variable (README, Configuration) is honoured; bad values stop start-up with
+a message naming them."""
 
 from __future__ import annotations
 

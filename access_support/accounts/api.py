@@ -1,4 +1,4 @@
-"""JSON API: sign-in steps and /me (SPEC §6)."""
+"""JSON API: sign-in steps and /me (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     is_supervisor = models.BooleanField(_("supervisor"), default=False)
     skill_sign_language = models.BooleanField(_("sign-language skill"), default=False)
     skill_written_chat = models.BooleanField(_("written-chat skill"), default=False)
-    # Reading aids for Japanese pages (ACCESSIBILITY.md): off by default, changed only through
+    # Reading aids for Japanese pages (docs/accessibility.md): off by default, changed only through
     # accounts.services.user_set_reading.
     plain_japanese = models.BooleanField(_("plain Japanese wording"), default=False)
     furigana = models.BooleanField(_("furigana"), default=False)

@@ -332,7 +332,7 @@ def focused(driver: Any) -> dict[str, Any]:
 
 
 def focus_ring_problem(info: dict[str, Any]) -> str:
-    """ACCESSIBILITY.md: a 3 px outline (plus the halo) on whatever has keyboard focus."""
+    """docs/accessibility.md: a 3 px outline (plus the halo) on whatever has keyboard focus."""
     if info.get("id") == "main":  # the skip link's target: focus lands, nothing to operate
         return ""
     if info.get("outlineStyle") not in (None, "none") and info.get("outlineWidth", 0) >= 3:
@@ -496,7 +496,7 @@ for (const el of document.body.querySelectorAll('*')) {
   const size = px(getComputedStyle(el).fontSize);
   if (size < 18) problems.push(`text ${size}px (< 18px): ${describe(el)}`);
 }
-// Targets: every visible control at least 44×44 CSS px (ACCESSIBILITY.md; WCAG 2.5.5).
+// Targets: every visible control at least 44×44 CSS px (docs/accessibility.md; WCAG 2.5.5).
 // Exempt, as WCAG 2.5.8 words it, a link inside a sentence: an inline <a> whose nearest block
 // (p, li, td, …) holds other text besides the link. A checkbox or radio counts with its label,
 // which is part of its target.
@@ -593,7 +593,7 @@ return problems;
 """
 
 # Every control shows a focus ring of at least 3 px when reached by keyboard (2.4.7, and our
-# rule in ACCESSIBILITY.md). One real Tab press puts Chromium in keyboard mode, after which
+# rule in docs/accessibility.md). One real Tab press puts Chromium in keyboard mode, after which
 # focus() from script matches :focus-visible as a Tab would.
 FOCUS_JS = r"""
 const problems = [];

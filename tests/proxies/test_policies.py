@@ -1,4 +1,4 @@
-"""The single authorisation decision (SPEC §4.3): every reason, every scope × grant state."""
+"""The single authorisation decision (proxies/README.md): every reason, scope × grant state."""
 
 from __future__ import annotations
 

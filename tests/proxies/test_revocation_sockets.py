@@ -1,5 +1,5 @@
-"""Revocation reaches an open websocket through the channel layer (SPEC §4.1.4): a socket where
-the proxy acts for the member closes with 4403 within 2 seconds, from any process."""
+"""Revocation reaches an open websocket through the channel layer (proxies/README.md): a socket
+where the proxy acts for the member closes with 4403 within 2 seconds, from any process."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The authorisation matrix (SPEC §8, issue 8): every URL pattern × method × role → the answer.
+"""The authorisation matrix (docs/security.md, issue 8): every URL pattern × method × role → answer.
 
 The routes are walked from the resolver, so a route added without a row here fails
 `test_every_route_has_a_row` with its name. Each cell is an exact status code, or `login` / `otp`
@@ -423,7 +423,7 @@ def test_route_answers_every_role_as_declared(world, open_now, name, method):
     assert not wrong, f"{method} {name}: {wrong}"
 
 
-# --- websockets (SPEC §5.6) ---------------------------------------------------------------------
+# --- websockets (docs/websocket.md) -----------------------------------------------------------
 
 # Every route of access_support.ws.websocket_urlpatterns × role → close code, or `open` (accepted,
 # first frame received). The live session is A's booked session (operator assigned).
@@ -508,7 +508,7 @@ async def test_missing_and_closed_sessions_close_with_4404_and_4408(world, ws_co
     }
 
 
-# Every client frame type of SPEC §5.6, valid in shape.
+# Every client frame type of docs/websocket.md, valid in shape.
 def client_frames() -> list[dict[str, Any]]:
     import uuid
 

@@ -131,7 +131,7 @@ ACTIVE = {
     "api-messages": 200,
 }
 # Routes of the booking gate answer 403 with the reason; the live-session gate answers "not a
-# participant" as 404 (the same as for any stranger: SPEC's one gate per kind).
+# participant" as 404 (the same as for any stranger: one gate per kind, docs/security.md).
 REFUSED = {name: 403 for name in ACTIVE} | {
     "live-session": 404,
     "transcript": 404,

@@ -1,4 +1,4 @@
-"""GET /api/v1/sessions/<id>/messages?after_seq=N (SPEC §6): pages of chat.message frames for
+"""GET /api/v1/sessions/<id>/messages?after_seq=N (docs/api.md): pages of chat.message frames for
 participants; everyone else gets 404."""
 
 # ruff: noqa: F811 (pytest fixtures imported from live_fixtures are redefined as arguments)

@@ -36,7 +36,7 @@ FLAGS = (
     "--no-first-run",
     "--disable-sync",
     "--window-size=1280,900",
-    # WebRTC with Chromium's fake camera, and ICE candidates on 127.0.0.1 (FIELD-NOTES).
+    # WebRTC with Chromium's fake camera, and ICE candidates on 127.0.0.1 (seen on this stack).
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",
     "--allow-loopback-in-peer-connection",

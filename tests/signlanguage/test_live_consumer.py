@@ -1,6 +1,6 @@
-"""The live-session websocket (SPEC §5.6): who may connect (close codes), messages stored before
-they are acknowledged or broadcast, idempotent client ids, gapless sequence numbers, resume after
-a reconnect, typing/read/rtc relays, masking of card numbers, bad frames."""
+"""The live-session websocket (docs/websocket.md): who may connect (close codes), messages stored
+before they are acknowledged or broadcast, idempotent client ids, gapless sequence numbers, resume
+after a reconnect, typing/read/rtc relays, masking of card numbers, bad frames."""
 
 # ruff: noqa: F811 (pytest fixtures imported from live_fixtures are redefined as arguments)
 from __future__ import annotations

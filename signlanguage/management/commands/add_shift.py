@@ -1,4 +1,4 @@
-"""manage.py add_shift --operator U --start ISO --end ISO (SPEC §7)."""
+"""manage.py add_shift --operator U --start ISO --end ISO (README, Management commands)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-// Live session client (SPEC §5.5/§5.6): written chat and sign-language video over one websocket.
+// Live session client (docs/websocket.md): written chat and sign-language video over one websocket.
 // Plain ES modules, no build step (docs/live-client.md). Every `.live-session` element on the
 // page gets its own LiveSession, so the operator console can run several chats at once.
 //

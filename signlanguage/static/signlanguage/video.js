@@ -1,4 +1,4 @@
-// Sign-language video (SPEC §5.6): WebRTC between the two pages, signalled over the session's
+// Sign-language video (docs/websocket.md): WebRTC between the two pages, signalled over the session's
 // websocket as `rtc.signal` frames (docs/websocket.md). Video only, never recorded.
 //
 // The operator always makes the offer. Either side says {kind: "ready"} when its camera runs; the

@@ -1,4 +1,4 @@
-"""manage.py create_user --role R --username U --password P --email E [...] (SPEC §7)."""
+"""manage.py create_user --role R --username U --password P --email E [...] (README)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""manage.py seed_demo: idempotent demo data and how to sign in with it (SPEC §7)."""
+"""manage.py seed_demo: idempotent demo data and how to sign in with it (README)."""
 
 from __future__ import annotations
 
