@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 
@@ -23,21 +23,24 @@ def json_error(code: str, status: int, detail: str = "", **extra: Any) -> JsonRe
     )
 
 
-def has_nul(value: Any) -> bool:
-    """True if any string in `value` (keys included) holds U+0000, which JSON can carry as
-    ``\\u0000`` but PostgreSQL text cannot store (and no form of ours accepts)."""
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a parsed JSON value, dictionary keys included."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if "\x00" in item:
-                return True
+            yield item
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-    return False
+
+
+def has_nul(value: Any) -> bool:
+    """True if any string in `value` (keys included) holds U+0000, which JSON can carry as
+    ``\\u0000`` but PostgreSQL text cannot store (and no form of ours accepts)."""
+    return any("\x00" in item for item in _strings(value))
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -49,18 +52,7 @@ def has_lone_surrogate(value: Any) -> bool:
     database driver would raise UnicodeEncodeError on it — a 500, or in the chat writer's batch
     a failure of every message stored with it. A valid pair of escapes decodes to one character
     outside the range, so only a lone half matches."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if not item.isascii() and _SURROGATE.search(item):
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+    return any(not item.isascii() and _SURROGATE.search(item) for item in _strings(value))
 
 
 def json_body(request: HttpRequest) -> dict[str, Any]:
