@@ -222,6 +222,15 @@ class ProcedureForm(forms.Form):
         error_messages={"required": _("Write the details of the request.")},
     )
 
+    def __init__(self, *args: Any, kinds: list[str] | None = None, **kwargs: Any) -> None:
+        """`kinds`: the requests this person may file (a proxy: those the grant allows); the
+        form offers only those, so a refusal never follows a choice the page offered."""
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            field = self.fields["kind"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [(value, label) for value, label in field.choices if value in kinds]
+
 
 class AccountForm(forms.Form):
     """A new proxy's account, made from the invitation page."""

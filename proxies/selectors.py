@@ -19,6 +19,7 @@ from access_support.prepared import Prepared
 from proxies import policies
 from proxies.models import (
     OPEN_STATES,
+    PROCEDURE_SCOPES,
     Grant,
     GrantState,
     Notice,
@@ -198,6 +199,17 @@ def active_grant(proxy: Any, member: Any, now: datetime.datetime | None = None) 
     if grant is None:
         return None
     return grant if policies.grant_standing(proxy, member, grant=grant, now=now).allowed else None
+
+
+def procedure_kinds_allowed(actor: Any, member: Any) -> list[str]:
+    """The requests `actor` may file for `member` now: all for the member themself; for a proxy,
+    those whose scope the grant allows (decided as each filing will be)."""
+    grant = grant_between(actor, member)
+    return [
+        kind
+        for kind, scope in PROCEDURE_SCOPES.items()
+        if policies.decide(actor, member, scope, grant=grant, verified=True).allowed
+    ]
 
 
 def members_for_proxy_json(user: Any) -> list[dict[str, Any]]:

@@ -539,7 +539,11 @@ def procedure_new(request: HttpRequest) -> HttpResponse:
     if member is None:
         messages.info(request, _("Choose the member you are helping first."))
         return redirect("proxies:helping" if user.is_proxy else "home")
-    form = forms.ProcedureForm(request.POST if request.method == "POST" else None)
+    kinds = selectors.procedure_kinds_allowed(user, member)
+    if not kinds:
+        messages.error(request, _("The member has not allowed you to file any request."))
+        return redirect("proxies:helping")
+    form = forms.ProcedureForm(request.POST if request.method == "POST" else None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         try:
             services.procedure_file(

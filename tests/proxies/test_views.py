@@ -171,9 +171,47 @@ def test_a_proxy_without_the_scope_cannot_file_the_procedure(signed_in, proxy, s
     make_grant(senior, proxy, scopes=["inquiry.points"])
     client = signed_in(proxy)
     client.post(f"/proxies/act/{senior.pk}/")
-    page = client.post("/proxies/procedures/new/", {"kind": "lost_card", "details": "紛失"})
+    page = client.post(
+        "/proxies/procedures/new/", {"kind": "lost_card", "details": "紛失"}, follow=True
+    )
     assert not Procedure.objects.exists()
-    assert "許可していません" in page.content.decode()
+    html = page.content.decode()
+    # Issue 26 item 2: a refusal is said as one, never in the success style.
+    assert '<p class="notice notice-error"><strong class="notice-label">できませんでした：' in html
+    assert "許可していません" in html
+    assert "notice-success" not in html
+
+
+def test_a_proxy_is_offered_only_the_requests_the_grant_allows(
+    signed_in, proxy, senior, make_grant
+):
+    make_grant(senior, proxy, scopes=["procedure.address_change", "session.book"])
+    client = signed_in(proxy)
+    client.post(f"/proxies/act/{senior.pk}/")
+    html = client.get("/proxies/procedures/new/").content.decode()
+    assert 'value="address_change"' in html
+    assert 'value="lost_card"' not in html and 'value="payment_method"' not in html
+    # A crafted post of a request the grant does not allow is refused and stores nothing.
+    refused = client.post("/proxies/procedures/new/", {"kind": "lost_card", "details": "紛失"})
+    assert refused.status_code == 400 and not Procedure.objects.exists()
+
+
+def test_refusals_and_successes_look_different_in_the_stylesheet():
+    import re
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "site.css").read_text()
+
+    def rule(selector: str) -> str:
+        found = re.search(re.escape(selector) + r"\s*\{([^}]*)\}", css)
+        assert found, selector
+        return found.group(1)
+
+    error, success = rule(".notice-error"), rule(".notice-success")
+    assert "var(--error)" in error and "background" in error
+    assert re.search(r"background:\s*([^;]+)", error).group(1) != re.search(
+        r"background:\s*([^;]+)", success
+    ).group(1)
 
 
 def test_the_proxy_sees_a_code_to_show_the_desk(signed_in, proxy, senior, active_grant):
