@@ -135,6 +135,14 @@ def decide_at_desk(
     return Decision(True, "ok", grant)
 
 
+def desk_spends_code(decision: Decision) -> bool:
+    """Is the code shown at the desk used up by this answer? Only when the action is allowed.
+    The code proves the proxy is at the desk; a refusal of the action (`scope_missing`,
+    `not_delegable`, a paused or ended grant, …) does nothing with that proof, so the same code
+    still works for a right action until it expires (issue 26 item 10)."""
+    return decision.allowed
+
+
 def grant_standing(
     actor: Any, member: Any, *, grant: Any, now: datetime.datetime | None = None
 ) -> Decision:

@@ -740,12 +740,12 @@ def desk_check(*, operator: User, member_number: str, code: str, action: str) ->
     member, found, grant = selectors.desk_lookup(member_number, code)
     proxy = found.proxy if found is not None else None
     decision = policies.decide_at_desk(member, action, code=found, grant=grant)
-    # A code that identified the proxy is spent, whatever the answer. (Checks refused before the
-    # code is looked at leave it usable.) Spending it and the audit row are one transaction; the
+    # A code is spent only by an allowed action (policies.desk_spends_code): a refused action
+    # leaves it usable until it expires. Spending it and the audit row are one transaction; the
     # reads before it are not in it (on SQLite a transaction holds the write lock from BEGIN).
     # So a grant revoked in the milliseconds between the read and the commit is decided as read
     # — as it always was on PostgreSQL (READ COMMITTED) — and the audit row names that grant.
-    spend = found if found is not None and decision.reason not in NOT_SPENT else None
+    spend = found if found is not None and policies.desk_spends_code(decision) else None
     with transaction.atomic():
         if spend is not None and not _spend_code(spend):
             # Another check spent this code since we read it: to this check it is used.
@@ -773,10 +773,6 @@ def _desk_audit(
             "proxy": proxy.pk if proxy is not None and decision.reason != "invalid_code" else None,
         },
     }
-
-
-# Desk answers given before the code is looked at (it stays usable), or because it is not usable.
-NOT_SPENT = ("unknown_member", "not_delegable", "invalid_code")
 
 
 def _spend_code(found: VerificationCode) -> bool:

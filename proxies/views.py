@@ -21,8 +21,9 @@ from access_support.accounts.models import User
 from access_support.audit.actions import AuditAction
 from access_support.audit.actions import label as audit_label
 from access_support.audit.models import AuditEvent
+from access_support.domain import Decision
 from access_support.masking import MASKED_NOTICE, has_card_number
-from proxies import acting, forms, policies, selectors, services
+from proxies import acting, forms, policies, reasons, selectors, services
 from proxies.models import Grant
 from proxies.scopes import ACTIONS, SCOPES
 
@@ -39,21 +40,7 @@ def _require(allowed: bool) -> None:
 
 
 def _explain(reason: str) -> str:
-    texts = {
-        "ok": _("Allowed. The proxy may do this."),
-        "not_authenticated": _("Not signed in."),
-        "otp_required": _("The second sign-in step is not done."),
-        "unknown_member": _("There is no member with this number."),
-        "not_delegable": _("Nobody can do this for a member. The member must do it themself."),
-        "invalid_code": _("The code is wrong, expired, already used, or for another member."),
-        "no_grant": _("This person is not a proxy of this member."),
-        "grant_not_active": _("The proxy registration is not active."),
-        "grant_paused": _("The member has paused this proxy registration for now."),
-        "grant_revoked": _("The member has ended this proxy registration."),
-        "grant_expired": _("The proxy registration has passed its end date."),
-        "scope_missing": _("The member has not allowed the proxy to do this."),
-    }
-    return texts.get(reason, reason)
+    return reasons.explain(reason)
 
 
 def _grant_error(request: HttpRequest, exc: services.GrantError) -> None:
@@ -510,10 +497,21 @@ def act_stop(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def code_new(request: HttpRequest, member_id: int) -> HttpResponse:
     user = _user(request)
     member = _member_for_proxy(user, member_id)
+    if request.method == "GET":
+        # Reopened from the history or a bookmark: a code is shown once, when it is made.
+        messages.info(
+            request,
+            _(
+                "A verification code is shown only once. If you need one, press "
+                "“Show a verification code for %(name)s” again."
+            )
+            % {"name": member.name},
+        )
+        return redirect("proxies:helping")
     try:
         code, record = services.code_issue(proxy=user, member=member)
     except services.GrantError as exc:
@@ -622,6 +620,15 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 # --- operator: verification desk ------------------------------------------------------------
 
 
+def _desk_code_note(decision: Decision | None) -> str:
+    """What became of the code shown (policies.desk_spends_code), in words."""
+    if decision is None or decision.reason in ("unknown_member", "invalid_code"):
+        return ""
+    if policies.desk_spends_code(decision):
+        return _("The code is now used up. For another check the proxy needs a new code.")
+    return _("The code was not used up: it still works for an allowed action until it expires.")
+
+
 @require_http_methods(["GET", "POST"])
 def desk(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -643,6 +650,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "result": result,
             "decision": decision,
             "explanation": _explain(decision.reason) if decision else "",
+            "code_note": _desk_code_note(decision),
             "action_label": ACTIONS.get(form.cleaned_data.get("action", ""), "")
             if form.is_bound and form.is_valid()
             else "",

@@ -3,10 +3,14 @@ no queries, no writes. The consumer, the messages API and the session pages all 
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
 CLOSED_STATES = frozenset({"closed", "cancelled"})
+# A booked session opens (its chat pane on the console, its websocket) this long before its
+# start: the operator and the customer or proxy can say hello a little early, not a day early.
+OPENS_BEFORE_START = datetime.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,22 @@ def is_closed_state(state: str) -> bool:
 
 def is_closed(session: Any) -> bool:
     return is_closed_state(session.state)
+
+
+def opens_at(session: Any) -> datetime.datetime | None:
+    """When a booked session opens for chat and video; None for a talk-now request (open at
+    once)."""
+    start = getattr(session, "start", None)
+    if getattr(session, "kind", "now") != "booked" or start is None:
+        return None
+    result: datetime.datetime = start - OPENS_BEFORE_START
+    return result
+
+
+def is_open_yet(session: Any, now: datetime.datetime) -> bool:
+    """May the session's chat and video run now? Talk-now: always; booked: from `opens_at`."""
+    opening = opens_at(session)
+    return opening is None or now >= opening
 
 
 def can_post(participation: Participation, session: Any) -> bool:

@@ -3,14 +3,17 @@ The only place that filters by what a user may see of a session."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from access_support.accounts.models import User
 from access_support.audit.actions import AuditAction
 from access_support.audit.models import AuditEvent
-from proxies.scopes import SCOPES, ordered_scopes
+from proxies.reasons import explain
+from proxies.scopes import ACTIONS, SCOPES, ordered_scopes
 from proxies.selectors import grants_in_force
 from proxies.services import authorize
 from signlanguage import live_policies
@@ -105,15 +108,23 @@ def abuse_flags() -> QuerySet[SessionClosure]:
 
 
 def operator_view_of(session: Session) -> dict[str, Any]:
-    """What the operator sees about the customer: name and member number, and — when proxies
-    may act — who, with which scopes, and today's verification-desk answer for the member."""
+    """What the operator sees about the people in the session: who takes part and in what role
+    (the customer; a proxy acting for them when the proxy booked the session or has written in
+    it), the scopes of those proxies only, and today's verification-desk answer for the member
+    in words (proxies.reasons)."""
 
     customer = session.customer
-    booked_by = getattr(session, "booked_by", None)
-    proxy = booked_by if booked_by is not None and booked_by.pk != customer.pk else None
+    proxy_ids = set(
+        ChatMessage.objects.filter(session=session, sender_role="proxy").values_list(
+            "sender_id", flat=True
+        )
+    )
+    if session.booked_by_id != customer.pk:
+        proxy_ids.add(session.booked_by_id)
+    proxy_ids.discard(customer.pk)
     grants = list(
         grants_in_force()
-        .filter(member=customer, proxy__isnull=False)
+        .filter(member=customer, proxy_id__in=proxy_ids)
         .select_related("proxy")
         .order_by("pk")
     )
@@ -121,6 +132,10 @@ def operator_view_of(session: Session) -> dict[str, Any]:
         grant.scope_labels = [  # type: ignore[attr-defined]
             SCOPES.get(code, code) for code in ordered_scopes(grant.scopes)
         ]
+    named = {grant.proxy_id: grant.proxy_display_name for grant in grants}
+    people = [{"name": customer.name, "role": "customer"}]
+    for user in User.objects.filter(pk__in=proxy_ids).order_by("pk"):
+        people.append({"name": named.get(user.pk) or user.name, "role": "proxy"})
     today = timezone.localdate()
     event = (
         AuditEvent.objects.filter(
@@ -132,26 +147,57 @@ def operator_view_of(session: Session) -> dict[str, Any]:
     )
     desk = None
     if event is not None and isinstance(event.after, dict):
+        action = str(event.after.get("action", ""))
         desk = {
             "allowed": bool(event.after.get("allowed")),
-            "reason": event.reason,
+            "explanation": explain(event.reason),
+            "action": ACTIONS.get(action, action),
             "at": timezone.localtime(event.created_at),
         }
-    return {"customer": customer, "proxy": proxy, "grants": grants, "desk_check": desk}
+    return {
+        "customer": customer,
+        "people": people,
+        "grants": grants,
+        "desk_check": desk,
+    }
 
 
-def console_sessions(operator: Any) -> list[Session]:
-    """The operator's open sessions, then the ones they closed today."""
+def console_sessions(operator: Any, now: datetime.datetime | None = None) -> dict[str, Any]:
+    """The operator's sessions for the console, by start time.
+
+    `today`: open sessions that start today (talk-now requests have no start; an open session
+    from an earlier day is listed too, so it can be closed), then the ones closed today.
+    `upcoming`: open booked sessions on a later day — listed, never opened.
+    `open_chats`: the open ones of today whose time has come (live_policies.is_open_yet): only
+    these get a live chat pane and socket. Each session carries `opens_at` (None for talk now)."""
     from django.db.models import Q
 
-    today = timezone.localdate()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    tomorrow = timezone.make_aware(
+        datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min)
+    )
     rows = list(
         Session.objects.filter(operator=operator)
         .filter(Q(state__in=("waiting", "active")) | Q(state="closed", closed_at__date=today))
-        .select_related("customer")
-        .order_by("pk")
+        .select_related("customer", "booked_by")
     )
-    return [s for s in rows if s.state != "closed"] + [s for s in rows if s.state == "closed"]
+    for row in rows:
+        row.opens_at = live_policies.opens_at(row)  # type: ignore[attr-defined]
+        row.is_open = live_policies.is_open_yet(row, now)  # type: ignore[attr-defined]
+
+    def by_time(session: Session) -> tuple[datetime.datetime, int]:
+        return (session.start or session.taken_at or session.created_at, session.pk)
+
+    open_rows = sorted((r for r in rows if r.state != "closed"), key=by_time)
+    upcoming = [r for r in open_rows if r.start is not None and r.start >= tomorrow]
+    today_open = [r for r in open_rows if r not in upcoming]
+    closed = sorted((r for r in rows if r.state == "closed"), key=by_time)
+    return {
+        "today": today_open + closed,
+        "upcoming": upcoming,
+        "open_chats": [r for r in today_open if r.is_open],  # type: ignore[attr-defined]
+    }
 
 
 def queue_for_console(operator: Any) -> list[Session]:

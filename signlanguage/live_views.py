@@ -59,6 +59,10 @@ def client_strings() -> dict[str, str]:
         "closed_4401": _("You are signed out. Please sign in again."),
         "closed_4403": _("You cannot take part in this session."),
         "closed_4404": _("This session does not exist."),
+        "closed_4425": _(
+            "This session has not opened yet. It opens 10 minutes before its start: "
+            "please open this page again then."
+        ),
         "operator": _("Operator"),
         "customer": _("Customer"),
         "proxy": _("Proxy"),
@@ -219,8 +223,10 @@ def console(request: HttpRequest) -> HttpResponse:
         "signlanguage/live_console.html",
         {
             "waiting": live_selectors.queue_for_console(user),
-            "sessions": sessions,
-            "open_chats": [s for s in sessions if s.state in ("waiting", "active")],
+            "sessions": sessions["today"],
+            "upcoming": sessions["upcoming"],
+            "open_chats": sessions["open_chats"],
+            "opens_before_minutes": int(live_policies.OPENS_BEFORE_START.total_seconds() // 60),
             "canned_phrases": list(live_selectors.canned_phrases()),
             "ice_servers": settings.ICE_SERVERS,
             "client_strings": client_strings(),

@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
 from access_support.consumers import (
     CLOSE_FORBIDDEN,
@@ -29,6 +30,10 @@ MAX_TEXT = live_services.MAX_TEXT
 
 _worker = chat_writer.off_loop
 
+
+# A booked session before its opening time (live_policies.OPENS_BEFORE_START before its start):
+# the customer or proxy is refused, the page says when to come back. Like HTTP 425 Too Early.
+CLOSE_NOT_OPEN_YET = 4425
 
 MAX_SEQ = 2**31 - 1  # the largest sequence number a database column holds
 # WebRTC offers, answers and ICE candidates are two or three levels deep.
@@ -61,6 +66,8 @@ class SessionConsumer(ProtectedJsonConsumer):
             return CLOSE_FORBIDDEN
         if live_policies.is_closed(session):
             return CLOSE_SESSION_CLOSED
+        if part.role != "operator" and not live_policies.is_open_yet(session, timezone.now()):
+            return CLOSE_NOT_OPEN_YET
         self.role = part.role
         self.side = part.side
         self.acting_for_id = part.acting_for_id

@@ -233,9 +233,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "signlanguage/detail.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: say what will be cancelled, with 取り消す / 戻る (no JavaScript). POST: cancel."""
     session = selectors.session_for_user(_user(request), pk)
+    if request.method == "GET":
+        if not policies.can_change_booking(_user(request), session, timezone.now()).allowed:
+            messages.error(request, _("This session can no longer be cancelled."))
+            return redirect("signlanguage:detail", pk=session.pk)
+        return render(request, "signlanguage/cancel_confirm.html", _session_view(session))
     try:
         services.booking_cancel(session=session, actor=_user(request))
         messages.success(request, _("The session is cancelled. We sent you an e-mail."))

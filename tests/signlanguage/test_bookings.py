@@ -317,16 +317,19 @@ def test_the_operator_does_not_see_a_grant_past_its_end_date_as_active(
     from signlanguage import services
 
     grant = _grant(senior, proxy, ["session.book"])
+    # Booked by the proxy, so the proxy takes part and the card shows what they may do (a
+    # member's own session shows no proxy's scopes: issue 26 item 9).
     session = services.booking_create(
-        actor=senior, customer=senior, mode="written_chat", start=at(staffed, "10:00"), topic="t"
+        actor=proxy, customer=senior, mode="written_chat", start=at(staffed, "10:00"), topic="t"
     )
+    scopes_heading = f"{proxy.name}ができること"
     page = signed_in(operator).get(f"/sessions/{session.pk}/live/").content.decode()
-    assert proxy.name in page
+    assert scopes_heading in page
     Grant.objects.filter(pk=grant.pk).update(
         ends_on=timezone.localdate() - datetime.timedelta(days=1)
     )
     page = signed_in(operator).get(f"/sessions/{session.pk}/live/").content.decode()
-    assert proxy.name not in page
+    assert scopes_heading not in page
 
 
 # --- e-mails: the public address, the words, the calendar file (issue 26 item 1) ---------------
