@@ -126,6 +126,13 @@ class Session(models.Model):
     def __str__(self) -> str:
         return f"Session {self.pk} ({self.kind}, {self.state})"
 
+    @property
+    def last_message_seq(self) -> int:
+        """The highest seq stored for this session (0 when none): the live page renders it so
+        session.js knows which messages are history, not news (issue 23 defect 3)."""
+        found = self.messages.aggregate(last=models.Max("seq"))["last"]
+        return int(found or 0)
+
 
 # --- live sessions (issue 5): chat messages, read markers, closing, feedback, canned phrases ---
 

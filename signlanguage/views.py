@@ -321,7 +321,16 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
 def operator_queue(request: HttpRequest) -> HttpResponse:
     _require(policies.can_see_queue(_user(request)))
     waiting_list = [_session_view(s) for s in selectors.waiting_queue()]
-    return render(request, "signlanguage/queue.html", {"waiting": waiting_list})
+    # Words for queue.js's live update (the mode in words, the button named with the customer).
+    queue_strings = {
+        "take": _("Take %(name)s"),
+        "modes": {str(mode.value): str(mode.label) for mode in Mode},
+    }
+    return render(
+        request,
+        "signlanguage/queue.html",
+        {"waiting": waiting_list, "queue_strings": queue_strings},
+    )
 
 
 @require_POST

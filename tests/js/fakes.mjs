@@ -170,6 +170,11 @@ class FakeElement {
     return node;
   }
 
+  get nextElementSibling() {
+    if (!this.parent) return null;
+    return this.parent.children[this.parent.children.indexOf(this) + 1] || null;
+  }
+
   remove() {
     if (!this.parent) return;
     this.parent.children.splice(this.parent.children.indexOf(this), 1);
@@ -180,7 +185,7 @@ class FakeElement {
     this.attributes[name] = String(value);
   }
 
-  // Only what view.js asks for: ".class" and "[data-name]".
+  // Only what view.js asks for: "tag", ".class" and "[data-name]".
   querySelector(selector) {
     return this.querySelectorAll(selector)[0] || null;
   }
@@ -201,6 +206,7 @@ class FakeElement {
 }
 
 function matches(node, selector) {
+  if (/^[a-z]+$/.test(selector)) return node.tagName === selector.toUpperCase();
   if (selector.startsWith(".")) return node.className.split(" ").includes(selector.slice(1));
   const data = /^\[data-([a-z-]+)\]$/.exec(selector);
   if (data) {

@@ -122,6 +122,23 @@ describe("LiveView with the store", () => {
     );
   });
 
+  it("turns my unsent message into the stored one in place: one <li>, added once", () => {
+    const p = panel();
+    deliver(p, frame(1));
+    const added = [];
+    const insert = p.log.insertBefore.bind(p.log);
+    p.log.insertBefore = (node, ref) => {
+      added.push(node);
+      return insert(node, ref);
+    };
+    const pending = p.view.addPending("mine-a", "hello", "sending");
+    deliver(p, frame(2, { role: "customer", clientId: "mine-a", text: "hello" }));
+    assert.equal(added.length, 1, "the log got a second element for the same message");
+    assert.equal(p.log.children[1], pending);
+    assert.equal(pending.dataset.seq, "2");
+    assert.ok(!("pending" in pending.dataset));
+  });
+
   it("keeps unsent messages at the bottom and replaces each by the stored one", () => {
     const p = panel();
     deliver(p, frame(1));

@@ -1,6 +1,8 @@
 // Operator console: take a waiting request (POST /api/v1/queue/<id>/take) and keep the waiting
 // list fresh. The queue socket (/ws/queue/) says when the queue changes; the list is then re-read
-// from the server (and every 15 seconds anyway, in case the socket is down). Focus never moves.
+// from the server (and every 15 seconds anyway, in case the socket is down) and updated in
+// place. Focus never moves.
+import { reconcile, setText } from "./queue-list.js";
 
 const REFRESH_MS = 15000;
 
@@ -38,19 +40,35 @@ function bindTake(root) {
   }
 }
 
+// Re-reads the page and updates the waiting list in place, keyed by session id
+// (queue-list.js): a kept row is not re-created, so focus on its button stays. Nothing periodic
+// is announced: the list is not a live region and no clock is written anywhere.
 async function refreshQueue() {
-  const current = document.querySelector("[data-console-queue]");
-  if (!current || current.contains(document.activeElement)) return; // never move focus away
+  const list = document.querySelector("[data-console-waiting]");
+  if (!list) return;
   try {
     const response = await fetch(window.location.href, { credentials: "same-origin" });
     if (!response.ok) return;
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
-    const fresh = doc.querySelector("[data-console-queue]");
+    const fresh = doc.querySelector("[data-console-waiting]");
     if (!fresh) return;
-    current.replaceChildren(...Array.from(fresh.childNodes, (node) => document.importNode(node, true)));
-    bindTake(current);
-    const stamp = current.querySelector("[data-console-updated]");
-    if (stamp) stamp.textContent = new Date().toLocaleTimeString(document.documentElement.lang || "ja");
+    const rows = Array.from(fresh.querySelectorAll("li[data-session-id]"), (row) => [row.dataset.sessionId, row]);
+    reconcile(list, rows, {
+      build: (row) => {
+        const node = document.importNode(row, true);
+        bindTake(node);
+        return node;
+      },
+      update: (row, freshRow) => {
+        const button = row.querySelector("button");
+        const freshButton = freshRow.querySelector("button");
+        if (button && freshButton) setText(button, freshButton.textContent);
+      },
+      fallback: document.getElementById("main"),
+    });
+    list.hidden = rows.length === 0;
+    const nobody = document.querySelector("[data-console-nobody]");
+    if (nobody) nobody.hidden = rows.length > 0;
   } catch (_err) {
     // Offline for a moment: the next refresh tries again.
   }

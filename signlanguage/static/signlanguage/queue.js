@@ -1,78 +1,103 @@
 // Live talk-now queue: the customer's place (#queue-status) or the operators' list (#queue-list).
-// Text comes from data-* attributes (translated by the server); content is set as text, never HTML.
-(function () {
-  "use strict";
-  var status = document.getElementById("queue-status");
-  var list = document.getElementById("queue-list");
-  var count = document.getElementById("queue-count");
-  var anchor = status || count;
-  if (!anchor) { return; }
-  var delay = 1000;
+// Words come from the page (data-* attributes and the `queue-strings` JSON, translated by the
+// server); content is set as text, never HTML. The operators' list is updated in place, keyed by
+// session id (queue-list.js): focus on a row's button stays, each row says its mode in words and
+// each button names the customer.
+import { fill, reconcile, setText } from "./queue-list.js";
 
-  function fill(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_, key) { return String(values[key]); });
+const status = document.getElementById("queue-status");
+const list = document.getElementById("queue-list");
+const count = document.getElementById("queue-count");
+const anchor = status || count;
+let delay = 1000;
+
+function readStrings() {
+  const node = document.getElementById("queue-strings");
+  try {
+    return node ? JSON.parse(node.textContent) : {};
+  } catch (_err) {
+    return {};
   }
+}
+const strings = readStrings();
 
-  function paragraph(text) {
-    var p = document.createElement("p");
-    p.textContent = text;
-    return p;
+function paragraph(text) {
+  const p = document.createElement("p");
+  p.textContent = text;
+  return p;
+}
+
+function showStatus(frame) {
+  status.replaceChildren();
+  if (frame.state === "waiting") {
+    status.appendChild(paragraph(fill(status.dataset.textPosition, frame)));
+    status.appendChild(paragraph(fill(status.dataset.textWait, { minutes: frame.estimated_wait_minutes })));
+  } else if (frame.state === "active") {
+    status.appendChild(paragraph(status.dataset.textTaken));
+    document.title = status.dataset.textTaken;
   }
+}
 
-  function showStatus(frame) {
-    status.replaceChildren();
-    if (frame.state === "waiting") {
-      status.appendChild(paragraph(fill(status.dataset.textPosition, frame)));
-      status.appendChild(paragraph(fill(status.dataset.textWait,
-        { minutes: frame.estimated_wait_minutes })));
-    } else if (frame.state === "active") {
-      status.appendChild(paragraph(status.dataset.textTaken));
-      document.title = status.dataset.textTaken;
+function rowText(item) {
+  const mode = (strings.modes && strings.modes[item.mode]) || item.mode;
+  return `${mode} — ${item.topic} — ${item.customer}`;
+}
+
+function buildRow(item) {
+  const li = document.createElement("li");
+  li.className = "card";
+  const p = paragraph(rowText(item));
+  p.dataset.queueText = "";
+  li.appendChild(p);
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = `/sessions/queue/${item.session_id}/take/`;
+  const csrf = document.createElement("input");
+  csrf.type = "hidden";
+  csrf.name = "csrfmiddlewaretoken";
+  csrf.value = list.dataset.csrf;
+  const button = document.createElement("button");
+  button.type = "submit";
+  button.className = "button-primary";
+  button.textContent = fill(strings.take, { name: item.customer });
+  form.append(csrf, button);
+  li.appendChild(form);
+  return li;
+}
+
+function updateRow(li, item) {
+  setText(li.querySelector("[data-queue-text]"), rowText(item));
+  setText(li.querySelector("button"), fill(strings.take, { name: item.customer }));
+}
+
+function showList(frame) {
+  setText(count, fill(count.dataset.textCount, { count: frame.waiting.length }));
+  reconcile(
+    list,
+    frame.waiting.map((item) => [item.session_id, item]),
+    { build: buildRow, update: updateRow, fallback: document.getElementById("main") },
+  );
+}
+
+function connect() {
+  const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+  const socket = new WebSocket(scheme + window.location.host + anchor.dataset.ws);
+  socket.onopen = () => {
+    delay = 1000;
+  };
+  socket.onmessage = (event) => {
+    const frame = JSON.parse(event.data);
+    if (frame.type === "queue.status" && status) showStatus(frame);
+    if (frame.type === "queue.list" && list) showList(frame);
+  };
+  socket.onclose = (event) => {
+    if (event.code === 4401) {
+      if (status) status.replaceChildren(paragraph(status.dataset.textOffline));
+      return;
     }
-  }
+    window.setTimeout(connect, delay);
+    delay = Math.min(delay * 2, 30000);
+  };
+}
 
-  function showList(frame) {
-    count.textContent = fill(count.dataset.textCount, { count: frame.waiting.length });
-    list.replaceChildren();
-    frame.waiting.forEach(function (item) {
-      var li = document.createElement("li");
-      li.className = "card";
-      li.appendChild(paragraph(item.topic + " — " + item.customer));
-      var form = document.createElement("form");
-      form.method = "post";
-      form.action = "/sessions/queue/" + item.session_id + "/take/";
-      var csrf = document.createElement("input");
-      csrf.type = "hidden";
-      csrf.name = "csrfmiddlewaretoken";
-      csrf.value = list.dataset.csrf;
-      var button = document.createElement("button");
-      button.type = "submit";
-      button.className = "button-primary";
-      button.textContent = list.dataset.takeLabel;
-      form.appendChild(csrf);
-      form.appendChild(button);
-      li.appendChild(form);
-      list.appendChild(li);
-    });
-  }
-
-  function connect() {
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + anchor.dataset.ws);
-    socket.onopen = function () { delay = 1000; };
-    socket.onmessage = function (event) {
-      var frame = JSON.parse(event.data);
-      if (frame.type === "queue.status" && status) { showStatus(frame); }
-      if (frame.type === "queue.list" && list) { showList(frame); }
-    };
-    socket.onclose = function (event) {
-      if (event.code === 4401) {
-        if (status) { status.replaceChildren(paragraph(status.dataset.textOffline)); }
-        return;
-      }
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 30000);
-    };
-  }
-  connect();
-})();
+if (anchor) connect();

@@ -19,6 +19,9 @@ import { SignVideo } from "./video.js";
 import { LiveView, MAX_LENGTH, createTitleFlash, probeStorage, readJson, translator } from "./view.js";
 
 const TYPING_IDLE_MS = 4000;
+// If the history the page promised (data-history-seq) has not all come after this long, the log
+// stops being busy anyway (a message may have been removed by retention).
+const HISTORY_WAIT_MS = 10000;
 // The close code for "this session has ended" (access_support/consumers.py
 // CLOSE_SESSION_CLOSED). Every other code after which the page stops reconnecting is one the
 // page's strings explain: their key is `closed_<code>` (signlanguage.live_views.client_strings).
@@ -83,10 +86,18 @@ export class LiveSession {
     });
     this.typingActive = false;
     this.typingTimer = null;
+    this.historyTimer = null;
+    // The last seq stored when the server rendered the page: messages up to it are history, not
+    // news (no banner, no title flash), and the log region is aria-busy until they are in.
+    this.historySeq = Number(root.dataset.historySeq) || 0;
 
     this.view.bindCompose({ onInput: () => this.typing(true), onSubmit: (text) => this.submit(text) });
     this.view.bindTextSize();
     this.view.bindCanned();
+    if (this.historySeq > 0 && this.state !== "closed") {
+      this.view.setBusy(true);
+      this.historyTimer = win.setTimeout(() => this.historyLoaded(), HISTORY_WAIT_MS);
+    }
     for (const [clientId, item] of this.transport.pending) {
       this.view.addPending(clientId, item.text, item.status === "sent" ? "sent" : "sending");
     }
@@ -170,12 +181,22 @@ export class LiveSession {
     if (!placed) return;
     if (frame.client_id) this.transport.pending.remove(frame.client_id);
     const li = this.view.insertStored(frame, placed);
+    const history = placed.seq <= this.historySeq;
+    if (placed.seq >= this.historySeq || this.store.lastSeq >= this.historySeq) this.historyLoaded();
     if (placed.mine) {
       this.view.setStatus(li, this.store.isRead(placed.seq) ? "read" : "sent");
     } else {
-      this.view.alertNew();
+      if (!history) this.view.alertNew();
       this.maybeSendRead();
     }
+  }
+
+  // The history is in: from now on the log region announces what is added.
+  historyLoaded() {
+    if (this.historyTimer === null) return;
+    this.win.clearTimeout(this.historyTimer);
+    this.historyTimer = null;
+    this.view.setBusy(false);
   }
 
   onState(state) {

@@ -115,11 +115,14 @@ export class LiveView {
     return ["operator", "customer", "proxy"].includes(role) ? this.t(role) : "";
   }
 
+  // The typing line is visible text, not a live region (the template gives it no aria-live): a
+  // screen reader is not told "typing…" at every burst. Rewritten only when its words change.
   showTyping(role, active) {
     if (!this.typingStatus) return;
     this.win.clearTimeout(this.remoteTypingTimer);
     if (active) {
-      this.typingStatus.textContent = `${this.roleName(role === "operator" ? "operator" : "customer")}: ${this.t("typing")}`;
+      const text = `${this.roleName(role === "operator" ? "operator" : "customer")}: ${this.t("typing")}`;
+      if (this.typingStatus.textContent !== text) this.typingStatus.textContent = text;
       // If the "stopped" frame is lost, do not show "typing" for ever.
       this.remoteTypingTimer = this.win.setTimeout(() => {
         this.typingStatus.textContent = "";
@@ -164,6 +167,14 @@ export class LiveView {
 
   // --- messages -------------------------------------------------------------------------------
 
+  // aria-busy on the role="log" region while the history the page already had when it loaded
+  // is being filled in: those messages are not news and must not be read out again.
+  setBusy(busy) {
+    const region = this.scroller;
+    if (!region || !region.setAttribute) return;
+    region.setAttribute("aria-busy", busy ? "true" : "false");
+  }
+
   renderMessage(frame, mine) {
     const doc = this.doc;
     const li = doc.createElement("li");
@@ -178,19 +189,11 @@ export class LiveView {
     const sender = frame.sender || {};
     who.textContent = mine ? this.t("you") : `${sender.name || ""} (${this.roleName(sender.role)})`;
     meta.append(who);
-    if (frame.sent_at) {
-      const time = doc.createElement("time");
-      time.dateTime = frame.sent_at;
-      const date = new Date(frame.sent_at);
-      time.textContent = Number.isNaN(date.getTime())
-        ? ""
-        : date.toLocaleTimeString(doc.documentElement.lang || "ja", {
-            hour: "2-digit",
-            minute: "2-digit",
-            timeZone: "Asia/Tokyo", // the service's time, whatever the device says
-          });
-      meta.append(" ", time);
-    }
+    // Always a <time>, empty while the message is unsent: when it is stored, only its text
+    // changes (no element is added to the log, so nothing is announced a second time).
+    const time = doc.createElement("time");
+    meta.append(" ", time);
+    this.setTime(time, frame.sent_at);
     if (mine) {
       const status = doc.createElement("span");
       status.className = "live-status";
@@ -203,22 +206,45 @@ export class LiveView {
     return li;
   }
 
+  setTime(time, sentAt) {
+    if (!sentAt) return;
+    time.dateTime = sentAt;
+    const date = new Date(sentAt);
+    time.textContent = Number.isNaN(date.getTime())
+      ? ""
+      : date.toLocaleTimeString(this.doc.documentElement.lang || "ja", {
+          hour: "2-digit",
+          minute: "2-digit",
+          timeZone: "Asia/Tokyo", // the service's time, whatever the device says
+        });
+  }
+
   scrollToEnd() {
     this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 
   // A stored message (store.add's answer): above the message with seq `before`, else above the
   // pending (unsent) ones, which stay at the bottom.
+  // My own unsent message becomes the stored one in place (the same <li>, its seq and time
+  // filled in): a screen reader hears it once, when it was written. It moves only if it is out of
+  // order (another message was stored between).
   insertStored(frame, { seq, mine, before }) {
     const pendingNode = frame.client_id && this.pendingNodes.get(frame.client_id);
-    if (pendingNode) {
-      pendingNode.remove();
-      this.pendingNodes.delete(frame.client_id);
-    }
-    const li = this.renderMessage(frame, mine);
-    this.nodes.set(seq, li);
+    if (pendingNode) this.pendingNodes.delete(frame.client_id);
     const next = before !== null ? this.nodes.get(before) : this.pendingNodes.values().next().value;
-    this.log.insertBefore(li, next || null);
+    let li;
+    if (pendingNode) {
+      li = pendingNode;
+      li.dataset.seq = String(seq);
+      delete li.dataset.pending;
+      const time = li.querySelector("time");
+      if (time) this.setTime(time, frame.sent_at);
+      if (li !== next && li.nextElementSibling !== (next || null)) this.log.insertBefore(li, next || null);
+    } else {
+      li = this.renderMessage(frame, mine);
+      this.log.insertBefore(li, next || null);
+    }
+    this.nodes.set(seq, li);
     this.scrollToEnd();
     return li;
   }
