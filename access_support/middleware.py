@@ -28,6 +28,8 @@ OPEN_PREFIXES = (
     "/accounts/otp/",
     "/accounts/logout/",
     "/accounts/set-password/",
+    "/accounts/forgot-password/",
+    "/accounts/reset-password/",
     "/api/v1/auth/",
     "/healthz",
     "/static/",

@@ -355,6 +355,12 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 # Wrong tokens from one client address, across accounts, in a 15-minute window.
 OTP_ADDRESS_FAILURE_LIMIT = 30
+# "Forgot your password?": a link that works once, for an hour; at most 5 requests per client
+# address and 3 per account an hour (the page answers alike whether the address has an account).
+PASSWORD_RESET_LINK_SECONDS = 60 * 60
+PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
+PASSWORD_RESET_PER_ADDRESS = 5
+PASSWORD_RESET_PER_ACCOUNT = 3
 
 # Idle timeouts (sliding): operators 15 minutes, everyone else 30.
 IDLE_SECONDS = 30 * 60

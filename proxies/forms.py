@@ -229,7 +229,9 @@ class ProcedureForm(forms.Form):
         if kinds is not None:
             field = self.fields["kind"]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [(value, label) for value, label in field.choices if value in kinds]
+            field.choices = [
+                (value, label) for value, label in ProcedureKind.choices if value in kinds
+            ]
 
 
 class AccountForm(forms.Form):

@@ -68,3 +68,16 @@ class SetPasswordForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class ForgotPasswordForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("The address you gave us for this service."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+        error_messages={
+            "required": _("Enter your e-mail address."),
+            "invalid": _("Enter the e-mail address in the form name@example.jp."),
+        },
+    )

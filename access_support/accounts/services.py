@@ -434,3 +434,108 @@ def user_set_reading(*, user: User, plain_japanese: bool, furigana: bool, actor:
         after=after,
     )
     return user
+
+
+# --- forgotten password: a short-lived, single-use link by e-mail -------------------------------
+# The answer is the same whether or not the address has an account; a link works once (its token
+# covers the password hash and the last sign-in), for PASSWORD_RESET_LINK_SECONDS (1 hour); the
+# reset ends every other session of the account (the session hash covers the password).
+
+
+class PasswordResetLinkTokenGenerator(PasswordResetTokenGenerator):
+    key_salt = "access_support.accounts.services.PasswordResetLinkTokenGenerator"
+
+    def check_token(self, user: Any, token: str | None) -> bool:
+        if not super().check_token(user, token):
+            return False
+        from django.utils.http import base36_to_int
+
+        assert token is not None
+        try:
+            made = base36_to_int(token.split("-")[0])
+        except ValueError:
+            return False
+        age = self._num_seconds(self._now()) - made
+        return age <= int(settings.PASSWORD_RESET_LINK_SECONDS)
+
+
+password_reset_tokens = PasswordResetLinkTokenGenerator()
+
+
+def _counted(key: str, limit: int, window: int) -> bool:
+    """Count one more against `key` (atomic, shared by every process); True while within
+    `limit` per `window` seconds."""
+    cache.add(key, 0, window)
+    try:
+        return int(cache.incr(key)) <= limit
+    except ValueError:  # the window ended between add and incr
+        cache.add(key, 1, window)
+        return True
+
+
+def password_reset_request(*, email: str) -> bool:
+    """Send a reset link to the account with this address, if there is one and it may have
+    one. Returns False only when the client address has asked too often (the page says so
+    without telling whether the address has an account); the per-account limit is silent."""
+    email = email.strip().lower()
+    address = request_context.client_address.get()
+    window = int(settings.PASSWORD_RESET_WINDOW_SECONDS)
+    if not _counted(f"pw-reset-addr:{address}", settings.PASSWORD_RESET_PER_ADDRESS, window):
+        return False
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None or not _counted(
+        f"pw-reset-user:{user.pk}", settings.PASSWORD_RESET_PER_ACCOUNT, window
+    ):
+        return True
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    from access_support.site import site_url
+
+    url = site_url(f"/accounts/reset-password/{uid}/{password_reset_tokens.make_token(user)}/")
+    minutes = int(settings.PASSWORD_RESET_LINK_SECONDS) // 60
+    body = (
+        f"{user.name} 様\n\n"
+        "パスワードを決め直すためのリンクです。\n"
+        f"次のリンクを開いて、新しいパスワードを決めてください（{minutes}分間、1回だけ使えます）。\n\n"
+        f"{url}\n\n"
+        "新しいパスワードを決めると、ほかの場所でのログインはすべて終わります。\n"
+        "ログインのときは、パスワードのあと、メールで届く確認コードも入力します。\n\n"
+        "Here is the link to choose a new password for Accessible Support.\n"
+        f"Open it within {minutes} minutes; it works once. Choosing a new password signs you out\n"
+        "everywhere else. After the password, you also enter the code we e-mail you.\n\n"
+        "心当たりがない場合は、このメールを削除してください。パスワードは変わりません。\n"
+        "If you did not ask for this, delete this e-mail. Your password stays as it is.\n"
+    )
+    audit.record(action=AuditAction.USER_PASSWORD_RESET_REQUESTED, actor=None, subject_user=user)
+    recipient = user.email
+    transaction.on_commit(
+        lambda: send_mail(
+            "【Accessible Support】パスワードの再設定 / Choose a new password",
+            body,
+            None,
+            [recipient],
+        )
+    )
+    return True
+
+
+def password_reset_user(uidb64: str, token: str) -> User | None:
+    """The account a reset link is for, or None for a link that is wrong, used or expired."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or not password_reset_tokens.check_token(user, token):
+        return None
+    return user
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User, new_password: str) -> User:
+    """A new password from the e-mailed link: the link stops working, every session of the
+    account ends (the session hash covers the password) and its sockets close."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record(action=AuditAction.USER_PASSWORD_RESET, actor=None, subject_user=user, obj=user)
+    events.user_signed_out(user.pk)
+    return user

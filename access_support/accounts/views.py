@@ -19,7 +19,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from access_support.accounts import services
-from access_support.accounts.forms import LoginForm, SetPasswordForm, TokenForm
+from access_support.accounts.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    SetPasswordForm,
+    TokenForm,
+)
 from access_support.accounts.models import User
 
 
@@ -201,3 +206,44 @@ def set_password_view(request: HttpRequest, uidb64: str, token: str) -> HttpResp
             request, "accounts/set_password.html", {"form": form, "account": user}, status=400
         )
     return render(request, "accounts/set_password.html", {"form": form, "account": user})
+
+
+@require_http_methods(["GET", "POST"])
+def forgot_password_view(request: HttpRequest) -> HttpResponse:
+    """ "Forgot your password?": open before sign-in. The answer after sending is the same
+    whether or not the address has an account; only too many requests from one client address
+    are told apart (429), which says nothing about any account."""
+    form = ForgotPasswordForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "accounts/forgot_password.html", {"form": form}, status=400)
+        if not services.password_reset_request(email=form.cleaned_data["email"]):
+            return render(
+                request,
+                "accounts/forgot_password.html",
+                {"form": form, "throttled": True},
+                status=429,
+            )
+        return render(request, "accounts/forgot_password.html", {"sent": True})
+    return render(request, "accounts/forgot_password.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def reset_password_view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The e-mailed reset link: choose a new password; every session of the account ends."""
+    user = services.password_reset_user(uidb64, token)
+    context: dict[str, Any] = {"reset": True}
+    if user is None:
+        return render(request, "accounts/set_password.html", context | {"invalid": True})
+    form = SetPasswordForm(request.POST or None, user=user)
+    context |= {"form": form, "account": user}
+    if request.method == "POST":
+        if form.is_valid():
+            services.password_reset_complete(user=user, new_password=form.cleaned_data["password1"])
+            messages.success(
+                request,
+                _("Your new password is set. Sign in with it and the code we e-mail you."),
+            )
+            return redirect("accounts:login")
+        return render(request, "accounts/set_password.html", context, status=400)
+    return render(request, "accounts/set_password.html", context)

@@ -25,6 +25,11 @@ class AuditAction(models.TextChoices):
     USER_PASSWORD_CHANGED = "user.password_changed", _("The password was changed")
     USER_PASSWORD_LINK_SENT = "user.password_link_sent", _("A link to choose a password was sent")
     USER_PASSWORD_SET_BY_LINK = "user.password_set_by_link", _("A password was chosen by link")
+    USER_PASSWORD_RESET_REQUESTED = (
+        "user.password_reset_requested",
+        _("A link to choose a new password was asked for"),
+    )
+    USER_PASSWORD_RESET = "user.password_reset", _("A new password was chosen by link")
     USER_READING_CHANGED = "user.reading_changed", _("The reading setting was changed")
     USER_ROLES_CHANGED = "user.roles_changed", _("The account's roles were changed")
     USER_SKILLS_CHANGED = "user.skills_changed", _("The operator's skills were changed")

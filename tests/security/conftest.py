@@ -129,6 +129,15 @@ def build_world(make_user: Callable[..., Any]) -> World:
         start=_at(day, 10),
         topic="明細について",
     )
+    # The live session is open: it starts in five minutes (a booked session's socket opens
+    # shortly before its start, docs/websocket.md, close code 4425).
+    from signlanguage.models import Session
+
+    soon = timezone.now() + datetime.timedelta(minutes=5)
+    Session.objects.filter(pk=booking.pk).update(
+        start=soon, end=soon + datetime.timedelta(minutes=30)
+    )
+    booking.refresh_from_db()
     closed = sessions.booking_create(
         actor=member, customer=member, mode="written_chat", start=_at(day, 11), topic="ポイント"
     )

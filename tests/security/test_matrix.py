@@ -76,6 +76,7 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "supervision:operator-detail": lambda w: {"pk": w.users["operator"].pk},
     "supervision:operator-password-link": lambda w: {"pk": w.users["operator"].pk},
     "accounts:set-password": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
+    "accounts:reset-password": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
     "supervision:report": lambda w: {"slug": "sessions"},
     "supervision:report-csv": lambda w: {"slug": "sessions"},
     "supervision:voice-tag-feedback": lambda w: {"pk": w.objects["feedback"].pk},
@@ -112,6 +113,11 @@ MATRIX: dict[tuple[str, str], str] = {
     # the e-mailed link to choose a first password: open to all; a wrong link changes nothing
     ("accounts:set-password", "GET"):              "9*200",
     ("accounts:set-password", "POST"):             "9*200",
+    # "forgot your password?": open to all; an empty form is a 400; a wrong link changes nothing
+    ("accounts:forgot-password", "GET"):           "9*200",
+    ("accounts:forgot-password", "POST"):          "9*400",
+    ("accounts:reset-password", "GET"):            "9*200",
+    ("accounts:reset-password", "POST"):           "9*200",
     # --- sign-in API ---
     ("accounts-api:csrf", "GET"):                  "9*200",
     ("accounts-api:csrf", "POST"):                 "9*405",
@@ -140,7 +146,8 @@ MATRIX: dict[tuple[str, str], str] = {
         "login otp 404 404 >proxies:procedure-new >proxies:procedure-new >proxies:helping 404 404",
     ("proxies:act-stop", "GET"):                   "login otp 7*405",
     ("proxies:act-stop", "POST"):                  "login otp 7*>home",
-    ("proxies:code-new", "GET"):                   "login otp 7*405",
+    # reopened from history: a code is shown once; the proxy is sent to "members I help"
+    ("proxies:code-new", "GET"):                   "login otp 404 404 3*>proxies:helping 404 404",
     ("proxies:code-new", "POST"):
         "login otp 404 404 200 200 >proxies:helping 404 404",
     ("proxies:desk", "GET"):                       "login otp 5*403 200 200",
@@ -197,7 +204,8 @@ MATRIX: dict[tuple[str, str], str] = {
     # --- sessions pages ---
     ("signlanguage:book", "GET"):                  "login otp 7*200",
     ("signlanguage:book", "POST"):                 "login otp 7*405",
-    ("signlanguage:cancel", "GET"):                "login otp 7*405",
+    # the confirmation page before a cancellation (issue 26 item 6)
+    ("signlanguage:cancel", "GET"):                "login otp 200 4*404 2*>signlanguage:detail",
     ("signlanguage:cancel", "POST"):
         "login otp >signlanguage:detail 4*404 >signlanguage:detail >signlanguage:detail",
     ("signlanguage:confirm", "GET"):               "login otp 7*>signlanguage:book",

@@ -237,7 +237,14 @@ async def test_a_proxy_joins_the_booked_session_socket_only_while_the_grant_allo
     def setup() -> tuple[int, tuple[bytes, bytes]]:
         from django.test import Client
 
+        from signlanguage.models import Session
+
         w = _world(make_user, state)
+        # Open now: a booked session's socket opens shortly before its start (4425 before).
+        soon = timezone.now() + datetime.timedelta(minutes=5)
+        Session.objects.filter(pk=w["booking"].pk).update(
+            start=soon, end=soon + datetime.timedelta(minutes=30)
+        )
         client = verify_session(Client(), w["proxy"])
         cookie = (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
         return w["booking"].pk, cookie
