@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import unicodedata
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access_support.accounts.models import User
@@ -18,29 +20,80 @@ def _half_width(value: Any) -> str:
     return unicodedata.normalize("NFKC", str(value or "")).strip()
 
 
+DATE_PARTS = ("year", "month", "day")
+
+
 def _number(attrs_size: int = 4) -> forms.TextInput:
     return forms.TextInput(attrs={"inputmode": "numeric", "size": attrs_size})
 
 
 class DateFieldsMixin(forms.Form):
-    year = forms.CharField(label=_("Year"), max_length=6, widget=_number(6))
-    month = forms.CharField(label=_("Month"), max_length=4, widget=_number())
-    day = forms.CharField(label=_("Day"), max_length=4, widget=_number())
+    """Year, month and day. Each message sits at the part that is wrong and says how to fix it;
+    a message about the whole date (a day that has passed) sits at the year, and the month and
+    day point to it too (aria-describedby), all three marked invalid."""
+
+    year = forms.CharField(
+        label=_("Year"),
+        max_length=6,
+        widget=_number(6),
+        error_messages={"required": _("Enter the year as a number, like 2026.")},
+    )
+    month = forms.CharField(
+        label=_("Month"),
+        max_length=4,
+        widget=_number(),
+        error_messages={"required": _("Enter the month as a number from 1 to 12.")},
+    )
+    day = forms.CharField(
+        label=_("Day"),
+        max_length=4,
+        widget=_number(),
+        error_messages={"required": _("Enter the day as a number, like 3.")},
+    )
+    # A day before today is refused (booking), or allowed (shifts kept for the record).
+    past_allowed = True
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        parts = [_half_width(data.get(k)) for k in ("year", "month", "day")]
-        if not all(parts):
+        numbers: dict[str, int] = {}
+        for key in DATE_PARTS:
+            text = _half_width(data.get(key))
+            if not text:
+                return data  # the part's own "required" message is at its field
+            if not text.isdecimal():
+                self.add_error(key, self.fields[key].error_messages["required"])
+            else:
+                numbers[key] = int(text)
+        if len(numbers) < len(DATE_PARTS):
             return data
-        try:
-            data["date"] = datetime.date(int(parts[0]), int(parts[1]), int(parts[2]))
-            # Week arithmetic on the pages overflows at the ends of the calendar (year 1, 9999).
-            if not 1900 <= data["date"].year <= 2999:
-                raise ValueError(data["date"])
-        except ValueError:
-            data.pop("date", None)
-            self.add_error("year", _("This date does not exist. Write it like 2026 / 12 / 3."))
+        year, month, day = numbers["year"], numbers["month"], numbers["day"]
+        # Week arithmetic on the pages overflows at the ends of the calendar (year 1, 9999).
+        if not 1900 <= year <= 2999:
+            self.add_error("year", _("Write the year with four digits, like 2026."))
+        elif not 1 <= month <= 12:
+            self.add_error(
+                "month",
+                _("There is no month %(month)s. Enter a number from 1 to 12.") % {"month": month},
+            )
+        elif not 1 <= day <= calendar.monthrange(year, month)[1]:
+            self.add_error(
+                "day",
+                _("There is no day %(day)s in month %(month)s. Check the day.")
+                % {"month": month, "day": day},
+            )
+        elif not self.past_allowed and datetime.date(year, month, day) < timezone.localdate():
+            self._whole_date_error(
+                _("That day has passed. Enter today or a later day."),
+            )
+        else:
+            data["date"] = datetime.date(year, month, day)
         return data
+
+    def _whole_date_error(self, message: Any) -> None:
+        self.add_error("year", message)
+        described = {"aria-invalid": "true", "aria-describedby": f"{self['year'].auto_id}_error"}
+        for key in ("month", "day"):
+            self.fields[key].widget.attrs.update(described)
 
 
 class ModeDateForm(DateFieldsMixin):
@@ -48,6 +101,7 @@ class ModeDateForm(DateFieldsMixin):
         label=_("How do you want to talk?"), choices=Mode.choices, widget=forms.RadioSelect
     )
     field_order = ["mode", "year", "month", "day"]
+    past_allowed = False
 
 
 class BookingForm(forms.Form):

@@ -47,3 +47,11 @@ def summary_errors(*forms_shown: Any, error: Any = "", error_for: str = "") -> l
 @register.inclusion_tag("components/error_summary.html")
 def error_summary(*forms_shown: Any, error: Any = "", error_for: str = "") -> dict[str, Any]:
     return {"errors": summary_errors(*forms_shown, error=error, error_for=error_for)}
+
+
+@register.simple_tag
+def invalid_control(field: Any, error_id: str) -> Any:
+    """The field's control marked invalid and described by a message the view found (`error_id`,
+    shown at this field or at another one): Django marks only the form's own errors."""
+    described = " ".join(part for part in (field.aria_describedby or "", error_id) if part)
+    return field.as_widget(attrs={"aria-invalid": "true", "aria-describedby": described})
