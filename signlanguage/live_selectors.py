@@ -18,7 +18,7 @@ from proxies.selectors import grants_in_force
 from proxies.services import authorize
 from signlanguage import live_policies
 from signlanguage.live_policies import Participation
-from signlanguage.models import CannedPhrase, ChatMessage, Feedback, Session, SessionClosure
+from signlanguage.models import CannedPhrase, ChatMessage, Feedback, Session
 
 MESSAGE_PAGE_SIZE = 200
 
@@ -97,14 +97,6 @@ def canned_phrases() -> QuerySet[CannedPhrase]:
 
 def feedback_of(session: Session, user: Any) -> Feedback | None:
     return Feedback.objects.filter(session=session, author=user).first()
-
-
-def abuse_flags() -> QuerySet[SessionClosure]:
-    return (
-        SessionClosure.objects.filter(ended_for_abuse=True)
-        .select_related("session__customer", "closed_by", "abuse_reviewed_by")
-        .order_by("abuse_reviewed_at", "-closed_at")
-    )
 
 
 def operator_view_of(session: Session) -> dict[str, Any]:

@@ -15,5 +15,4 @@ urlpatterns = [
     path("<int:pk>/feedback/", live_views.feedback, name="live-feedback"),
     path("console/", live_views.console, name="live-console"),
     path("canned-phrases/", live_views.canned_phrases, name="live-canned-phrases"),
-    path("abuse/", live_views.abuse_flags, name="live-abuse-flags"),
 ]

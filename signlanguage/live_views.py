@@ -264,19 +264,3 @@ def canned_phrases(request: HttpRequest) -> HttpResponse:
         {"phrases": live_selectors.canned_phrases(), "form": form},
         status=400 if form.errors else 200,
     )
-
-
-@require_http_methods(["GET", "POST"])
-def abuse_flags(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(live_policies.can_review_abuse(user))
-    if request.method == "POST":
-        closure = get_object_or_404(
-            SessionClosure, pk=_posted_pk(request.POST.get("session")), ended_for_abuse=True
-        )
-        live_services.abuse_review(closure=closure, actor=user)
-        messages.success(request, _("Marked as reviewed."))
-        return redirect("signlanguage:live-abuse-flags")
-    return render(
-        request, "signlanguage/live_abuse_flags.html", {"flags": live_selectors.abuse_flags()}
-    )

@@ -162,7 +162,6 @@ FORM_POSTS: dict[str, tuple[str, list[str]]] = {
     "signlanguage:live-end-abuse": ("operator", ["note"]),
     "signlanguage:live-feedback": ("member", ["rating", "comment"]),
     "signlanguage:live-canned-phrases": ("supervisor", ["text", "position", "phrase_id", "delete"]),
-    "signlanguage:live-abuse-flags": ("supervisor", ["session"]),
     "supervision:closed-days": ("supervisor", ["year", "month", "day", "reason"]),
     "supervision:voice-tag-feedback": ("supervisor", ["tag", "topic"]),
     "supervision:voice-tag-summary": ("operator", ["tag", "topic"]),

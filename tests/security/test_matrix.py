@@ -217,8 +217,6 @@ MATRIX: dict[tuple[str, str], str] = {
     ("signlanguage:leave", "GET"):                 "login otp 7*405",
     ("signlanguage:leave", "POST"):
         "login otp >signlanguage:mine 5*404 >signlanguage:mine",
-    ("signlanguage:live-abuse-flags", "GET"):      "login otp 6*403 200",
-    ("signlanguage:live-abuse-flags", "POST"):     "login otp 6*403 404",
     ("signlanguage:live-canned-phrases", "GET"):   "login otp 6*403 200",
     ("signlanguage:live-canned-phrases", "POST"):  "login otp 6*403 200",
     ("signlanguage:live-close", "GET"):            "login otp 7*405",

@@ -100,13 +100,17 @@ def test_ending_for_abuse_flags_the_session_for_supervisors(
     closure = SessionClosure.objects.get(session=session)
     assert closure.ended_for_abuse and closure.abuse_note == "暴言が続いた"
     boss = signed_in(supervisor)
-    assert "暴言が続いた" in boss.get("/sessions/abuse/").content.decode()
+    # One place reviews it: the supervisor's abuse reports (issue 25 item 4); the sessions app
+    # has no second review page any more.
+    assert f"/supervision/abuse/{session.pk}/" in boss.get("/supervision/abuse/").content.decode()
+    assert "暴言が続いた" in boss.get(f"/supervision/abuse/{session.pk}/").content.decode()
+    assert boss.get("/sessions/abuse/").status_code == 404
     transcript = boss.get(page(session, "transcript.txt"))
     assert transcript.status_code == 200 and transcript.content.startswith(b"\xef\xbb\xbf")
-    boss.post("/sessions/abuse/", {"session": session.pk})
+    boss.post(f"/supervision/abuse/{session.pk}/", {"decision": "upheld", "note": "確認済み"})
     closure.refresh_from_db()
     assert closure.abuse_reviewed_by == supervisor
-    assert signed_in(operator).get("/sessions/abuse/").status_code == 403
+    assert signed_in(operator).get(f"/supervision/abuse/{session.pk}/").status_code == 403
 
 
 def test_supervisor_cannot_read_a_transcript_that_was_not_flagged(
