@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,6 +125,17 @@ def send_challenge(user: User, device: Device) -> bool:
     device.generate_challenge()
     audit.record(action=AuditAction.AUTH_OTP_SENT, actor=user, subject_user=user, obj=device)
     return True
+
+
+def challenge_wait_seconds(device: Device) -> int:
+    """Whole seconds, rounded up, until `send_challenge` may e-mail a new code; 0 when it may."""
+    if not isinstance(device, EmailDevice):
+        return 0
+    allowed, details = device.generate_is_allowed()
+    if allowed or not details or "next_generation_at" not in details:
+        return 0
+    left = (details["next_generation_at"] - timezone.now()).total_seconds()
+    return max(1, math.ceil(left))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -96,10 +97,28 @@ def otp_view(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and device is not None:
         if request.POST.get("action") == "send":
+            # A new code replaces the one sent before (django-otp keeps one per device).
             if services.send_challenge(user, device):
-                messages.success(request, _("We have sent a new code to your e-mail."))
+                messages.success(
+                    request,
+                    _(
+                        "We have sent a new code to your e-mail. The code in earlier e-mails "
+                        "no longer works: use the code in the newest e-mail."
+                    ),
+                )
             else:
-                messages.info(request, _("Please wait a little before asking for another code."))
+                seconds = services.challenge_wait_seconds(device)
+                messages.info(
+                    request,
+                    ngettext(
+                        "We sent a code a moment ago. You can ask for a new one in %(seconds)s "
+                        "second. Until then, the code in the newest e-mail works.",
+                        "We sent a code a moment ago. You can ask for a new one in %(seconds)s "
+                        "seconds. Until then, the code in the newest e-mail works.",
+                        seconds,
+                    )
+                    % {"seconds": seconds},
+                )
             return redirect(
                 f"{reverse('accounts:otp')}?device={device.persistent_id}&next={safe_next(request)}"
             )
