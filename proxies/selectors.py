@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from access_support.accounts.models import User
+from access_support.audit.actions import AuditAction
 from access_support.audit.models import AuditEvent
 from access_support.prepared import Prepared
 from proxies import policies
@@ -280,17 +281,62 @@ def procedures_for_member(member: Any, limit: int = 50) -> list[Procedure]:
     )
 
 
-def timeline_for_member(member: Any, limit: int = 100) -> list[AuditEvent]:
-    """Everything recorded in the member's name, newest first (proxies/README.md)."""
+# The member's timeline can be narrowed by who acted and by kind (proxies/timeline.py).
+TIMELINE_WHO = ("you", "proxy", "staff", "service")
+TIMELINE_KINDS = ("grants", "requests", "desk", "sessions")
+
+
+def _timeline_kind(kind: str) -> Q:
+    desk = Q(action=AuditAction.PROXY_DECISION, after__via="desk") | Q(
+        action__in=[AuditAction.PROXY_DESK_LOCKED, AuditAction.PROXY_DESK_REFUSED]
+    )
+    if kind == "grants":
+        return Q(action__startswith="proxy.grant_")
+    if kind == "desk":
+        return desk
+    if kind == "requests":
+        not_at_desk = ~Q(after__via="desk") | Q(after__via__isnull=True)
+        return Q(
+            action__in=[
+                AuditAction.PROXY_PROCEDURE_FILED,
+                AuditAction.PROXY_CODE_ISSUED,
+                AuditAction.PROXY_ACTING_STARTED,
+                AuditAction.PROXY_ACTING_ENDED,
+            ]
+        ) | (Q(action=AuditAction.PROXY_DECISION) & not_at_desk)
+    if kind == "sessions":
+        return Q(action__startswith="signlanguage.") | Q(action__startswith="supervision.")
+    return Q()
+
+
+def timeline_for_member(member: Any, *, who: str = "", kind: str = "") -> QuerySet[AuditEvent]:
+    """Everything recorded in the member's name, newest first (proxies/README.md), optionally
+    only what one kind of person did (`who`: TIMELINE_WHO) or one kind of event (TIMELINE_KINDS).
+    A queryset: the page shows it 50 at a time."""
     # Sign-ins and account changes are the member's own doing; the timeline is for what was
     # done in their name.
-    return list(
+    events = (
         AuditEvent.objects.filter(subject_user=member)
         .exclude(action__startswith="auth.")
         .exclude(action__startswith="user.")
-        .select_related("actor")
-        .order_by("-seq")[:limit]
     )
+    if who == "you":
+        events = events.filter(actor=member)
+    elif who == "proxy":
+        events = events.filter(
+            actor__is_proxy=True, actor__is_operator=False, actor__is_supervisor=False
+        ).exclude(actor=member)
+    elif who == "staff":
+        events = events.filter(Q(actor__is_operator=True) | Q(actor__is_supervisor=True))
+    elif who == "service":
+        events = events.filter(actor__isnull=True)
+    return events.filter(_timeline_kind(kind)).select_related("actor").order_by("-seq")
+
+
+def users_by_pk(pks: Any) -> dict[int, User]:
+    """The users of a page's events in one query (the desk's rows name a proxy by pk)."""
+    wanted = {int(pk) for pk in pks if isinstance(pk, int)}
+    return {user.pk: user for user in User.objects.filter(pk__in=wanted)} if wanted else {}
 
 
 def member_by_id(pk: Any) -> User | None:

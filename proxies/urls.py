@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from proxies import views
+from proxies import timeline, views
 
 app_name = "proxies"
 urlpatterns = [
@@ -14,7 +14,7 @@ urlpatterns = [
     path("grants/<int:pk>/", views.grant_detail, name="grant-detail"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant-revoke"),
     path("grants/<int:pk>/<str:verb>/", views.grant_pause, name="grant-pause"),
-    path("timeline/", views.timeline, name="timeline"),
+    path("timeline/", timeline.timeline, name="timeline"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("helping/", views.helping, name="helping"),
     path("act/<int:member_id>/", views.act_start, name="act-start"),
