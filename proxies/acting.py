@@ -19,6 +19,7 @@ SESSION_KEY = "proxies.acting_for"
 IDLE_SECONDS = 30 * 60
 TOUCH_EVERY_SECONDS = 60
 _CACHE_ATTR = "_proxies_acting_member"
+_ENDED_ATTR = "_proxies_acting_ended"
 
 
 def start_acting(request: HttpRequest, member: User) -> Decision:
@@ -53,6 +54,15 @@ def acting_member(request: HttpRequest) -> User | None:
     return member
 
 
+def ended_now(request: HttpRequest) -> tuple[User, str] | None:
+    """(member, reason) when this very request found the acting context dropped because the
+    grant stopped being in force (grant_paused, grant_revoked, …): a form posted for the member
+    can then say why it was refused and keep what was typed."""
+    acting_member(request)
+    ended: tuple[User, str] | None = getattr(request, _ENDED_ATTR, None)
+    return ended
+
+
 def _load(request: HttpRequest) -> User | None:
     session: Any = getattr(request, "session", None)
     if session is None or SESSION_KEY not in session:
@@ -64,8 +74,11 @@ def _load(request: HttpRequest) -> User | None:
         return None
     member = selectors.member_by_id(data.get("member_id"))
     grant = selectors.grant_between(user, member) if member is not None else None
-    if not policies.grant_standing(user, member, grant=grant).allowed:
+    standing = policies.grant_standing(user, member, grant=grant)
+    if not standing.allowed:
         session.pop(SESSION_KEY, None)
+        if member is not None:
+            setattr(request, _ENDED_ATTR, (member, standing.reason))
         return None
     now = time.time()
     if now - float(data.get("seen", 0)) >= TOUCH_EVERY_SECONDS:

@@ -132,6 +132,57 @@ def _notify(member: User, kind: str, grant: Grant | None, **params: Any) -> None
     )
 
 
+# --- notifying the proxy (issue 26 item 5): approved, paused, ended ---------------------------
+
+PROXY_NOTICE_TEXTS: dict[str, Any] = {
+    "approved": _(
+        "Your registration as the proxy of %(member)s is approved. You can now act for them."
+    ),
+    "suspended": _(
+        "%(who)s paused your registration as the proxy of %(member)s. "
+        "Until it is resumed you cannot act for them, and an open page for them stops working."
+    ),
+    "revoked": _(
+        "%(who)s ended your registration as the proxy of %(member)s. "
+        "You can no longer act for them, and an open page for them stops working."
+    ),
+}
+
+
+def proxy_notice_text(kind: str, *, member: str, by_member: bool, reason: str = "") -> str:
+    """The sentence the proxy reads when their grant changes, in the active language."""
+    who = _("The member") if by_member else _("Our staff")
+    text = str(PROXY_NOTICE_TEXTS[kind]) % {"member": member, "who": who}
+    if reason:
+        text += " " + str(_("Reason: %(reason)s")) % {"reason": reason}
+    return text
+
+
+def _notify_proxy(grant: Grant, kind: str, *, actor: User | None, reason: str = "") -> None:
+    """E-mail the proxy (Japanese, then English) once the change commits. Nothing without an
+    account: before acceptance the proxy has only the invitation."""
+    proxy = grant.proxy
+    if proxy is None or not proxy.email:
+        return
+    member = unlinkable(grant.member.name)
+    by_member = actor is not None and actor.pk == grant.member_id
+    why = unlinkable(reason.strip())
+    with translation.override("ja"):
+        ja = proxy_notice_text(kind, member=member, by_member=by_member, reason=why)
+    with translation.override("en"):
+        en = proxy_notice_text(kind, member=member, by_member=by_member, reason=why)
+    body = f"{unlinkable(proxy.name)} 様\n\n{ja}\n\n{en}\n\nAccessible Support\n"
+    recipient = proxy.email
+    transaction.on_commit(
+        lambda: send_mail(
+            "【Accessible Support】代理人登録のお知らせ / Your proxy registration",
+            body,
+            None,
+            [recipient],
+        )
+    )
+
+
 def _send_invitation(grant: Grant, token: str, base_url: str) -> None:
     url = f"{base_url.rstrip('/')}/proxies/invitations/{token}/"
     member_name = unlinkable(grant.member.name)
@@ -417,6 +468,7 @@ def grant_approve(*, grant: Grant, actor: User, documents_checked: Any) -> Grant
         after={**_snapshot(grant), "documents_checked": documents},
     )
     _notify(grant.member, "grant.approved", grant)
+    _notify_proxy(grant, "approved", actor=actor)
     return grant
 
 
@@ -477,6 +529,7 @@ def grant_revoke(*, grant: Grant, actor: User, reason: str = "") -> Grant:
     if grant.proxy_id is not None:
         events.authority_revoked(grant.proxy_id, grant.member_id)
     _notify(grant.member, "grant.revoked", grant)
+    _notify_proxy(grant, "revoked", actor=actor, reason=reason[:255])
     _tell_member_what_stays(grant)
     return grant
 
@@ -503,6 +556,7 @@ def grant_suspend(*, grant: Grant, actor: User, reason: str = "") -> Grant:
     if grant.proxy_id is not None:
         events.authority_revoked(grant.proxy_id, grant.member_id)
     _notify(grant.member, "grant.suspended", grant)
+    _notify_proxy(grant, "suspended", actor=actor, reason=reason[:255])
     _tell_member_what_stays(grant)
     return grant
 

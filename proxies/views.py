@@ -534,6 +534,18 @@ def procedure_new(request: HttpRequest) -> HttpResponse:
     member = acting.acting_member(request) if user.is_proxy else None
     if member is None and user.is_member:
         member = user
+    ended = acting.ended_now(request) if member is None and request.method == "POST" else None
+    if ended is not None:
+        # The grant was paused or ended while the form was open: keep the text, say why.
+        refused = forms.ProcedureForm(
+            initial={"kind": request.POST.get("kind"), "details": request.POST.get("details", "")}
+        )
+        return render(
+            request,
+            "proxies/procedure_new.html",
+            {"form": refused, "member": ended[0], "refusal": _explain(ended[1])},
+            status=403,
+        )
     if member is None:
         messages.info(request, _("Choose the member you are helping first."))
         return redirect("proxies:helping" if user.is_proxy else "home")

@@ -9,7 +9,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from access_support.consumers import ProtectedJsonConsumer
-from signlanguage import events, policies, selectors
+from signlanguage import events, policies, selectors, services
 
 
 class QueueConsumer(ProtectedJsonConsumer):
@@ -59,4 +59,7 @@ class QueueConsumer(ProtectedJsonConsumer):
                 "position": 0,
                 "estimated_wait_minutes": 0,
             }
+        if services.queue_close_for_the_day(session=session) is not None:
+            # Closing time passed while they waited: the page reloads and says so.
+            return selectors.queue_status(session) | {"state": "closed_for_the_day"}
         return selectors.queue_status(session)

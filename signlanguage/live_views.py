@@ -58,6 +58,10 @@ def client_strings() -> dict[str, str]:
         "reconnecting": _("Connection lost. Reconnecting… Your messages are kept."),
         "closed_4401": _("You are signed out. Please sign in again."),
         "closed_4403": _("You cannot take part in this session."),
+        "closed_4403_proxy": _(
+            "You can no longer write in this session: the member has ended or paused your "
+            "permission to act for them. Your proxy pages show the current state."
+        ),
         "closed_4404": _("This session does not exist."),
         "closed_4425": _(
             "This session has not opened yet. It opens 10 minutes before its start: "
@@ -70,6 +74,7 @@ def client_strings() -> dict[str, str]:
         "typing": _("typing…"),
         "sending": _("Sending…"),
         "sent": _("Sent"),
+        "not_sent": _("Not sent"),
         "read": _("Read"),
         "new_message": _("New message"),
         "operator_joined": _("The operator has joined."),
@@ -121,6 +126,12 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
         context["operator_view"] = live_selectors.operator_view_of(session)
     if live_policies.can_give_feedback(part, session):
         context["feedback"] = live_selectors.feedback_of(session, user)
+    if session.state == "closed":
+        # An ended session is read, not joined: the conversation is on the page, no socket.
+        context["history"] = [
+            {"message": m, "mine": m.sender_role == part.role}
+            for m in live_selectors.messages_after(session.pk, 0)
+        ]
     return render(request, "signlanguage/live_session.html", context)
 
 

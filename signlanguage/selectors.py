@@ -12,6 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from access_support.accounts.models import User
+from access_support.audit.actions import AuditAction
+from access_support.audit.models import AuditEvent
 from proxies import policies as proxy_policies
 from proxies import selectors as proxy_selectors
 from proxies import services as proxy_services
@@ -162,6 +164,19 @@ def queue_status(session: Session) -> dict[str, Any]:
         "position": position,
         "estimated_wait_minutes": math.ceil(wait.total_seconds() / 60),
     }
+
+
+def closed_for_the_day(session: Session) -> bool:
+    """Whether this talk-now request was closed at closing time (not left, not taken): the
+    audit row services.queue_close_for_the_day wrote says so."""
+    return (
+        session.state == State.CANCELLED
+        and AuditEvent.objects.filter(
+            action=AuditAction.QUEUE_CLOSED_FOR_THE_DAY,
+            object_type=session._meta.label_lower,
+            object_id=str(session.pk),
+        ).exists()
+    )
 
 
 def talk_now_restricted(user: Any, now: datetime.datetime | None = None) -> bool:

@@ -495,6 +495,33 @@ def queue_leave(*, session: Session, actor: User, now: datetime.datetime | None 
     return session
 
 
+def queue_close_for_the_day(
+    *, session: Session, now: datetime.datetime | None = None
+) -> Session | None:
+    """A talk-now request still waiting when the service has closed (availability.is_open_at)
+    is closed for the day: cancelled, audited (no actor: the clock did it), every queue socket
+    nudged. Returns the session when this call closed it; None while the service is open or
+    the request is no longer waiting (taken, left, or already closed)."""
+    now = now or timezone.now()
+    if availability.is_open_at(now):
+        return None
+    with transaction.atomic():
+        closed = Session.objects.filter(pk=session.pk, kind=Kind.NOW, state=State.WAITING).update(
+            state=State.CANCELLED, cancelled_at=now
+        )
+        if closed != 1:
+            return None
+        session.refresh_from_db()
+        audit.record(
+            action=AuditAction.QUEUE_CLOSED_FOR_THE_DAY,
+            subject_user=session.customer,
+            obj=session,
+            after={"state": State.CANCELLED, "reason": "closing_time"},
+        )
+        events.queue_changed()
+    return session
+
+
 # --- e-mail and reminders -------------------------------------------------------------------
 
 _SUBJECTS = {

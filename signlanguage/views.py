@@ -297,12 +297,26 @@ def talk_now(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def waiting(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer's place in the talk-now queue. Taken (or already ended): straight to the
+    conversation. Still waiting after closing time: the request is closed for the day
+    (services.queue_close_for_the_day, audited) and the page says so and offers a booking."""
     session = selectors.session_for_user(_user(request), pk)
-    status = selectors.queue_status(session)
+    if session.kind == "now" and session.state in ("active", "closed"):
+        return redirect("signlanguage:live-session", pk=session.pk)
+    now = timezone.now()
+    if session.state == "waiting":
+        services.queue_close_for_the_day(session=session, now=now)
+    closed_for_the_day = selectors.closed_for_the_day(session)
     return render(
         request,
         "signlanguage/waiting.html",
-        _session_view(session) | {"status": status},
+        _session_view(session)
+        | {
+            "status": selectors.queue_status(session),
+            "closed_for_the_day": closed_for_the_day,
+            "opens": format_datetime(availability.next_opening(now)) if closed_for_the_day else "",
+            "book_url": reverse("signlanguage:book") + "?" + urlencode({"m": session.mode}),
+        },
     )
 
 

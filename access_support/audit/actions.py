@@ -67,6 +67,10 @@ class AuditAction(models.TextChoices):
     QUEUE_REQUESTED = "signlanguage.queue_requested", _("Asked to talk now")
     QUEUE_TAKEN = "signlanguage.queue_taken", _("An operator took the talk-now request")
     QUEUE_LEFT = "signlanguage.queue_left", _("Stopped waiting to talk now")
+    QUEUE_CLOSED_FOR_THE_DAY = (
+        "signlanguage.queue_closed_for_the_day",
+        _("A talk-now request was closed at closing time"),
+    )
     FEEDBACK_GIVEN = "signlanguage.feedback_given", _("Feedback was given")
     ABUSE_REVIEWED = "signlanguage.abuse_reviewed", _("A harassment report was reviewed")
     CANNED_PHRASE_SAVED = "signlanguage.canned_phrase_saved", _("A set phrase was saved")

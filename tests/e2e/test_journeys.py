@@ -404,9 +404,13 @@ def _chat_inside_hours(browsers: Browsers, senior: Any) -> None:
     activate(operator)
     assert "/live/" in urlsplit(operator.current_url).path
 
-    from_top(senior)
-    tab_to(senior, lambda el: "/live/" in el.get("href", ""), "Open the conversation")
-    activate(senior)
+    # The waiting page moves into the conversation by itself once taken (issue 26 item 4).
+    wait_for(
+        senior,
+        lambda d: "/live/" in urlsplit(d.current_url).path,
+        "the customer's page to open the conversation",
+        timeout=15,
+    )
 
     def say(driver: Any, text: str) -> None:
         from_top(driver)

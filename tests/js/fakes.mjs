@@ -207,6 +207,11 @@ class FakeElement {
 
 function matches(node, selector) {
   if (/^[a-z]+$/.test(selector)) return node.tagName === selector.toUpperCase();
+  const typed = /^([a-z]+)\[([a-z]+)=([a-z]+)\]$/.exec(selector); // "button[type=submit]"
+  if (typed) {
+    const [, tag, name, value] = typed;
+    return node.tagName === tag.toUpperCase() && (node[name] ?? node.attributes[name]) === value;
+  }
   if (selector.startsWith(".")) return node.className.split(" ").includes(selector.slice(1));
   const data = /^\[data-([a-z-]+)\]$/.exec(selector);
   if (data) {

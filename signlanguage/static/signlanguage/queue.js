@@ -27,16 +27,33 @@ function paragraph(text) {
   return p;
 }
 
+// The customer's request. Waiting: the place and the wait, in place. Taken: into the
+// conversation (the live session page). Anything else — closed at closing time, left in another
+// tab — the page is loaded again and the server says what happened (signlanguage.views.waiting).
+let leaving = false;
+
 function showStatus(frame) {
-  status.replaceChildren();
+  if (leaving) return;
   if (frame.state === "waiting") {
-    status.appendChild(paragraph(fill(status.dataset.textPosition, frame)));
-    status.appendChild(paragraph(fill(status.dataset.textWait, { minutes: frame.estimated_wait_minutes })));
-  } else if (frame.state === "active") {
-    status.appendChild(paragraph(status.dataset.textTaken));
+    status.replaceChildren(
+      paragraph(fill(status.dataset.textPosition, frame)),
+      paragraph(fill(status.dataset.textWait, { minutes: frame.estimated_wait_minutes })),
+    );
+    return;
+  }
+  leaving = true;
+  if (frame.state === "active" && String(frame.session_id) === status.dataset.sessionId) {
+    status.replaceChildren(paragraph(status.dataset.textTaken));
     document.title = status.dataset.textTaken;
+    window.location.assign(status.dataset.liveUrl);
+  } else {
+    window.location.reload();
   }
 }
+
+// Closing time sends no frame of its own: ask again every minute (the server closes a request
+// still waiting after closing time when it answers).
+const REFRESH_MS = 60000;
 
 function rowText(item) {
   const mode = (strings.modes && strings.modes[item.mode]) || item.mode;
@@ -82,8 +99,12 @@ function showList(frame) {
 function connect() {
   const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
   const socket = new WebSocket(scheme + window.location.host + anchor.dataset.ws);
+  let refresher = null;
   socket.onopen = () => {
     delay = 1000;
+    if (status) {
+      refresher = window.setInterval(() => socket.send(JSON.stringify({ type: "refresh" })), REFRESH_MS);
+    }
   };
   socket.onmessage = (event) => {
     const frame = JSON.parse(event.data);
@@ -91,6 +112,7 @@ function connect() {
     if (frame.type === "queue.list" && list) showList(frame);
   };
   socket.onclose = (event) => {
+    if (refresher !== null) window.clearInterval(refresher);
     if (event.code === 4401) {
       if (status) status.replaceChildren(paragraph(status.dataset.textOffline));
       return;

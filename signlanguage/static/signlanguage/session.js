@@ -26,6 +26,9 @@ const HISTORY_WAIT_MS = 10000;
 // CLOSE_SESSION_CLOSED). Every other code after which the page stops reconnecting is one the
 // page's strings explain: their key is `closed_<code>` (signlanguage.live_views.client_strings).
 const SESSION_CLOSED = 4408;
+// The close code for "you may not take part" (access_support/consumers.py): for a proxy, the
+// member revoked or paused the grant while the page was open.
+const FORBIDDEN = 4403;
 
 export function finalCloseCodes(strings) {
   const codes = [SESSION_CLOSED];
@@ -136,6 +139,14 @@ export class LiveSession {
     else if (state === "stopped" && code === SESSION_CLOSED) {
       this.state = "closed";
       this.showClosed();
+    } else if (state === "stopped" && code === FORBIDDEN) {
+      // No longer allowed (a proxy whose grant was revoked or paused, docs/live-client.md):
+      // say why, stop the compose box, and drop the "acting for" banner, which no longer holds.
+      const key = this.role === "proxy" ? "closed_4403_proxy" : "closed_4403";
+      this.view.setConnection("stopped", "closed_4403");
+      this.view.disableCompose(this.t(key));
+      if (this.video) this.video.stop();
+      for (const banner of this.doc.querySelectorAll(".acting-banner")) banner.hidden = true;
     } else if (state === "stopped") {
       this.view.setConnection("stopped", `closed_${code}`);
       this.view.showNotice(this.t(`closed_${code}`));
@@ -222,7 +233,7 @@ export class LiveSession {
       this.view.rejectText();
       return;
     }
-    if (this.state === "closed") return;
+    if (this.state === "closed" || this.transport.stopped) return;
     const [clientId] = this.transport.sendMessage(text); // stored before the box is cleared
     this.view.addPending(clientId, text, "sending");
     this.view.scrollToEnd();

@@ -155,6 +155,8 @@ export class LiveView {
     if (this.notice) this.notice.hidden = true;
   }
 
+  // The session ended: the status line says so once (the state word and its separator go, the
+  // live status keeps "Session ended"), and nothing more can be sent.
   showClosed() {
     this.root.dataset.state = "closed";
     if (this.closedPanel) this.closedPanel.hidden = false;
@@ -162,7 +164,30 @@ export class LiveView {
       const button = this.form.querySelector("button[type=submit]");
       if (button) button.disabled = true;
     }
+    if (this.stateLabel) this.stateLabel.hidden = true;
+    const separator = this.root.querySelector("[data-live-separator]");
+    if (separator) separator.hidden = true;
     this.setConnection("closed", "state_closed");
+  }
+
+  // The server refused this page for good (a revoked or paused proxy, 4403): the box and Send are
+  // disabled, the reason is shown (role="alert") and said beside the box, and messages that were
+  // still "sending" are marked as not sent. The typed text stays in the box, to be copied.
+  disableCompose(text) {
+    this.showNotice(text);
+    if (this.form) {
+      this.form.dataset.disabled = "true";
+      const button = this.form.querySelector("button[type=submit]");
+      if (button) button.disabled = true;
+    }
+    if (this.input) {
+      this.input.disabled = true;
+      if (this.notice && this.notice.id) {
+        const described = this.input.getAttribute ? this.input.getAttribute("aria-describedby") : "";
+        this.input.setAttribute("aria-describedby", `${this.notice.id} ${described || ""}`.trim());
+      }
+    }
+    for (const li of this.pendingNodes.values()) this.setStatus(li, "not_sent");
   }
 
   // --- messages -------------------------------------------------------------------------------
