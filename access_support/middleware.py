@@ -22,7 +22,8 @@ from access_support import request_context
 from access_support.accounts.backends import known_user
 from access_support.prepared import Prepared
 
-# Paths reachable before the second factor is verified (sign-in, health, static, language).
+# Paths reachable before the second factor is verified (sign-in, health, static, language,
+# the public help page).
 OPEN_PREFIXES = (
     "/accounts/login/",
     "/accounts/otp/",
@@ -32,6 +33,7 @@ OPEN_PREFIXES = (
     "/accounts/reset-password/",
     "/api/v1/auth/",
     "/healthz",
+    "/help/",
     "/static/",
     "/i18n/",
     "/proxies/invitations/",

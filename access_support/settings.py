@@ -320,6 +320,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Accessible Support <support@
 if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend" and not EMAIL_FILE_PATH:
     raise ImproperlyConfigured("EMAIL_FILE_PATH must be set for the file e-mail backend")
 ICE_SERVERS = env_json_list("ICE_SERVERS", [{"urls": ["stun:stun.l.google.com:19302"]}])
+# The card company's 24-hour lost-card line, shown on the public help page (/help/) beside the
+# routes that need no phone: the national telephone relay service and a written report here.
+LOST_CARD_PHONE = env_str("LOST_CARD_PHONE", "0120-000-000") or "0120-000-000"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

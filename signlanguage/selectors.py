@@ -123,6 +123,7 @@ def operators_on_duty(mode: str, now: datetime.datetime | None = None) -> int:
             start__lte=now,
             end__gt=now,
             operator__is_operator=True,
+            operator__is_active=True,
             **{f"operator__{SKILL_FIELD[mode]}": True},
         )
         .values("operator_id")

@@ -433,6 +433,13 @@ def _queue_request(*, actor: User, mode: Any, topic: Any, now: datetime.datetime
         raise BookingError(
             "service_closed", 409, "The service is closed now.", opens_at=opens.isoformat()
         )
+    if selectors.operators_on_duty(mode, now) == 0:
+        # No estimate to give and nobody to take it: refuse rather than queue in vain.
+        raise BookingError(
+            "nobody_on_shift",
+            409,
+            "No operator with this skill is on shift now. Book a time instead.",
+        )
     try:
         with transaction.atomic():
             session = Session.objects.create(

@@ -56,6 +56,10 @@ def error_text(code: str) -> str:
         "same_slot": _("That is the time already booked."),
         "shift_overlap": _("This operator already has a shift at that time."),
         "talk_now_restricted": _("Talk now is not available for you. Please book a time."),
+        "nobody_on_shift": _(
+            "No operator for this way of talking is on shift now, so we cannot connect you. "
+            "Please book a time."
+        ),
     }
     return texts.get(code, _("Something went wrong. Please try again."))
 
@@ -281,7 +285,7 @@ def talk_now(request: HttpRequest) -> HttpResponse:
     if waiting is not None:
         return redirect("signlanguage:waiting", pk=waiting.pk)
     form = forms.TalkNowForm(request.POST or None)
-    error = ""
+    error = error_code = ""
     if request.method == "POST" and form.is_valid():
         try:
             session = services.queue_request(
@@ -291,8 +295,12 @@ def talk_now(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, MASKED_NOTICE)
             return redirect("signlanguage:waiting", pk=session.pk)
         except services.BookingError as exc:
-            error = error_text(exc.code)
-    return render(request, "signlanguage/talk_now.html", {"form": form, "error": error})
+            error, error_code = error_text(exc.code), exc.code
+    return render(
+        request,
+        "signlanguage/talk_now.html",
+        {"form": form, "error": error, "nobody_on_shift": error_code == "nobody_on_shift"},
+    )
 
 
 @require_GET

@@ -30,15 +30,18 @@ SUBJECTS = ["anonymous", *ROLES]
 
 
 def _anonymous_crawl(browsers: Browsers) -> CrawlReport:
-    """The sign-in pages: the login page (crawled, with the language switch), then the states
-    a form post leads to, each produced afresh in each language (switching language after a
-    post shows the page again, not the post's result): login with errors, the code page, and
-    the code page after a wrong code. member2 signs in only here."""
+    """The pages open to everyone: the login page and the public help page (crawled, with the
+    language switch), then the states a form post leads to, each produced afresh in each
+    language (switching language after a post shows the page again, not the post's result):
+    login with errors, the code page, and the code page after a wrong code. member2 signs in
+    only here."""
     from selenium.webdriver.common.by import By
 
     server: LiveServer = browsers.server
     driver = browsers.get("anonymous")
-    report = crawl(driver, server, "anonymous", ["/accounts/login/"], signed_in=False, follow=False)
+    report = crawl(
+        driver, server, "anonymous", ["/accounts/login/", "/help/"], signed_in=False, follow=False
+    )
 
     def submit() -> None:
         button = driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]")

@@ -158,14 +158,18 @@ def test_a_booking_masks_its_topic_and_note_outside_the_transaction(make_user, s
 def test_a_talk_now_request_and_a_procedure_mask_outside_the_transaction(make_user, settings):
     from proxies import services as proxies
     from signlanguage import services
+    from signlanguage.models import Shift
 
     member = make_user("member")
+    day = _next_open_day()
+    on_duty = make_user("operator", skills=["written_chat"])  # talk-now needs one on shift
+    Shift.objects.create(operator=on_duty, start=_at(day, 9), end=_at(day, 18))
     with masking_contexts() as seen:
         services.queue_request(
             actor=member,
             mode="written_chat",
             topic="4111 1111 1111 1111",
-            now=_at(_next_open_day(), 10),
+            now=_at(day, 10),
         )
         proxies.procedure_file(
             actor=member, member=member, kind="address_change", details=HOSTILE_NOTE, verified=True

@@ -97,6 +97,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("home", "POST"):                              "login otp 7*405",
     ("healthz", "GET"):                            "9*200",
     ("healthz", "POST"):                           "9*405",
+    # the public help page (hours, lost card, emergencies): open to all, signed in or not
+    ("help", "GET"):                               "9*200",
+    ("help", "POST"):                              "9*405",
     ("set-language", "GET"):                       "9*405",
     ("set-language", "POST"):                      "9*>home",
     ("set-reading", "GET"):                        "9*405",

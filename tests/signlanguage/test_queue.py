@@ -10,15 +10,21 @@ import pytest
 from django.utils import timezone
 
 from signlanguage import selectors
-from signlanguage.models import Session
+from signlanguage.models import Session, Shift
 from tests.signlanguage.conftest import at, next_open_day, post_json
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def open_now(db: Any) -> Any:
+def open_now(db: Any, make_user: Any) -> Any:
+    """11:00 on an open day, with an operator of both skills on shift (talk-now refuses when
+    nobody with the skill is on shift: test_help_page.py)."""
     moment = at(next_open_day(), "11:00")
+    on_duty = make_user("operator", username="onduty", skills=["sign_language", "written_chat"])
+    Shift.objects.create(
+        operator=on_duty, start=at(moment.date(), "09:00"), end=at(moment.date(), "18:00")
+    )
     with mock.patch("django.utils.timezone.now", return_value=moment):
         yield moment
 

@@ -109,10 +109,13 @@ async def test_operator_sees_the_queue_live(senior: Any, operator: Any, signed_i
         def request() -> None:
             from unittest import mock
 
+            from signlanguage.models import Shift
             from tests.signlanguage.conftest import at, next_open_day
 
             Session.objects.filter(customer=senior).delete()
-            with mock.patch("django.utils.timezone.now", return_value=at(next_open_day(), "11:00")):
+            day = next_open_day()
+            Shift.objects.create(operator=operator, start=at(day, "09:00"), end=at(day, "18:00"))
+            with mock.patch("django.utils.timezone.now", return_value=at(day, "11:00")):
                 services.queue_request(actor=senior, mode="written_chat", topic="ポイント")
 
         await database_sync_to_async(request)()
