@@ -18,9 +18,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access_support.accounts import backends, reading
 from access_support.accounts import services as accounts
 from access_support.accounts.models import User
-from access_support.audit.actions import AuditAction
-from access_support.audit.actions import label as audit_label
-from access_support.audit.models import AuditEvent
 from access_support.domain import Decision
 from access_support.masking import MASKED_NOTICE, has_card_number
 from proxies import acting, forms, policies, reasons, selectors, services
@@ -324,36 +321,6 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("proxies:my-proxies")
         return redirect("proxies:grant-detail", pk=grant.pk)
     return render(request, "proxies/revoke_confirm.html", {"grant": grant})
-
-
-@require_http_methods(["GET"])
-def timeline(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user.is_member)
-    events = selectors.timeline_for_member(user)
-    return render(
-        request,
-        "proxies/timeline.html",
-        {
-            "events": [(e, _event_label(e)) for e in events],
-            "procedures": selectors.procedures_for_member(user, 20),
-        },
-    )
-
-
-def _event_label(event: AuditEvent) -> str:
-    """A sentence per event in the reader's language (AuditAction's labels)."""
-    if event.action == AuditAction.PROXY_DECISION:
-        after = event.after or {}
-        action = str(after.get("action", ""))
-        label = ACTIONS.get(action, action)
-        if after.get("allowed"):
-            return _("Allowed: %(action)s") % {"action": label}
-        return _("Refused: %(action)s (%(reason)s)") % {
-            "action": label,
-            "reason": _explain(event.reason),
-        }
-    return audit_label(event.action)
 
 
 # --- the invitation -------------------------------------------------------------------------
