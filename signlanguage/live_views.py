@@ -198,6 +198,11 @@ def transcript(request: HttpRequest, pk: int) -> HttpResponse:
 def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     session, part = _gate(request, pk)
     user = _user(request)
+    if part.role in {"customer", "proxy"} and session.state != "closed":
+        # A link to here stays on the page for when the session ends while it is open; before
+        # that, it leads back to the conversation with a word, not to a refusal.
+        messages.info(request, _("You can tell us how it went once the session has ended."))
+        return redirect("signlanguage:live-session", pk=session.pk)
     _require(live_policies.can_give_feedback(part, session))
     existing = live_selectors.feedback_of(session, user)
     if request.method == "POST":
