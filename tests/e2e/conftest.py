@@ -647,8 +647,14 @@ const problems = [];
 const reachedRadio = new Set([...seen].filter(el => el.type === 'radio').map(el => el.name));
 const controls = document.querySelectorAll('a[href], button, input:not([type=hidden]), '
   + 'select, textarea, summary, [tabindex]:not([tabindex="-1"])');
+// Inside a closed <details> only its <summary> is in the tab order: the rest is reached by
+// opening it (Chromium may still report a size for the closed content).
+const folded = el => {
+  const box = el.closest('details:not([open])');
+  return box !== null && !(el.matches('summary') && el.parentElement === box);
+};
 for (const el of controls) {
-  if (el.disabled || el.closest('[inert]') || seen.has(el)) continue;
+  if (el.disabled || el.closest('[inert]') || seen.has(el) || folded(el)) continue;
   if (el.type === 'radio' && reachedRadio.has(el.name)) continue;
   const r = el.getBoundingClientRect();
   const s = getComputedStyle(el);
