@@ -56,11 +56,25 @@ def test_member_books_through_the_pages(
 
 
 def test_full_width_digits_are_accepted_in_the_date(senior: Any, signed_in: Any) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from signlanguage.formatting import format_date
+
+    # A day to come (a day that has passed is refused), its digits typed full-width.
+    day = timezone.localdate() + datetime.timedelta(days=20)
+    wide = str.maketrans("0123456789", "０１２３４５６７８９")
     response = signed_in(senior).get(
         "/sessions/book/",
-        {"mode": "written_chat", "year": "２０２６", "month": "１２", "day": "３"},
+        {
+            "mode": "written_chat",
+            "year": str(day.year).translate(wide),
+            "month": str(day.month).translate(wide),
+            "day": str(day.day).translate(wide),
+        },
     )
-    assert "2026年12月3日(木)" in response.content.decode()
+    assert format_date(day) in response.content.decode()
 
 
 def test_a_date_that_does_not_exist_is_explained(senior: Any, signed_in: Any) -> None:
