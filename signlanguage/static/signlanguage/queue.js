@@ -31,6 +31,11 @@ function paragraph(text) {
 // conversation (the live session page). Anything else — closed at closing time, left in another
 // tab — the page is loaded again and the server says what happened (signlanguage.views.waiting).
 let leaving = false;
+// The customer's own "leave the queue" (or any form) is on its way: the frame its change sets off
+// must not reload the page over that navigation.
+document.addEventListener("submit", () => {
+  leaving = true;
+});
 
 function showStatus(frame) {
   if (leaving) return;
