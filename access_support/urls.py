@@ -11,8 +11,8 @@ from access_support.accounts.views import admin_logout_view
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    # The public help page (hours, lost card, emergencies): signlanguage/help_views.py.
-    path("help/", include("signlanguage.help_urls")),
+    # The public help page (hours, lost card, emergencies): signlanguage/booking/help_views.py.
+    path("help/", include("signlanguage.booking.help_urls")),
     path("i18n/language", views.switch_language, name="set-language"),
     path("i18n/reading", views.switch_reading, name="set-reading"),
     path("accounts/", include("access_support.accounts.urls")),

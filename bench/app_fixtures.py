@@ -21,7 +21,7 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def next_open_day() -> datetime.date:
-    from signlanguage import availability
+    from signlanguage.booking import availability
 
     day = timezone.localdate() + datetime.timedelta(days=1)
     while availability.is_closed_day(day):
@@ -121,7 +121,7 @@ def chat_setup(sessions: int) -> dict[str, Any]:
 def booking_setup(clients: int, slots: int, operators: int) -> dict[str, Any]:
     """`clients` members, `operators` written-chat operators on shift on the next open days,
     and the first `slots` slot starts of those days."""
-    from signlanguage import availability
+    from signlanguage.booking import availability
 
     staff = users("benchbookop", operators, ["operator"], skills=["written_chat"])
     tz = timezone.get_current_timezone()

@@ -1,21 +1,10 @@
-"""API v1 routes for bookings and the talk-now queue (mounted at /api/v1/)."""
+"""The app's API v1 routes, mounted at /api/v1/: the booking half
+(signlanguage/booking/api_urls.py) and the live half (signlanguage/live/api_urls.py)."""
 
 from __future__ import annotations
 
-from django.urls import path
-
-from signlanguage import api, live_api_urls
+from signlanguage.booking import api_urls as booking_api_urls
+from signlanguage.live import api_urls as live_api_urls
 
 app_name = "signlanguage-api"
-urlpatterns = [
-    path("availability", api.availability_view, name="availability"),
-    path("bookings", api.bookings, name="bookings"),
-    path("bookings/<int:pk>", api.booking_detail, name="booking"),
-    path("bookings/<int:pk>/cancel", api.booking_cancel, name="cancel"),
-    path("bookings/<int:pk>/reschedule", api.booking_reschedule, name="reschedule"),
-    path("queue", api.queue, name="queue"),
-    path("queue/<int:session_id>/take", api.queue_take, name="take"),
-]
-
-# Live sessions (chat, video, console): signlanguage/live_api_urls.py.
-urlpatterns += live_api_urls.urlpatterns
+urlpatterns = booking_api_urls.urlpatterns + live_api_urls.urlpatterns

@@ -11,7 +11,7 @@ class SignLanguageConfig(AppConfig):
         from access_support import extensions
         from proxies.services import on_grant_ended
         from signlanguage import demo, routing
-        from signlanguage.services import bookings_made_by_proxy
+        from signlanguage.booking.services import bookings_made_by_proxy
 
         # The core names no app: it learns of our websocket routes and demo data here.
         extensions.register_websocket_routes(routing.websocket_urlpatterns)

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from access_support.accounts.models import User
-from signlanguage import availability
-from signlanguage.availability import JST
+from signlanguage.booking import availability
+from signlanguage.booking.availability import JST
 from signlanguage.models import Shift
 
 

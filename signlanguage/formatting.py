@@ -6,7 +6,7 @@ import datetime
 
 from django.utils import translation
 
-from signlanguage.availability import JST
+from signlanguage.booking.availability import JST
 
 _JA_WEEKDAYS = "月火水木金土日"
 

@@ -1,11 +1,11 @@
-"""Websocket routes of the booking half: the talk-now queue."""
+"""The app's websocket routes: the talk-now queue (booking half) and a live session (live half)."""
 
 from __future__ import annotations
 
 from django.urls import path, re_path
 
-from signlanguage import consumers
-from signlanguage.session_consumer import SessionConsumer
+from signlanguage.booking import consumers
+from signlanguage.live.consumer import SessionConsumer
 
 websocket_urlpatterns = [
     path("ws/queue/", consumers.QueueConsumer.as_asgi()),

@@ -1,28 +1,10 @@
-"""Pages for bookings, talk-now, the operator queue and shifts (mounted at /sessions/)."""
+"""The app's pages, mounted at /sessions/: the booking half (signlanguage/booking/urls.py) and
+the live half (signlanguage/live/urls.py) in one URL namespace."""
 
 from __future__ import annotations
 
-from django.urls import path
-
-from signlanguage import live_urls, views
+from signlanguage.booking import urls as booking_urls
+from signlanguage.live import urls as live_urls
 
 app_name = "signlanguage"
-urlpatterns = [
-    path("", views.my_sessions, name="mine"),
-    path("book/", views.book, name="book"),
-    path("book/confirm/", views.confirm, name="confirm"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/cancel/", views.cancel, name="cancel"),
-    path("<int:pk>/calendar.ics", views.ics, name="ics"),
-    path("now/", views.talk_now, name="talk-now"),
-    path("now/<int:pk>/", views.waiting, name="waiting"),
-    path("now/<int:pk>/leave/", views.leave, name="leave"),
-    path("queue/", views.operator_queue, name="queue"),
-    path("queue/<int:pk>/take/", views.take, name="take"),
-    path("shifts/", views.shifts, name="shifts"),
-    path("shifts/copy-week/", views.shifts_copy_week, name="shifts-copy-week"),
-    path("shifts/<int:pk>/delete/", views.shift_delete, name="shift-delete"),
-]
-
-# Live sessions (chat, video, console): signlanguage/live_urls.py.
-urlpatterns += live_urls.urlpatterns
+urlpatterns = booking_urls.urlpatterns + live_urls.urlpatterns

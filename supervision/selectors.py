@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from access_support.accounts.models import User
 from proxies.models import Grant, GrantState
-from signlanguage.availability import JST
+from signlanguage.booking.availability import JST
 from signlanguage.models import (
     ClosedDay,
     Feedback,

@@ -18,8 +18,9 @@ from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
 from access_support.domain import Decision, DomainError
 from access_support.masking import mask_card_numbers
-from signlanguage import availability, live_services
-from signlanguage.availability import CLOSED_DAYS_CACHE_KEY
+from signlanguage.booking import availability
+from signlanguage.booking.availability import CLOSED_DAYS_CACHE_KEY
+from signlanguage.live import services as live_services
 from signlanguage.models import (
     AbuseDecision,
     AbuseReview,

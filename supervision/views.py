@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access_support.masking import MASKED_NOTICE, has_card_number, mask_card_numbers
 from access_support.site import site_url
-from signlanguage import live_selectors
-from signlanguage import selectors as session_selectors
+from signlanguage.booking import selectors as session_selectors
+from signlanguage.live import selectors as live_selectors
 from supervision import charts, policies, reports, selectors, services
 from supervision.forms import (
     AbuseDecisionForm,

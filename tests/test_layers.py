@@ -34,15 +34,24 @@ def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_the_tree_keeps_the_layers_contract() -> None:
     result = _lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 kept, 0 broken" in result.stdout
+    assert "2 kept, 0 broken" in result.stdout
 
 
 def test_an_upward_import_breaks_the_contract_and_is_named(tmp_path: Path) -> None:
     _copy_tree(tmp_path)
     # The edge the layering once had: the core reaching into an app above it.
     probe = tmp_path / "proxies" / "upward_probe.py"
-    probe.write_text("from signlanguage import policies  # noqa: F401\n")
+    probe.write_text("from signlanguage.booking import policies  # noqa: F401\n")
     result = _lint_imports(tmp_path)
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
-    assert "proxies.upward_probe -> signlanguage.policies" in result.stdout
+    assert "proxies.upward_probe -> signlanguage.booking.policies" in result.stdout
+
+
+def test_the_booking_half_importing_the_live_half_breaks_the_contract(tmp_path: Path) -> None:
+    _copy_tree(tmp_path)
+    probe = tmp_path / "signlanguage" / "booking" / "upward_probe.py"
+    probe.write_text("from signlanguage.live import selectors  # noqa: F401\n")
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "signlanguage.booking.upward_probe -> signlanguage.live.selectors" in result.stdout

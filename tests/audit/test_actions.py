@@ -44,8 +44,8 @@ def test_the_timeline_shows_a_sentence_per_event_in_the_readers_language(
 ):
     import datetime
 
-    from signlanguage import availability, services
-    from signlanguage.availability import JST
+    from signlanguage.booking import availability, services
+    from signlanguage.booking.availability import JST
     from signlanguage.models import Shift
 
     day = timezone.localdate() + datetime.timedelta(days=3)

@@ -1,4 +1,4 @@
-// The live client's words and close codes come from the page (signlanguage.live_views
+// The live client's words and close codes come from the page (signlanguage.live.views
 // client_strings, passed with json_script): every key the modules ask for must be there.
 
 import assert from "node:assert/strict";
@@ -15,7 +15,7 @@ const MODULES = ["session.js", "transport.js", "store.js", "view.js", "video.js"
 );
 
 function clientStringKeys() {
-  const python = source("signlanguage/live_views.py");
+  const python = source("signlanguage/live/views.py");
   const body = python.slice(python.indexOf("def client_strings"), python.indexOf("\ndef ", python.indexOf("def client_strings") + 1));
   return new Set(Array.from(body.matchAll(/^\s+"([a-z0-9_]+)": _\(/gm), (m) => m[1]));
 }

@@ -50,7 +50,7 @@ class World:
 
 
 def _next_open_day() -> datetime.date:
-    from signlanguage import availability
+    from signlanguage.booking import availability
 
     day = timezone.localdate() + datetime.timedelta(days=3)
     while availability.is_closed_day(day):
@@ -59,7 +59,7 @@ def _next_open_day() -> datetime.date:
 
 
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
-    from signlanguage.availability import JST
+    from signlanguage.booking.availability import JST
 
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=JST)
 
@@ -84,8 +84,8 @@ def build_world(make_user: Callable[..., Any]) -> World:
     """Member A (`member`) with three proxies (all scopes; no session.book; revoked), an open
     invitation, a booked session and a closed one with the operator, and A's talk-now request."""
     from proxies import services as proxies
-    from signlanguage import live_services
-    from signlanguage import services as sessions
+    from signlanguage.booking import services as sessions
+    from signlanguage.live import services as live_services
 
     users = {
         "member": make_user(
@@ -166,8 +166,8 @@ def build_world(make_user: Callable[..., Any]) -> World:
 def _supervision_objects(world: World, day: datetime.date, feedback: Any) -> dict[str, Any]:
     """A closed day, a tagged piece of feedback, an abuse report waiting for a decision (member
     B's session) and a decided one with a talk-now restriction (also member B)."""
-    from signlanguage import live_services
-    from signlanguage import services as sessions
+    from signlanguage.booking import services as sessions
+    from signlanguage.live import services as live_services
     from supervision import services as supervision
 
     supervisor, operator = world.users["supervisor"], world.users["operator"]

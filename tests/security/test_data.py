@@ -106,7 +106,7 @@ def test_the_bookings_api_masks_and_says_so(world, signed_in):
 
 
 def test_a_talk_now_topic_is_masked(world, make_user):
-    from signlanguage import services
+    from signlanguage.booking import services
 
     session = services.queue_request(
         actor=make_user("member"),

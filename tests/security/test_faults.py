@@ -379,7 +379,7 @@ def test_after_a_redis_restart_a_message_is_stored_and_broadcast_without_closing
     """Issue 20: after a Redis restart the first publish on the process's pooled connection
     failed, the sender's socket closed with 1011 and the other participant never heard of the
     message until a sync. Customer on one process, operator on the other."""
-    from signlanguage.live_selectors import messages_after
+    from signlanguage.live.selectors import messages_after
 
     session_id, cookie = live
     a, b = daphnes

@@ -268,7 +268,7 @@ def clients(world: World) -> dict[str, Client]:
 
 @pytest.fixture
 def open_now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("signlanguage.availability.is_open_at", lambda now: True)
+    monkeypatch.setattr("signlanguage.booking.availability.is_open_at", lambda now: True)
 
 
 # --- JSON endpoints -----------------------------------------------------------------------------

@@ -116,7 +116,7 @@ def test_procedure_details_with_arabic_indic_digits_are_stored_masked(senior, si
 
 
 def test_supervisor_notes_are_stored_masked(senior, operator, supervisor, make_session):
-    from signlanguage import live_services
+    from signlanguage.live import services as live_services
     from supervision import services as supervision
 
     session = make_session(senior, operator)

@@ -130,7 +130,7 @@ HOSTILE_NOTE = _to_length("1 ").strip()
 
 @pytest.mark.django_db(transaction=True)
 def test_a_booking_masks_its_topic_and_note_outside_the_transaction(make_user, signed_in):
-    from signlanguage import services
+    from signlanguage.booking import services
 
     operator = make_user("operator", skills=["written_chat"])
     member = make_user("member")
@@ -157,7 +157,7 @@ def test_a_booking_masks_its_topic_and_note_outside_the_transaction(make_user, s
 @pytest.mark.django_db(transaction=True)
 def test_a_talk_now_request_and_a_procedure_mask_outside_the_transaction(make_user, settings):
     from proxies import services as proxies
-    from signlanguage import services
+    from signlanguage.booking import services
     from signlanguage.models import Shift
 
     member = make_user("member")
@@ -181,7 +181,7 @@ def test_a_talk_now_request_and_a_procedure_mask_outside_the_transaction(make_us
 def test_free_text_of_sessions_and_feedback_masks_outside_the_transaction(
     senior, operator, make_session
 ):
-    from signlanguage import live_services
+    from signlanguage.live import services as live_services
 
     with masking_contexts() as seen:
         closed = make_session(senior, operator)
@@ -236,7 +236,7 @@ def _timed(call: Callable[[], Any], out: dict[str, Any], key: str) -> None:
 def test_a_hostile_booking_in_flight_does_not_delay_another_users_booking(make_user):
     """Two threads, each with its own database connection (on SQLite, one write lock): member A
     books with a 2,000-character hostile note while member B books another slot."""
-    from signlanguage import services
+    from signlanguage.booking import services
 
     operators = [make_user("operator", skills=["written_chat"]) for _ in range(2)]
     member_a, member_b = make_user("member"), make_user("member")

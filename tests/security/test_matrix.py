@@ -385,7 +385,7 @@ def outcome(response: Any) -> str:
 def open_now(monkeypatch: pytest.MonkeyPatch) -> None:
     # Talk-now answers depend on the clock (closed outside service hours); the matrix is about
     # who may ask, so the service is open whenever it runs.
-    monkeypatch.setattr("signlanguage.availability.is_open_at", lambda now: True)
+    monkeypatch.setattr("signlanguage.booking.availability.is_open_at", lambda now: True)
 
 
 def answer(world: World, role: str, name: str, method: str) -> str:

@@ -38,8 +38,8 @@ REASONS = {
 def _world(make_user: Callable[..., Any], state: str) -> dict[str, Any]:
     from proxies import services as proxies
     from proxies.models import Grant
-    from signlanguage import live_services
-    from signlanguage import services as sessions
+    from signlanguage.booking import services as sessions
+    from signlanguage.live import services as live_services
 
     member = make_user("member", username="senior", member_number="1234567890")
     proxy = make_user("proxy", username="proxy", display_name="山田 太郎")
@@ -191,7 +191,7 @@ def test_the_lists_show_a_proxy_what_it_booked_only_while_the_grant_allows(
 
 @pytest.mark.parametrize("state", STATES)
 def test_a_former_proxy_gets_no_more_emails_of_the_members_sessions(make_user, state):
-    from signlanguage import services as sessions
+    from signlanguage.booking import services as sessions
 
     w = _world(make_user, state)
     mail.outbox.clear()

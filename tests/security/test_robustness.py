@@ -21,7 +21,8 @@ from django.db import DatabaseError
 from django.test import Client
 
 from access_support.asgi import application
-from signlanguage import chat_writer, live_services
+from signlanguage.live import chat_writer
+from signlanguage.live import services as live_services
 from signlanguage.models import ChatMessage
 from tests.signlanguage.live_fixtures import (  # noqa: F401 (fixtures)
     ORIGIN,
@@ -302,7 +303,7 @@ def test_an_oversized_json_body_answers_body_too_large(settings):
 
 @pytest.mark.django_db
 def test_a_server_error_answers_json_to_a_json_client(make_user, signed_in, monkeypatch):
-    from signlanguage import availability
+    from signlanguage.booking import availability
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise DatabaseError("the database went away")

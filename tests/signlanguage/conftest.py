@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from signlanguage import availability
-from signlanguage.availability import JST
+from signlanguage.booking import availability
+from signlanguage.booking.availability import JST
 
 
 def next_open_day(after_days: int = 3) -> datetime.date:

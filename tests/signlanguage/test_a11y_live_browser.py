@@ -47,7 +47,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from access_support.accounts import services
 from access_support.accounts.models import User
 from proxies import acting
-from signlanguage import live_services
+from signlanguage.live import services as live_services
 from signlanguage.models import Session
 
 def signed_in(user, **extra):

@@ -8,7 +8,7 @@ from typing import Any
 import jpholiday
 import pytest
 
-from signlanguage import availability
+from signlanguage.booking import availability
 from signlanguage.models import Kind, Session
 from tests.signlanguage.conftest import at
 

@@ -41,7 +41,7 @@ def test_availability_query_count_does_not_grow_with_the_data(
     operators,
     django_assert_num_queries,
 ):
-    from signlanguage import services
+    from signlanguage.booking import services
 
     staff = [make_operator() for _ in range(operators)]
     for op in staff:

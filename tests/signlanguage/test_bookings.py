@@ -12,7 +12,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from access_support.audit.models import AuditEvent
-from signlanguage import services
+from signlanguage.booking import services
 from signlanguage.models import Session
 from tests.signlanguage.conftest import at, post_json
 
@@ -314,7 +314,7 @@ def test_the_operator_does_not_see_a_grant_past_its_end_date_as_active(
     staffed: datetime.date, senior: Any, proxy: Any, operator: Any, signed_in: Any
 ) -> None:
     from proxies.models import Grant
-    from signlanguage import services
+    from signlanguage.booking import services
 
     grant = _grant(senior, proxy, ["session.book"])
     # Booked by the proxy, so the proxy takes part and the card shows what they may do (a
@@ -350,7 +350,7 @@ def test_every_session_email_links_to_the_public_address_in_japanese_sentences(
     settings: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from signlanguage import services
+    from signlanguage.booking import services
 
     settings.SITE_URL = PUBLIC
     client = signed_in(senior)

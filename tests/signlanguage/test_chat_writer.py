@@ -1,4 +1,4 @@
-"""The chat writer (signlanguage.chat_writer): messages that arrive together are stored in one
+"""The chat writer (signlanguage.live.chat_writer): messages that arrive together are stored in one
 transaction, each answered as if it had been stored alone."""
 
 # ruff: noqa: F811 (pytest fixtures imported from live_fixtures are redefined as arguments)
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from signlanguage import chat_writer
+from signlanguage.live import chat_writer
 from signlanguage.models import ChatMessage
 from tests.signlanguage.live_fixtures import make_session  # noqa: F401 (fixture)
 
@@ -87,7 +87,7 @@ def test_two_processes_batches_over_the_same_sessions_do_not_deadlock(
 
     from django.db import connection
 
-    from signlanguage import live_services
+    from signlanguage.live import services as live_services
 
     one, two = make_session(senior, operator), make_session(member_b, operator)
     real_post = live_services.message_post
@@ -132,7 +132,7 @@ def test_a_database_error_in_a_batch_costs_only_its_own_message(
     the other senders still get their messages stored and acknowledged."""
     from django.db import OperationalError
 
-    from signlanguage import live_services
+    from signlanguage.live import services as live_services
 
     session = make_session(senior, operator)
     real_post = live_services.message_post

@@ -14,7 +14,9 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from proxies import services as proxy_services
-from signlanguage import live_policies, live_selectors, live_services
+from signlanguage.live import policies as live_policies
+from signlanguage.live import selectors as live_selectors
+from signlanguage.live import services as live_services
 from tests.signlanguage.live_fixtures import (  # noqa: F401 (fixtures)
     closed_with,
     cookie_of,

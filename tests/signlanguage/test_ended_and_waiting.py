@@ -17,7 +17,7 @@ from django.utils import timezone
 from access_support.asgi import application
 from access_support.audit.actions import AuditAction
 from access_support.audit.models import AuditEvent
-from signlanguage import live_services
+from signlanguage.live import services as live_services
 from signlanguage.models import Session
 from tests.signlanguage.conftest import at, next_open_day
 from tests.signlanguage.live_fixtures import ORIGIN, make_session  # noqa: F401 (fixtures)
@@ -123,7 +123,7 @@ async def test_the_queue_socket_closes_a_request_after_closing_time(
     session = await database_sync_to_async(waiting_request)(senior)
     client = await database_sync_to_async(signed_in)(senior)
     cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-    with mock.patch("signlanguage.availability.is_open_at", return_value=False):
+    with mock.patch("signlanguage.booking.availability.is_open_at", return_value=False):
         communicator = WebsocketCommunicator(
             application, "/ws/queue/", headers=[ORIGIN, (b"cookie", cookie)]
         )

@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from signlanguage import services
+from signlanguage.booking import services
 from signlanguage.models import Session
 from tests.signlanguage.conftest import at
 

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from signlanguage import availability
+from signlanguage.booking import availability
 from signlanguage.formatting import format_datetime
 from signlanguage.models import Session
 from tests.signlanguage.conftest import at, next_open_day, post_json

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from signlanguage import live_services
+from signlanguage.live import services as live_services
 from tests.signlanguage.live_fixtures import make_grant, make_session  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db

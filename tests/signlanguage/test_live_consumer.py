@@ -167,7 +167,7 @@ def count_queries(monkeypatch: Any) -> Any:
 async def test_connect_runs_at_most_four_queries_however_long_the_conversation(
     senior, signed_in, chat_session, monkeypatch
 ):
-    from signlanguage import live_services
+    from signlanguage.live import services as live_services
 
     cookie = await cookie_of(signed_in, senior)
     counts = []
@@ -474,7 +474,7 @@ async def test_rtc_signal_in_a_written_chat_gets_an_error(senior, signed_in, cha
 async def test_closing_the_session_tells_every_socket_and_closes_with_4408(
     senior, operator, signed_in, chat_session
 ):
-    from signlanguage import live_services
+    from signlanguage.live import services as live_services
 
     customer = await joined(chat_session.pk, await cookie_of(signed_in, senior))
     await db(live_services.session_close)(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from access_support.audit.models import AuditEvent
-from signlanguage import live_services
+from signlanguage.live import services as live_services
 from signlanguage.models import CannedPhrase, Feedback, SessionClosure
 from tests.signlanguage.live_fixtures import make_grant, make_session  # noqa: F401 (fixtures)
 

@@ -136,7 +136,7 @@ def test_demo_seed_is_idempotent(make_user: Any) -> None:
     count = Shift.objects.count()
     assert demo.seed(users) and first
     assert Shift.objects.count() == count
-    from signlanguage.availability import JST
+    from signlanguage.booking.availability import JST
 
     assert all(s.start.astimezone(JST).hour == 9 for s in Shift.objects.all())
 

@@ -9,7 +9,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from signlanguage import selectors
+from signlanguage.booking import selectors
 from signlanguage.models import Session, Shift
 from tests.signlanguage.conftest import at, next_open_day, post_json
 

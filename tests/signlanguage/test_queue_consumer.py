@@ -12,7 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from access_support.asgi import application
-from signlanguage import services
+from signlanguage.booking import services
 from signlanguage.models import Session
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def service_open() -> Any:
     """Whatever the clock says: after closing time a waiting request is closed (issue 26)."""
-    with mock.patch("signlanguage.availability.is_open_at", return_value=True):
+    with mock.patch("signlanguage.booking.availability.is_open_at", return_value=True):
         yield
 
 

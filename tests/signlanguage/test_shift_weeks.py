@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from access_support.audit.models import AuditEvent
-from signlanguage import availability
+from signlanguage.booking import availability
 from signlanguage.models import Shift
 from tests.signlanguage.conftest import at
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from signlanguage.availability import JST
+from signlanguage.booking.availability import JST
 
 PERIOD_START = datetime.date(2026, 11, 2)
 PERIOD_END = datetime.date(2026, 11, 3)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from signlanguage import availability
-from signlanguage import services as booking
+from signlanguage.booking import availability
+from signlanguage.booking import services as booking
 from signlanguage.models import SessionClosure
 from supervision import services
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from access_support.accounts.models import User
 from access_support.audit.models import AuditEvent
-from signlanguage.availability import JST
+from signlanguage.booking.availability import JST
 from signlanguage.models import Shift
 
 pytestmark = pytest.mark.django_db

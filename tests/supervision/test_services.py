@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from access_support.audit.models import AuditEvent
 from access_support.audit.services import verify_chain
-from signlanguage import availability
-from signlanguage import selectors as session_selectors
+from signlanguage.booking import availability
+from signlanguage.booking import selectors as session_selectors
 from signlanguage.models import AbuseReview, ClosedDay, SessionClosure, TalkNowRestriction
 from supervision import selectors, services
 from supervision.models import VoiceItem

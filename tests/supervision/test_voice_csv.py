@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from signlanguage.availability import JST
+from signlanguage.booking.availability import JST
 from supervision.models import VoiceItem
 
 pytestmark = pytest.mark.django_db

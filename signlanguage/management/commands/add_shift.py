@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from access_support.accounts.models import User
-from signlanguage import services
-from signlanguage.availability import JST
+from signlanguage.booking import services
+from signlanguage.booking.availability import JST
 
 
 def _moment(value: str) -> datetime.datetime:

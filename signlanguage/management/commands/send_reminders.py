@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from signlanguage import services
+from signlanguage.booking import services
 
 
 class Command(BaseCommand):

@@ -29,7 +29,7 @@ function paragraph(text) {
 
 // The customer's request. Waiting: the place and the wait, in place. Taken: into the
 // conversation (the live session page). Anything else — closed at closing time, left in another
-// tab — the page is loaded again and the server says what happened (signlanguage.views.waiting).
+// tab — the page is loaded again and the server says what happened (signlanguage.booking.views.waiting).
 let leaving = false;
 // The customer's own "leave the queue" (or any form) is on its way: the frame its change sets off
 // must not reload the page over that navigation.

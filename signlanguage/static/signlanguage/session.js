@@ -24,7 +24,7 @@ const TYPING_IDLE_MS = 4000;
 const HISTORY_WAIT_MS = 10000;
 // The close code for "this session has ended" (access_support/consumers.py
 // CLOSE_SESSION_CLOSED). Every other code after which the page stops reconnecting is one the
-// page's strings explain: their key is `closed_<code>` (signlanguage.live_views.client_strings).
+// page's strings explain: their key is `closed_<code>` (signlanguage.live.views.client_strings).
 const SESSION_CLOSED = 4408;
 // The close code for "you may not take part" (access_support/consumers.py): for a proxy, the
 // member revoked or paused the grant while the page was open.

@@ -1,7 +1,7 @@
 // Everything the user sees of a live session: the messages in the role="log" region (as text,
 // never HTML), the status lines, the banner and title flash for new messages (never a sound),
 // the compose box, text size and canned phrases. Every word comes from the page's
-// `client-strings` JSON (signlanguage.live_views.client_strings) through `t`.
+// `client-strings` JSON (signlanguage.live.views.client_strings) through `t`.
 
 const TEXT_SIZES = ["normal", "large", "x-large", "xx-large"];
 const TEXT_SIZE_KEY = "as.chat.textSize";

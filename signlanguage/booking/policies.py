@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from access_support.domain import Decision
-from signlanguage.availability import SKILL_FIELD
+from signlanguage.booking.availability import SKILL_FIELD
 
 OK = Decision(True, "ok")
 

@@ -26,7 +26,7 @@ from channels.db import database_sync_to_async
 from django.db import DatabaseError, close_old_connections, connection, transaction
 
 from access_support.masking import mask_card_numbers
-from signlanguage import live_services
+from signlanguage.live import services as live_services
 
 MAX_BATCH = 200
 # Which databases get the batching writer (True) rather than a pool thread per message (see the

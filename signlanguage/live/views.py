@@ -17,8 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access_support.accounts.models import User
 from access_support.masking import MASKED_NOTICE, has_card_number
-from signlanguage import live_forms, live_policies, live_selectors, live_services
-from signlanguage.live_policies import Participation
+from signlanguage.live import forms as live_forms
+from signlanguage.live import policies as live_policies
+from signlanguage.live import selectors as live_selectors
+from signlanguage.live import services as live_services
+from signlanguage.live.policies import Participation
 from signlanguage.models import CannedPhrase, Session, SessionClosure
 
 TRANSCRIPT_BOM = "\ufeff"

@@ -27,9 +27,10 @@ from access_support.domain import DomainError
 from access_support.masking import mask_card_numbers
 from access_support.site import site_url
 from proxies import services as proxy_services
-from signlanguage import availability, events, policies, selectors
+from signlanguage import events
+from signlanguage.booking import availability, policies, selectors
+from signlanguage.booking.ics import session_ics
 from signlanguage.formatting import format_datetime
-from signlanguage.ics import session_ics
 from signlanguage.models import Kind, Mode, Session, Shift, State
 
 

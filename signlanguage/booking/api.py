@@ -12,7 +12,7 @@ from django.utils import timezone
 from access_support.accounts.models import User
 from access_support.http import ApiError, api_view, json_body
 from access_support.masking import MASKED_NOTICE, has_card_number
-from signlanguage import availability, policies, selectors, services
+from signlanguage.booking import availability, policies, selectors, services
 from signlanguage.models import Mode, Session
 
 

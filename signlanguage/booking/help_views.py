@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from signlanguage import availability
-from signlanguage.availability import JST
+from signlanguage.booking import availability
+from signlanguage.booking.availability import JST
 from signlanguage.formatting import format_date, format_datetime
 
 # The national telephone relay service (電話リレーサービス, 24 hours, sign language or text).

@@ -16,8 +16,8 @@ from proxies.reasons import explain
 from proxies.scopes import ACTIONS, SCOPES, ordered_scopes
 from proxies.selectors import grants_in_force
 from proxies.services import authorize
-from signlanguage import live_policies
-from signlanguage.live_policies import Participation
+from signlanguage.live import policies as live_policies
+from signlanguage.live.policies import Participation
 from signlanguage.models import CannedPhrase, ChatMessage, Feedback, Session
 
 MESSAGE_PAGE_SIZE = 200

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from django.urls import path
 
-from signlanguage import help_views
+from signlanguage.booking import help_views
 
 urlpatterns = [path("", help_views.help_page, name="help")]

@@ -18,8 +18,9 @@ from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
 from access_support.domain import DomainError
 from access_support.masking import mask_card_numbers
-from signlanguage import events, live_policies
-from signlanguage.live_selectors import message_frame
+from signlanguage import events
+from signlanguage.live import policies as live_policies
+from signlanguage.live.selectors import message_frame
 from signlanguage.models import (
     CannedPhrase,
     ChatMessage,

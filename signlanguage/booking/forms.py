@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access_support.accounts.models import User
-from signlanguage.availability import JST
+from signlanguage.booking.availability import JST
 from signlanguage.models import Mode
 
 

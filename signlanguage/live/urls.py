@@ -1,11 +1,11 @@
-"""Live-session pages. Added to the signlanguage URL namespace (signlanguage/urls.py, mounted at
-/sessions/)."""
+"""Pages of the live half. Joined to the booking half's in the signlanguage URL namespace
+(signlanguage/urls.py, mounted at /sessions/)."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from signlanguage import live_views
+from signlanguage.live import views as live_views
 
 urlpatterns = [
     path("<int:pk>/live/", live_views.session_page, name="live-session"),

@@ -1,7 +1,7 @@
 """The live-session websocket `/ws/sessions/<id>/` (a public contract: docs/websocket.md).
 
 Chat messages are stored before anyone hears of them: the insert runs off the event loop
-(signlanguage.chat_writer: the process's one writer thread, which stores the messages that
+(signlanguage.live.chat_writer: the process's one writer thread, which stores the messages that
 arrive together in one transaction) and commits; only then does the sender get `chat.ack` and
 the session group the `chat.message`. Typing, read markers and WebRTC signals are relayed
 through the session group; signals are never stored.
@@ -22,8 +22,11 @@ from access_support.consumers import (
     ProtectedJsonConsumer,
     carriable,
 )
-from signlanguage import chat_writer, live_policies, live_selectors, live_services
 from signlanguage.events import session_group
+from signlanguage.live import chat_writer
+from signlanguage.live import policies as live_policies
+from signlanguage.live import selectors as live_selectors
+from signlanguage.live import services as live_services
 
 MAX_TEXT = live_services.MAX_TEXT
 

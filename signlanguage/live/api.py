@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from access_support.accounts.models import User
 from access_support.http import ApiError, api_view
-from signlanguage import live_selectors
+from signlanguage.live import selectors as live_selectors
 
 
 @api_view("GET")

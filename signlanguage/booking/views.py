@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access_support.accounts.models import User
 from access_support.masking import MASKED_NOTICE, has_card_number
 from proxies import acting
-from signlanguage import availability, forms, policies, selectors, services
-from signlanguage.availability import JST
+from signlanguage.booking import availability, forms, policies, selectors, services
+from signlanguage.booking.availability import JST
+from signlanguage.booking.ics import session_ics
 from signlanguage.formatting import format_date, format_datetime, format_time
-from signlanguage.ics import session_ics
 from signlanguage.models import Mode, Session, Shift
 
 

@@ -17,8 +17,8 @@ from access_support.audit.models import AuditEvent
 from proxies import policies as proxy_policies
 from proxies import selectors as proxy_selectors
 from proxies import services as proxy_services
-from signlanguage import policies
-from signlanguage.availability import JST, SKILL_FIELD
+from signlanguage.booking import policies
+from signlanguage.booking.availability import JST, SKILL_FIELD
 from signlanguage.models import Kind, Session, Shift, State, TalkNowRestriction
 
 DEFAULT_HANDLING = datetime.timedelta(minutes=10)

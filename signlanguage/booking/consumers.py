@@ -9,7 +9,8 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from access_support.consumers import ProtectedJsonConsumer
-from signlanguage import events, policies, selectors, services
+from signlanguage import events
+from signlanguage.booking import policies, selectors, services
 
 
 class QueueConsumer(ProtectedJsonConsumer):
