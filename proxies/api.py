@@ -4,6 +4,7 @@ the authorisation check."""
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -164,7 +165,8 @@ def authorization_check(request: HttpRequest) -> HttpResponse:
         raise ApiError(
             "throttled",
             429,
-            "Too many wrong codes. The desk is locked for a while.",
+            f"Too many wrong codes. The desk is locked for this member for "
+            f"{math.ceil(result.retry_after / 60)} minutes.",
             retry_after=result.retry_after,
         )
     decision = result.decision

@@ -45,7 +45,13 @@ def otp_challenge(request: HttpRequest) -> HttpResponse:
     if device is None or services.device_kind(device) != "email":
         raise ApiError("unknown_device", 400, "No such e-mail device.")
     if not services.send_challenge(user, device):
-        raise ApiError("too_soon", 429, "A code was sent a moment ago. Wait and try again.")
+        wait = max(1, services.challenge_wait_seconds(device))
+        raise ApiError(
+            "too_soon",
+            429,
+            f"A code was sent a moment ago. You can ask for a new one in {wait} seconds.",
+            retry_after=wait,
+        )
     return JsonResponse({"sent": True, "device": device.persistent_id})
 
 

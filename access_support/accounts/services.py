@@ -393,7 +393,7 @@ def password_setup_link_send(*, user: User, base_url: str, actor: Any) -> None:
         f"次のリンクを開いて、パスワードを決めてください（{days}日間、1回だけ使えます）。\n\n"
         f"{url}\n\n"
         f"ユーザー名: {user.username}\n"
-        "サインインのときは、パスワードのあと、メールで届く確認コードも入力します。\n\n"
+        "ログインのときは、パスワードのあと、メールで届く確認コードも入力します。\n\n"
         "An operator account has been created for you at Accessible Support.\n"
         f"Open the link above to choose your password (valid for {days} days, usable once).\n"
         f"User name: {user.username}. After the password, you also enter a code we e-mail you.\n\n"

@@ -106,7 +106,7 @@ def test_the_warning_takes_focus_and_extend_moves_the_servers_clock(short_idle: 
     assert state["modal"], "the warning is not a modal dialog"
     assert state["focusInside"] and state["focused"] == "延長する", state
     assert state["title"] == "このまま続けますか？"
-    assert "自動的にサインアウトします" in state["text"] and "分" in state["text"], state["text"]
+    assert "自動的にログアウトします" in state["text"] and "分" in state["text"], state["text"]
     for label, width, height in state["targets"]:
         assert width >= 44 and height >= 44, f"{label!r} is {width:.0f}×{height:.0f}px"
 
@@ -149,8 +149,8 @@ def test_when_time_runs_out_the_page_says_so_and_keeps_what_was_typed(short_idle
     )
     state = dialog_state(driver)
     assert state["open"] and state["focusInside"], state
-    assert "安全のためサインアウトしました" in state["text"], state["text"]
-    assert state["focused"] == "もう一度サインインする", state
+    assert "安全のためログアウトしました" in state["text"], state["text"]
+    assert state["focused"] == "もう一度ログインする", state
     assert driver.execute_script("return document.querySelector('[name=topic]').value") == typed, (
         "the typed text was lost"
     )
@@ -182,7 +182,7 @@ def test_when_time_runs_out_the_page_says_so_and_keeps_what_was_typed(short_idle
         driver,
         lambda d: (
             d.execute_script("return document.querySelector('main [role=status]')?.innerText")
-            == "サインアウトの前に入力した内容を、元に戻しました。"
+            == "ログアウトの前に入力した内容を、元に戻しました。"
         ),
         "the notice that the text was put back",
     )
