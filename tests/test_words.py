@@ -45,9 +45,17 @@ FORBIDDEN = {
     "時間を予約": "日時を予約",
     "確認待ちの代理人": "審査待ちの代理人",
     "もどる": "戻る",
+    "テーマ": "用件",
 }
 # Never, in either wording nor in any source a user sees (templates, e-mails, scripts).
-FORBIDDEN_EVERYWHERE = ("サインイン", "サインアウト", "今すぐ話す", "お客さま", "会員さま")
+FORBIDDEN_EVERYWHERE = (
+    "サインイン",
+    "サインアウト",
+    "今すぐ話す",
+    "お客さま",
+    "会員さま",
+    "テーマ",
+)
 FULL_WIDTH_PUNCTUATION = re.compile(r"[（）「」『』【】〔〕［］｛｝、。，．：；！？　]")
 
 

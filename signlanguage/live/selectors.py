@@ -78,7 +78,7 @@ def transcript_text(session: Session) -> str:
     """The whole conversation as plain text, lines ending CRLF for Windows tools."""
     lines = [
         f"Accessible Support — 会話の記録 / Transcript (session {session.pk})",
-        f"テーマ / Topic: {getattr(session, 'topic', '')}",
+        f"用件 / Topic: {getattr(session, 'topic', '')}",
         "",
     ]
     for message in messages_after(session.pk, 0):

@@ -48,9 +48,14 @@ export function createTitleFlash(doc, win) {
       let on = false;
       this.timer = win.setInterval(() => {
         on = !on;
-        doc.title = on ? `【${this.label}】 ${this.original}` : this.original;
+        doc.title = on ? this.flagged() : this.original;
       }, 1500);
-      doc.title = `【${this.label}】 ${this.original}`;
+      doc.title = this.flagged();
+    },
+    // 【新着メッセージ】 on a Japanese page, ASCII brackets on an English one.
+    flagged() {
+      const lang = (doc.documentElement && doc.documentElement.lang) || "ja";
+      return lang.startsWith("ja") ? `【${this.label}】 ${this.original}` : `[${this.label}] ${this.original}`;
     },
     stop() {
       if (this.timer) win.clearInterval(this.timer);
