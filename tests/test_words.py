@@ -46,6 +46,9 @@ FORBIDDEN = {
     "確認待ちの代理人": "審査待ちの代理人",
     "もどる": "戻る",
     "テーマ": "用件",
+    "文字チャット": "筆談（文字のチャット）",
+    "筆談(": "筆談（",
+    "筆談（チャット）": "筆談（文字のチャット）",
 }
 # Never, in either wording nor in any source a user sees (templates, e-mails, scripts).
 FORBIDDEN_EVERYWHERE = (

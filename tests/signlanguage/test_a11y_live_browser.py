@@ -260,7 +260,7 @@ def test_acting_banner_button_and_focus_ring_have_contrast(server):
 
 # --- defect 2: the operators' waiting list ------------------------------------------------------
 
-MODE_WORDS = {"sign_language": "手話（ビデオ）", "written_chat": "筆談（チャット）"}
+MODE_WORDS = {"sign_language": "手話（ビデオ）", "written_chat": "筆談（文字のチャット）"}
 ROWS_JS = (
     "return Array.from(document.querySelectorAll('#queue-list > li'),"
     " li => [li.innerText, li.querySelector('button').innerText]);"
