@@ -8,13 +8,36 @@ from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from access_support.accounts.models import User
 from access_support.domain import DomainError
 
 
 class ApiError(DomainError):
     """Raised by API views for a refusal of the edge itself (bad body, sign in first)."""
+
+
+def request_user(request: HttpRequest) -> User:
+    """The signed-in user of a page view (the access middleware let no one else through)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def require(allowed: bool) -> None:
+    """A page's answer to a policy's no: 403, the site's refusal page."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def api_user(request: HttpRequest) -> User:
+    """The signed-in user of an API view; 401 `not_authenticated` for anyone else."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise ApiError("not_authenticated", 401, "Sign in first.")
+    return user
 
 
 def json_error(code: str, status: int, detail: str = "", **extra: Any) -> JsonResponse:

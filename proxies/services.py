@@ -770,11 +770,31 @@ def _desk_failure(operator: User, member: User | None) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Desk:
+    """An operator at the verification desk. Only `desk_open` makes one: it is the one place
+    that decides who may use the desk, for the page, the API and every check alike."""
+
+    operator: User
+
+    def check(self, *, member_number: str, code: str, action: str) -> DeskResult:
+        return _desk_check(self.operator, member_number=member_number, code=code, action=action)
+
+
+def desk_open(operator: User) -> Desk:
+    """The desk for `operator`; GrantError(403) for anyone else (policies.can_use_desk)."""
+    if not policies.can_use_desk(operator):
+        raise GrantError("forbidden", 403, "Only operators use the verification desk.")
+    return Desk(operator)
+
+
 def desk_check(*, operator: User, member_number: str, code: str, action: str) -> DeskResult:
     """The verification desk (proxies/README.md): member number + code + action → decision, logged.
     Raises policies.UnknownAction for an unknown action, GrantError(403) for a non-operator."""
-    if not policies.can_use_desk(operator):
-        raise GrantError("forbidden", 403, "Only operators use the verification desk.")
+    return desk_open(operator).check(member_number=member_number, code=code, action=action)
+
+
+def _desk_check(operator: User, *, member_number: str, code: str, action: str) -> DeskResult:
     if action not in ACTIONS:
         raise policies.UnknownAction(action)
     number = selectors.normalise_member_number(member_number)

@@ -19,21 +19,11 @@ from access_support.accounts import backends, reading
 from access_support.accounts import services as accounts
 from access_support.accounts.models import User
 from access_support.domain import Decision
+from access_support.http import request_user, require
 from access_support.masking import MASKED_NOTICE, has_card_number
 from proxies import acting, forms, policies, reasons, selectors, services
 from proxies.models import Grant
 from proxies.scopes import ACTIONS, SCOPES
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _explain(reason: str) -> str:
@@ -60,8 +50,8 @@ def _grant_error(request: HttpRequest, exc: services.GrantError) -> None:
 
 @require_http_methods(["GET"])
 def my_proxies(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user.is_member)
+    user = request_user(request)
+    require(user.is_member)
     grants = list(selectors.grants_of_member(user))
     return render(
         request,
@@ -96,8 +86,8 @@ def _register_steps(user: User) -> list[str]:
 
 
 def _register_gate(request: HttpRequest) -> User:
-    user = _user(request)
-    _require(user.is_member or user.is_operator)
+    user = request_user(request)
+    require(user.is_member or user.is_operator)
     return user
 
 
@@ -250,13 +240,13 @@ def _register_check(request: HttpRequest, user: User, steps: list[str]) -> HttpR
 
 @require_http_methods(["GET", "POST"])
 def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     grant = selectors.grant_for_user(user, pk)
     form = forms.ScopesForm(
         request.POST if request.method == "POST" else None, initial={"scopes": grant.scopes}
     )
     if request.method == "POST":
-        _require(policies.can_change_scopes(user, grant))
+        require(policies.can_change_scopes(user, grant))
         if form.is_valid():
             try:
                 services.grant_change_scopes(
@@ -285,9 +275,9 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def grant_pause(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     grant = selectors.grant_for_user(user, pk)
-    _require(policies.can_revoke_or_suspend(user, grant))
+    require(policies.can_revoke_or_suspend(user, grant))
     service = {"suspend": services.grant_suspend, "resume": services.grant_resume}.get(verb)
     if service is None:
         raise Http404
@@ -307,9 +297,9 @@ def grant_pause(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     grant = selectors.grant_for_user(user, pk)
-    _require(policies.can_revoke_or_suspend(user, grant))
+    require(policies.can_revoke_or_suspend(user, grant))
     if request.method == "POST":
         try:
             services.grant_revoke(grant=grant, actor=user)
@@ -419,8 +409,8 @@ def _create_proxy_account(
 
 @require_http_methods(["GET"])
 def helping(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user.is_proxy)
+    user = request_user(request)
+    require(user.is_proxy)
     grants = list(
         selectors.grants_for_user(user)
         .filter(proxy=user)
@@ -448,7 +438,7 @@ def _member_for_proxy(user: User, member_id: int) -> User:
 
 @require_POST
 def act_start(request: HttpRequest, member_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     member = _member_for_proxy(user, member_id)
     decision = acting.start_acting(request, member)
     if not decision.allowed:
@@ -466,7 +456,7 @@ def act_stop(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def code_new(request: HttpRequest, member_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     member = _member_for_proxy(user, member_id)
     if request.method == "GET":
         # Reopened from the history or a bookmark: a code is shown once, when it is made.
@@ -497,7 +487,7 @@ def code_new(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def procedure_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     member = acting.acting_member(request) if user.is_proxy else None
     if member is None and user.is_member:
         member = user
@@ -549,8 +539,8 @@ def procedure_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def review_queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user.is_supervisor)
+    user = request_user(request)
+    require(user.is_supervisor)
     return render(
         request, "proxies/review_queue.html", {"grants": list(selectors.pending_reviews()[:200])}
     )
@@ -558,9 +548,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     grant = selectors.grant_for_user(user, pk)
-    _require(policies.can_review(user, grant))
+    require(policies.can_review(user, grant))
     action = request.POST.get("action")
     approve_form = forms.ApproveForm(request.POST if action == "approve" else None)
     reject_form = forms.RejectForm(request.POST if action == "reject" else None)
@@ -610,15 +600,17 @@ def _desk_code_note(decision: Decision | None) -> str:
 
 @require_http_methods(["GET", "POST"])
 def desk(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(policies.can_use_desk(user))
+    try:
+        desk = services.desk_open(request_user(request))
+    except services.GrantError as exc:
+        raise PermissionDenied from exc
     form = forms.DeskForm(request.POST if request.method == "POST" else None)
     result = None
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            result = services.desk_check(operator=user, **form.cleaned_data)
+            result = desk.check(**form.cleaned_data)
             status = 429 if result.throttled else 200
     decision = result.decision if result is not None else None
     return render(

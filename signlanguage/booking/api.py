@@ -10,22 +10,15 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from access_support.accounts.models import User
-from access_support.http import ApiError, api_view, json_body
+from access_support.http import ApiError, api_user, api_view, json_body
 from access_support.masking import MASKED_NOTICE, has_card_number
 from signlanguage.booking import availability, policies, selectors, services
 from signlanguage.models import Mode, Session
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.is_authenticated:
-        raise ApiError("not_authenticated", 401, "Sign in first.")
-    return user
-
-
 def _gate(request: HttpRequest, pk: int) -> Session:
     try:
-        return selectors.session_for_user(_user(request), pk)
+        return selectors.session_for_user(api_user(request), pk)
     except Http404 as exc:
         raise ApiError("not_found", 404, "No such session.") from exc
     except selectors.SessionRefused as exc:
@@ -73,7 +66,7 @@ def booking_json(session: Session) -> dict[str, Any]:
 
 @api_view("GET")
 def availability_view(request: HttpRequest) -> HttpResponse:
-    _user(request)
+    api_user(request)
     mode = _mode(request.GET.get("mode"))
     try:
         day = datetime.date.fromisoformat(request.GET.get("date", ""))
@@ -120,7 +113,7 @@ def _refused_on_behalf(actor: User) -> None:
 
 @api_view("GET", "POST")
 def bookings(request: HttpRequest) -> HttpResponse:
-    actor = _user(request)
+    actor = api_user(request)
     if request.method == "GET":
         items = [booking_json(s) for s in selectors.sessions_for_user(actor) if s.kind == "booked"]
         return JsonResponse({"bookings": items})
@@ -157,7 +150,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @api_view("POST")
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     session = _gate(request, pk)
-    session = services.booking_cancel(session=session, actor=_user(request))
+    session = services.booking_cancel(session=session, actor=api_user(request))
     return JsonResponse(booking_json(session))
 
 
@@ -165,13 +158,13 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     session = _gate(request, pk)
     start = _start(json_body(request).get("start"))
-    session = services.booking_reschedule(session=session, actor=_user(request), start=start)
+    session = services.booking_reschedule(session=session, actor=api_user(request), start=start)
     return JsonResponse(booking_json(session))
 
 
 @api_view("GET", "POST")
 def queue(request: HttpRequest) -> HttpResponse:
-    actor = _user(request)
+    actor = api_user(request)
     if request.method == "GET":
         if not policies.can_see_queue(actor):
             raise ApiError("forbidden", 403, "Only operators see the queue.")
@@ -191,7 +184,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @api_view("POST")
 def queue_take(request: HttpRequest, session_id: int) -> HttpResponse:
-    actor = _user(request)
+    actor = api_user(request)
     if not actor.is_operator:
         raise ApiError("not_an_operator", 403, "Only operators take requests.")
     session = Session.objects.filter(pk=session_id, kind="now").first()

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access_support.accounts.models import User
+from access_support.http import request_user, require
 from access_support.masking import MASKED_NOTICE, has_card_number
 from proxies import acting
 from signlanguage.booking import availability, forms, policies, selectors, services
@@ -25,17 +26,6 @@ from signlanguage.booking.availability import JST
 from signlanguage.booking.ics import session_ics
 from signlanguage.formatting import format_date, format_datetime, format_time
 from signlanguage.models import Mode, Session, Shift
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def error_text(code: str) -> str:
@@ -66,7 +56,7 @@ def error_text(code: str) -> str:
 
 def _customer_for(request: HttpRequest) -> User | None:
     """Who the booking is for: the acting-for member of a proxy, else the member themself."""
-    user = _user(request)
+    user = request_user(request)
     member = acting.acting_member(request)
     if member is not None:
         return member
@@ -83,7 +73,7 @@ def _session_view(session: Session) -> dict[str, Any]:
 
 @require_GET
 def my_sessions(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     sessions = [_session_view(s) for s in selectors.sessions_for_user(user)[:50]]
     today = timezone.localdate()
     handled = [_session_view(s) for s in selectors.sessions_for_operator(user, today)]
@@ -178,7 +168,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Please choose one of the times shown."))
         return redirect("signlanguage:book")
     reschedule_id = params.get("reschedule", "")
-    user = _user(request)
+    user = request_user(request)
     existing = selectors.session_for_user(user, reschedule_id) if reschedule_id else None
     customer = existing.customer if existing else _customer_for(request)
     if customer is None:
@@ -226,8 +216,8 @@ def confirm(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = selectors.session_for_user(_user(request), pk)
-    changeable = policies.can_change_booking(_user(request), session, timezone.now()).allowed
+    session = selectors.session_for_user(request_user(request), pk)
+    changeable = policies.can_change_booking(request_user(request), session, timezone.now()).allowed
     context = _session_view(session) | {
         "changeable": changeable,
         "reschedule_url": reverse("signlanguage:book")
@@ -240,14 +230,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: say what will be cancelled, with 取り消す / 戻る (no JavaScript). POST: cancel."""
-    session = selectors.session_for_user(_user(request), pk)
+    session = selectors.session_for_user(request_user(request), pk)
     if request.method == "GET":
-        if not policies.can_change_booking(_user(request), session, timezone.now()).allowed:
+        if not policies.can_change_booking(request_user(request), session, timezone.now()).allowed:
             messages.error(request, _("This session can no longer be cancelled."))
             return redirect("signlanguage:detail", pk=session.pk)
         return render(request, "signlanguage/cancel_confirm.html", _session_view(session))
     try:
-        services.booking_cancel(session=session, actor=_user(request))
+        services.booking_cancel(session=session, actor=request_user(request))
         messages.success(request, _("The session is cancelled. We sent you an e-mail."))
     except services.BookingError as exc:
         messages.error(request, error_text(exc.code))
@@ -256,7 +246,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def ics(request: HttpRequest, pk: int) -> HttpResponse:
-    session = selectors.session_for_user(_user(request), pk)
+    session = selectors.session_for_user(request_user(request), pk)
     if session.start is None:
         raise PermissionDenied
     response = HttpResponse(session_ics(session), content_type="text/calendar; charset=utf-8")
@@ -266,7 +256,7 @@ def ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def talk_now(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     now = timezone.now()
     if not availability.is_open_at(now):
         opens = availability.next_opening(now)
@@ -308,7 +298,7 @@ def waiting(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer's place in the talk-now queue. Taken (or already ended): straight to the
     conversation. Still waiting after closing time: the request is closed for the day
     (services.queue_close_for_the_day, audited) and the page says so and offers a booking."""
-    session = selectors.session_for_user(_user(request), pk)
+    session = selectors.session_for_user(request_user(request), pk)
     if session.kind == "now" and session.state in ("active", "closed"):
         return redirect("signlanguage:live-session", pk=session.pk)
     now = timezone.now()
@@ -330,9 +320,9 @@ def waiting(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def leave(request: HttpRequest, pk: int) -> HttpResponse:
-    session = selectors.session_for_user(_user(request), pk)
+    session = selectors.session_for_user(request_user(request), pk)
     try:
-        services.queue_leave(session=session, actor=_user(request))
+        services.queue_leave(session=session, actor=request_user(request))
         messages.success(request, _("You have left the queue."))
     except services.BookingError as exc:
         messages.error(request, error_text(exc.code))
@@ -341,7 +331,7 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def operator_queue(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_see_queue(_user(request)))
+    require(policies.can_see_queue(request_user(request)))
     waiting_list = [_session_view(s) for s in selectors.waiting_queue()]
     # Words for queue.js's live update (the mode in words, the button named with the customer).
     queue_strings = {
@@ -357,8 +347,8 @@ def operator_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def take(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    _require(user.is_operator)
+    user = request_user(request)
+    require(user.is_operator)
     session = (
         selectors.waiting_queue().filter(pk=pk).first()
         or Session.objects.filter(pk=pk, kind="now").first()
@@ -402,8 +392,8 @@ def _week_label(monday: datetime.date) -> str:
 @require_http_methods(["GET", "POST"])
 def shifts(request: HttpRequest) -> HttpResponse:
     """One week of shifts (Monday to Sunday), with the weeks before and after a click away."""
-    user = _user(request)
-    _require(policies.can_manage_shifts(user))
+    user = request_user(request)
+    require(policies.can_manage_shifts(user))
     form = forms.ShiftForm(request.POST or None, operators=selectors.operators())
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -452,8 +442,8 @@ def shifts(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def shifts_copy_week(request: HttpRequest) -> HttpResponse:
     """Check, then copy every shift of a week to the next week (the button is a POST)."""
-    user = _user(request)
-    _require(policies.can_manage_shifts(user))
+    user = request_user(request)
+    require(policies.can_manage_shifts(user))
     raw = request.POST.get("week") if request.method == "POST" else request.GET.get("week")
     monday = _monday(raw)
     if request.method == "POST":
@@ -508,8 +498,8 @@ def shifts_copy_week(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def shift_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    _require(policies.can_manage_shifts(user))
+    user = request_user(request)
+    require(policies.can_manage_shifts(user))
     shift = Shift.objects.filter(pk=pk).first()
     if shift is not None:
         monday = _monday(shift.start.astimezone(JST).date().isoformat())

@@ -8,14 +8,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access_support.accounts.models import User
+from access_support.http import request_user, require
 from access_support.masking import MASKED_NOTICE, has_card_number
 from signlanguage.live import forms as live_forms
 from signlanguage.live import policies as live_policies
@@ -27,17 +26,6 @@ from signlanguage.models import CannedPhrase, Session, SessionClosure
 TRANSCRIPT_BOM = "\ufeff"
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _posted_pk(value: str | None) -> int:
     """A primary key from a form field; anything else (words, "²", 40 digits) is a 404."""
     if not value or not (value.isascii() and value.isdigit()) or len(value) > 18:
@@ -47,7 +35,7 @@ def _posted_pk(value: str | None) -> int:
 
 def _gate(request: HttpRequest, pk: int) -> tuple[Session, Participation]:
     """The session if the user takes part in it; 404 otherwise (missing or not yours)."""
-    session, part = live_selectors.participant_session(_user(request), pk)
+    session, part = live_selectors.participant_session(request_user(request), pk)
     if session is None or not part.allowed:
         raise Http404
     return session, part
@@ -121,7 +109,7 @@ def _page_context(session: Session, part: Participation) -> dict[str, Any]:
 def session_page(request: HttpRequest, pk: int) -> HttpResponse:
     session, part = _gate(request, pk)
     context = _page_context(session, part)
-    user = _user(request)
+    user = request_user(request)
     if part.role == "operator":
         context["canned_phrases"] = list(live_selectors.canned_phrases())
         context["close_form"] = live_forms.CloseForm()
@@ -141,8 +129,8 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def session_close(request: HttpRequest, pk: int) -> HttpResponse:
     session, _part = _gate(request, pk)
-    user = _user(request)
-    _require(live_policies.can_close(user, session))
+    user = request_user(request)
+    require(live_policies.can_close(user, session))
     form = live_forms.CloseForm(request.POST)
     if not form.is_valid():
         context = _page_context(session, _part)
@@ -160,8 +148,8 @@ def session_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def session_end_for_abuse(request: HttpRequest, pk: int) -> HttpResponse:
     session, _part = _gate(request, pk)
-    user = _user(request)
-    _require(live_policies.can_close(user, session))
+    user = request_user(request)
+    require(live_policies.can_close(user, session))
     form = live_forms.AbuseForm(request.POST)
     if not form.is_valid():
         context = _page_context(session, _part)
@@ -179,7 +167,7 @@ def session_end_for_abuse(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def transcript(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     session, part = live_selectors.participant_session(user, pk)
     if session is None:
         raise Http404
@@ -200,13 +188,13 @@ def transcript(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     session, part = _gate(request, pk)
-    user = _user(request)
+    user = request_user(request)
     if part.role in {"customer", "proxy"} and session.state != "closed":
         # A link to here stays on the page for when the session ends while it is open; before
         # that, it leads back to the conversation with a word, not to a refusal.
         messages.info(request, _("You can tell us how it went once the session has ended."))
         return redirect("signlanguage:live-session", pk=session.pk)
-    _require(live_policies.can_give_feedback(part, session))
+    require(live_policies.can_give_feedback(part, session))
     existing = live_selectors.feedback_of(session, user)
     if request.method == "POST":
         form = live_forms.FeedbackForm(request.POST)
@@ -234,8 +222,8 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def console(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(live_policies.can_use_console(user))
+    user = request_user(request)
+    require(live_policies.can_use_console(user))
     sessions = live_selectors.console_sessions(user)
     return render(
         request,
@@ -255,8 +243,8 @@ def console(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def canned_phrases(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(live_policies.can_edit_canned_phrases(user))
+    user = request_user(request)
+    require(live_policies.can_edit_canned_phrases(user))
     form = live_forms.CannedPhraseForm(request.POST or None)
     if request.method == "POST":
         if "delete" in request.POST:
