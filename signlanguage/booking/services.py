@@ -110,6 +110,37 @@ def _free_operators(
     return free
 
 
+def _free_operators_for(
+    customer: User, mode: str, start: datetime.datetime, exclude_pk: int | None = None
+) -> list[int]:
+    """The operators free at `start` (see _free_operators); 409 `slot_full` when none is, 409
+    `customer_busy` when the customer already has a session then."""
+    free = _free_operators(mode, start, exclude_pk=exclude_pk)
+    if not free:
+        raise BookingError("slot_full", 409, "No operator is free at that time.")
+    if _customer_busy(customer, start, exclude_pk=exclude_pk):
+        raise BookingError("customer_busy", 409, "There is already a session at that time.")
+    return free
+
+
+def _booking_changed(
+    session: Session, actor: User, action: str, event: str, before: dict[str, Any] | None = None
+) -> Session:
+    """What follows every change of a booking, in its transaction: the slots are read afresh,
+    the change is audited (before and after), and the customer's e-mail goes out on commit."""
+    availability.invalidate()
+    audit.record(
+        action=action,
+        actor=actor,
+        subject_user=session.customer,
+        obj=session,
+        before=before,
+        after=_snapshot(session),
+    )
+    _email_on_commit(session, event)
+    return session
+
+
 def _customer_busy(customer: User, start: datetime.datetime, exclude_pk: int | None = None) -> bool:
     qs = Session.objects.filter(kind=Kind.BOOKED, customer=customer, start=start).exclude(
         state=State.CANCELLED
@@ -296,11 +327,7 @@ def _booking_create(
     mode = _check_mode(mode)
     _check_slot(start, now)
     topic, note = _check_text(topic, note)
-    free = _free_operators(mode, start)
-    if not free:
-        raise BookingError("slot_full", 409, "No operator is free at that time.")
-    if _customer_busy(customer, start):
-        raise BookingError("customer_busy", 409, "There is already a session at that time.")
+    free = _free_operators_for(customer, mode, start)
     try:
         with transaction.atomic():
             session = Session.objects.create(
@@ -317,16 +344,7 @@ def _booking_create(
             )
     except IntegrityError as exc:
         raise _integrity_to_booking_error(exc) from exc
-    availability.invalidate()
-    audit.record(
-        action=AuditAction.SESSION_BOOKED,
-        actor=actor,
-        subject_user=customer,
-        obj=session,
-        after=_snapshot(session),
-    )
-    _email_on_commit(session, "booked")
-    return session
+    return _booking_changed(session, actor, AuditAction.SESSION_BOOKED, "booked")
 
 
 @transaction.atomic
@@ -340,11 +358,7 @@ def booking_reschedule(
     if start == session.start:
         raise BookingError("same_slot", 400, "That is the time already booked.")
     before = _snapshot(session)
-    free = _free_operators(session.mode, start, exclude_pk=session.pk)
-    if not free:
-        raise BookingError("slot_full", 409, "No operator is free at that time.")
-    if _customer_busy(session.customer, start, exclude_pk=session.pk):
-        raise BookingError("customer_busy", 409, "There is already a session at that time.")
+    free = _free_operators_for(session.customer, session.mode, start, exclude_pk=session.pk)
     session.operator_id = session.operator_id if session.operator_id in free else free[0]
     session.start = start
     session.end = start + availability.slot_length()
@@ -356,17 +370,7 @@ def booking_reschedule(
             session.save()
     except IntegrityError as exc:
         raise _integrity_to_booking_error(exc) from exc
-    availability.invalidate()
-    audit.record(
-        action=AuditAction.SESSION_RESCHEDULED,
-        actor=actor,
-        subject_user=session.customer,
-        obj=session,
-        before=before,
-        after=_snapshot(session),
-    )
-    _email_on_commit(session, "rescheduled")
-    return session
+    return _booking_changed(session, actor, AuditAction.SESSION_RESCHEDULED, "rescheduled", before)
 
 
 @transaction.atomic
@@ -381,17 +385,7 @@ def booking_cancel(
     session.cancelled_at = now
     session.ics_sequence += 1
     session.save(update_fields=["state", "cancelled_at", "ics_sequence"])
-    availability.invalidate()
-    audit.record(
-        action=AuditAction.SESSION_CANCELLED,
-        actor=actor,
-        subject_user=session.customer,
-        obj=session,
-        before=before,
-        after=_snapshot(session),
-    )
-    _email_on_commit(session, "cancelled")
-    return session
+    return _booking_changed(session, actor, AuditAction.SESSION_CANCELLED, "cancelled", before)
 
 
 def bookings_made_by_proxy(grant: Any) -> list[str]:
