@@ -267,3 +267,105 @@ class AccountForm(forms.Form):
         password: str = self.cleaned_data["password"]
         validate_password(password)
         return password
+
+
+# --- requests: the customer's answer and the back office ---------------------------------------
+
+
+class ProcedureAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Answer our staff's question. Do not write a card number."),
+        error_messages={"required": _("Write your answer.")},
+    )
+
+
+class ProcedureOutcomeForm(forms.Form):
+    """What the staff member does next with a request they hold."""
+
+    outcome = forms.ChoiceField(
+        label=_("What happens next"),
+        choices=[
+            ("ask", _("Ask the customer a question")),
+            ("done", _("The request is done")),
+            ("decline", _("Decline the request")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what happens next.")},
+    )
+    text = forms.CharField(
+        label=_("Message to the customer"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Needed for a question and for declining (the reason). The customer reads it "
+            "on the request's page and in the e-mail notice."
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("outcome") in ("ask", "decline") and not (data.get("text") or "").strip():
+            message = (
+                _("Write the question.")
+                if data.get("outcome") == "ask"
+                else _("Write why the request is declined.")
+            )
+            self.add_error("text", message)
+        return data
+
+
+class ProcedureQueueForm(forms.Form):
+    """The back office's filters (all optional)."""
+
+    kind = forms.ChoiceField(
+        label=_("Request"),
+        required=False,
+        choices=[("", _("Every kind")), *ProcedureKind.choices],
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Still open (received, in progress, waiting)")),
+            ("received", _("Received (nobody has it yet)")),
+            ("in_progress", _("In progress")),
+            ("needs_info", _("Waiting for the customer's answer")),
+            ("done", _("Done")),
+            ("declined", _("Declined")),
+            ("all", _("Every status")),
+        ],
+    )
+    age = forms.ChoiceField(
+        label=_("Filed"),
+        required=False,
+        choices=[
+            ("", _("At any time")),
+            ("1d", _("More than 1 day ago")),
+            ("3d", _("More than 3 days ago")),
+            ("7d", _("More than 7 days ago")),
+        ],
+    )
+    filed_by = forms.ChoiceField(
+        label=_("Filed by"),
+        required=False,
+        choices=[
+            ("", _("Anyone")),
+            ("member", _("The member themself")),
+            ("proxy", _("A proxy")),
+            ("staff", _("Our staff")),
+        ],
+    )
+    member_number = forms.CharField(
+        label=_("For the member (member number)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("10 digits. Leave empty for every member."),
+    )
+
+    def clean_member_number(self) -> str:
+        return _half_width(self.cleaned_data.get("member_number", "")).replace("-", "")

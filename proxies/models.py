@@ -177,8 +177,26 @@ PROCEDURE_SCOPES: dict[str, str] = {
 }
 
 
+class ProcedureStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    IN_PROGRESS = "in_progress", _("In progress")
+    NEEDS_INFO = "needs_info", _("Waiting for your answer")
+    DONE = "done", _("Done")
+    DECLINED = "declined", _("Declined")
+
+
+# A request still to be handled (the back-office queue shows these by default).
+PROCEDURE_OPEN = (
+    ProcedureStatus.RECEIVED,
+    ProcedureStatus.IN_PROGRESS,
+    ProcedureStatus.NEEDS_INFO,
+)
+
+
 class Procedure(models.Model):
-    """A request filed for a member (by a proxy, or by the member): handled by staff later."""
+    """A request filed for a member (by a proxy, or by the member), handled by staff in the
+    back office: received → in progress (claimed by one staff member) → waiting for the
+    customer's answer ⇄ in progress → done or declined (proxies/services.py)."""
 
     kind = models.CharField(max_length=30, choices=ProcedureKind.choices)
     details = models.TextField(max_length=2000)
@@ -189,15 +207,75 @@ class Procedure(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="procedures_filed"
     )
     grant = models.ForeignKey(Grant, null=True, blank=True, on_delete=models.PROTECT)
-    status = models.CharField(max_length=20, default="received")
+    status = models.CharField(
+        max_length=20, choices=ProcedureStatus.choices, default=ProcedureStatus.RECEIVED
+    )
     created_at = models.DateTimeField(default=timezone.now)
+    # Set once, by the one claim that wins (services.procedure_claim).
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="procedures_claimed",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # The first answer from staff (the claim: the customer is told it is in progress).
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["on_behalf_of", "created_at"], name="procedure_member_idx")]
+        indexes = [
+            models.Index(fields=["on_behalf_of", "created_at"], name="procedure_member_idx"),
+            models.Index(fields=["status", "created_at"], name="procedure_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ProcedureStatus.values), name="procedure_status_valid"
+            ),
+            # Claimed means someone holds it; received means nobody does yet.
+            models.CheckConstraint(
+                condition=Q(status="received", claimed_by__isnull=True)
+                | (~Q(status="received") & Q(claimed_by__isnull=False)),
+                name="procedure_claimed_unless_received",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.on_behalf_of_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in PROCEDURE_OPEN
+
+    @property
+    def is_lost_card(self) -> bool:
+        return self.kind == ProcedureKind.LOST_CARD
+
+
+class MessageKind(models.TextChoices):
+    QUESTION = "question", _("Question from our staff")
+    ANSWER = "answer", _("Answer from the customer")
+    DONE = "done", _("Done")
+    DECLINED = "declined", _("Reason for declining")
+
+
+class ProcedureMessage(models.Model):
+    """What staff and the customer wrote to each other on a request, oldest first."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=MessageKind.choices)
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on procedure {self.procedure_id}"
 
 
 class Notice(models.Model):

@@ -190,3 +190,25 @@ def can_change_scopes(actor: Any, grant: Any) -> bool:
 
 def can_use_desk(actor: Any) -> bool:
     return bool(actor.is_operator or actor.is_supervisor)
+
+
+# --- requests (procedures) in the back office -------------------------------------------------
+
+
+def can_handle_procedures(actor: Any) -> bool:
+    """Staff of the back office: supervisors, and operators with the `procedures` skill."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    if getattr(actor, "is_supervisor", False):
+        return True
+    return bool(getattr(actor, "is_operator", False) and getattr(actor, "skill_procedures", False))
+
+
+def can_follow_procedure(actor: Any, procedure: Any, *, grant: Any) -> bool:
+    """The customer's side of a request: the member it is for, or the proxy who filed it while
+    their grant from that member is still in force (`grant`: the grant between them)."""
+    if actor.pk == procedure.on_behalf_of_id:
+        return True
+    if actor.pk != procedure.filed_by_id or not getattr(actor, "is_proxy", False):
+        return False
+    return grant_standing(actor, procedure.on_behalf_of, grant=grant).allowed

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,11 +20,14 @@ from access_support.prepared import Prepared
 from proxies import policies
 from proxies.models import (
     OPEN_STATES,
+    PROCEDURE_OPEN,
     PROCEDURE_SCOPES,
     Grant,
     GrantState,
     Notice,
     Procedure,
+    ProcedureKind,
+    ProcedureMessage,
     VerificationCode,
 )
 from proxies.scopes import ordered_scopes
@@ -281,6 +284,77 @@ def procedures_for_member(member: Any, limit: int = 50) -> list[Procedure]:
     )
 
 
+# --- requests: the customer's side and the back-office queue -----------------------------------
+
+
+def procedures_followed_by(user: Any, limit: int = 50) -> list[Procedure]:
+    """The requests a user follows: those for them (a member) and those they filed (a proxy)."""
+    return list(
+        Procedure.objects.filter(Q(on_behalf_of=user) | Q(filed_by=user))
+        .select_related("filed_by", "on_behalf_of")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def procedure(pk: Any) -> Procedure:
+    try:
+        return Procedure.objects.select_related(
+            "filed_by", "on_behalf_of", "claimed_by", "grant"
+        ).get(pk=int(pk))
+    except (Procedure.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def procedure_messages(procedure: Procedure) -> list[ProcedureMessage]:
+    return list(procedure.messages.select_related("author").order_by("created_at", "id"))
+
+
+# Back-office queue filters (proxies/backoffice.py): how old, and who filed.
+QUEUE_AGES = {"1d": 1, "3d": 3, "7d": 7}
+QUEUE_FILERS = ("member", "proxy", "staff")
+QUEUE_LIMIT = 200
+
+
+def procedure_queue(
+    *,
+    kind: str = "",
+    status: str = "",
+    age: str = "",
+    filed_by: str = "",
+    member: Any = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Procedure]:
+    """The back office's list: lost or stolen cards first (pinned), then oldest first. `status`
+    "" means every open request, "all" every request."""
+    moment = now or timezone.now()
+    rows = Procedure.objects.select_related("filed_by", "on_behalf_of", "claimed_by")
+    if status == "all":
+        pass
+    elif status:
+        rows = rows.filter(status=status)
+    else:
+        rows = rows.filter(status__in=PROCEDURE_OPEN)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if age in QUEUE_AGES:
+        rows = rows.filter(created_at__lte=moment - datetime.timedelta(days=QUEUE_AGES[age]))
+    if filed_by == "member":
+        rows = rows.filter(filed_by=F("on_behalf_of"))
+    elif filed_by == "proxy":
+        rows = rows.exclude(filed_by=F("on_behalf_of")).filter(
+            filed_by__is_operator=False, filed_by__is_supervisor=False
+        )
+    elif filed_by == "staff":
+        rows = rows.filter(Q(filed_by__is_operator=True) | Q(filed_by__is_supervisor=True))
+    if member is not None:
+        rows = rows.filter(on_behalf_of=member)
+    pinned = Case(
+        When(kind=ProcedureKind.LOST_CARD, status__in=PROCEDURE_OPEN, then=Value(0)),
+        default=Value(1),
+    )
+    return rows.annotate(pinned=pinned).order_by("pinned", "created_at", "id")
+
+
 # The member's timeline can be narrowed by who acted and by kind (proxies/timeline.py).
 TIMELINE_WHO = ("you", "proxy", "staff", "service")
 TIMELINE_KINDS = ("grants", "requests", "desk", "sessions")
@@ -299,6 +373,11 @@ def _timeline_kind(kind: str) -> Q:
         return Q(
             action__in=[
                 AuditAction.PROXY_PROCEDURE_FILED,
+                AuditAction.PROXY_PROCEDURE_CLAIMED,
+                AuditAction.PROXY_PROCEDURE_QUESTION_ASKED,
+                AuditAction.PROXY_PROCEDURE_ANSWERED,
+                AuditAction.PROXY_PROCEDURE_DONE,
+                AuditAction.PROXY_PROCEDURE_DECLINED,
                 AuditAction.PROXY_CODE_ISSUED,
                 AuditAction.PROXY_ACTING_STARTED,
                 AuditAction.PROXY_ACTING_ENDED,

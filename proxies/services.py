@@ -16,6 +16,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,7 @@ from access_support.audit.actions import AuditAction
 from access_support.domain import Decision, DomainError
 from access_support.masking import mask_card_numbers
 from access_support.prepared import PreparedUpdate
+from access_support.site import site_url
 from proxies import policies, selectors
 from proxies.models import (
     OPEN_STATES,
@@ -35,6 +37,8 @@ from proxies.models import (
     Notice,
     Procedure,
     ProcedureKind,
+    ProcedureMessage,
+    ProcedureStatus,
     VerificationCode,
 )
 from proxies.scopes import ACTIONS, SCOPES, normalise_relationship, ordered_scopes
@@ -72,6 +76,20 @@ NOTICE_TEXTS: dict[str, Any] = {
     ),
     "grant.scopes_changed": _("You changed what %(proxy)s may do for you."),
     "procedure.filed": _("%(proxy)s filed a request for you: %(procedure)s."),
+    "procedure.claimed": _(
+        "The request for %(member)s (%(procedure)s): our staff have started on it."
+    ),
+    "procedure.question": _(
+        "The request for %(member)s (%(procedure)s): our staff have a question. "
+        "Please answer it on the request's page."
+    ),
+    "procedure.answered": _(
+        "The request for %(member)s (%(procedure)s): %(proxy)s answered our staff's question."
+    ),
+    "procedure.done": _("The request for %(member)s (%(procedure)s) is done."),
+    "procedure.declined": _(
+        "The request for %(member)s (%(procedure)s) was declined. Reason: %(reason)s"
+    ),
     "grant.proxy_bookings": _(
         "%(proxy)s had booked these sessions for you. They stay booked for you: %(items)s"
     ),
@@ -102,32 +120,37 @@ def notice_text(kind: str, params: dict[str, Any]) -> str:
     template = NOTICE_TEXTS.get(kind)
     if template is None:
         return kind
-    values = {"proxy": "", "reason": "", "procedure": "", "items": ""}
+    values = {"proxy": "", "reason": "", "procedure": "", "items": "", "member": ""}
     values.update(params)
     if "procedure_kind" in params:
         values["procedure"] = str(ProcedureKind(params["procedure_kind"]).label)
     return str(template) % values
 
 
-def _notify(member: User, kind: str, grant: Grant | None, **params: Any) -> None:
+def _notify(recipient: User, kind: str, grant: Grant | None, **params: Any) -> None:
     """In-app notice now; the e-mail (Japanese, then English) once the change commits."""
     if grant is not None and "proxy" not in params:
         params["proxy"] = grant.proxy_display_name
-    Notice.objects.create(user=member, kind=kind, params=params, grant=grant)
-    if not member.email:
+    Notice.objects.create(user=recipient, kind=kind, params=params, grant=grant)
+    if not recipient.email:
         return
     with translation.override("ja"):
         ja = notice_text(kind, params)
     with translation.override("en"):
         en = notice_text(kind, params)
-    body = f"{member.name} 様\n\n{ja}\n\n{en}\n\nAccessible Support\n"
-    recipient = member.email
+    link = ""
+    if "procedure_id" in params:
+        # The request's own page, where the customer reads the history and answers.
+        path = reverse("proxies:procedure", args=[params["procedure_id"]])
+        link = f"{site_url(path)}\n\n"
+    body = f"{recipient.name} 様\n\n{ja}\n\n{en}\n\n{link}Accessible Support\n"
+    address = recipient.email
     transaction.on_commit(
         lambda: send_mail(
             "【Accessible Support】シニアサポートのお知らせ / Senior Support notice",
             body,
             None,
-            [recipient],
+            [address],
         )
     )
 
@@ -912,4 +935,185 @@ def _procedure_create(
     )
     if actor.pk != member.pk:
         _notify(member, "procedure.filed", decision.grant, proxy=actor.name, procedure_kind=kind)
+    return procedure
+
+
+# --- requests in the back office: claim, ask, answer, done, declined ----------------------------
+# Staff (policies.can_handle_procedures) claim a received request — one claimer, whoever races —
+# and then ask the customer a question, finish it or decline it with a reason. The customer (the
+# member, or the proxy who filed it) answers a question on the request's page. Every change is
+# one transaction with its audit row (subject: the member, so the member's timeline shows it),
+# and tells the member and the proxy who filed it (in-app notice and e-mail), except whoever
+# made the change.
+
+MESSAGE_MAX = 2000
+
+
+def _procedure_locked(procedure: Procedure) -> Procedure:
+    return (
+        Procedure.objects.select_for_update(of=("self",))
+        .select_related("on_behalf_of", "filed_by", "claimed_by", "grant")
+        .get(pk=procedure.pk)
+    )
+
+
+def _procedure_snapshot(procedure: Procedure) -> dict[str, Any]:
+    return {"status": procedure.status, "claimed_by": procedure.claimed_by_id}
+
+
+def _procedure_text(text: str, *, required: bool) -> str:
+    text = (text or "").strip()
+    if (required and not text) or len(text) > MESSAGE_MAX:
+        raise GrantError("invalid_field", 400, f"Write the text (up to {MESSAGE_MAX} characters).")
+    # No card numbers are stored (docs/security.md).
+    return mask_card_numbers(text)[0]
+
+
+def _tell_about_procedure(
+    procedure: Procedure, kind: str, actor: User, *, reason: str = ""
+) -> None:
+    """The member and the proxy who filed the request, except whoever acted."""
+    member = procedure.on_behalf_of
+    recipients = [member]
+    filer = procedure.filed_by
+    if filer.pk != member.pk:
+        recipients.append(filer)
+    for recipient in recipients:
+        if recipient.pk == actor.pk:
+            continue
+        _notify(
+            recipient,
+            kind,
+            None,
+            member=unlinkable(member.name),
+            proxy=unlinkable(actor.name),
+            procedure_kind=procedure.kind,
+            reason=reason,
+            procedure_id=procedure.pk,
+        )
+
+
+def _procedure_audit(
+    procedure: Procedure, action: str, actor: User, before: dict[str, Any], reason: str = ""
+) -> None:
+    audit.record(
+        action=action,
+        actor=actor,
+        subject_user=procedure.on_behalf_of,
+        obj=procedure,
+        reason=reason[:255],
+        before=before,
+        after={**_procedure_snapshot(procedure), "kind": procedure.kind},
+    )
+
+
+@transaction.atomic
+def procedure_claim(*, procedure: Procedure, actor: User) -> Procedure:
+    """Take a received request (→ in progress). Exactly one claim wins: one conditional UPDATE
+    (on PostgreSQL a second writer waits for the first and then matches no row; on SQLite
+    writers run one at a time). The loser gets `already_claimed` (409)."""
+    if not policies.can_handle_procedures(actor):
+        raise GrantError("forbidden", 403, "Only back-office staff handle requests.")
+    now = timezone.now()
+    won = Procedure.objects.filter(
+        pk=procedure.pk, status=ProcedureStatus.RECEIVED, claimed_by__isnull=True
+    ).update(
+        status=ProcedureStatus.IN_PROGRESS,
+        claimed_by=actor,
+        claimed_at=now,
+        first_response_at=now,
+        updated_at=now,
+    )
+    if won != 1:
+        raise GrantError("already_claimed", 409, "Someone has already taken this request.")
+    procedure = _procedure_locked(procedure)
+    _procedure_audit(
+        procedure,
+        AuditAction.PROXY_PROCEDURE_CLAIMED,
+        actor,
+        {"status": ProcedureStatus.RECEIVED, "claimed_by": None},
+    )
+    _tell_about_procedure(procedure, "procedure.claimed", actor)
+    return procedure
+
+
+def _staff_step(procedure: Procedure, actor: User, *allowed: str) -> Procedure:
+    if not policies.can_handle_procedures(actor):
+        raise GrantError("forbidden", 403, "Only back-office staff handle requests.")
+    procedure = _procedure_locked(procedure)
+    if procedure.status not in allowed:
+        raise GrantError("invalid_state", 409, "This cannot be done in the request's state.")
+    # The claimer carries it on; a supervisor may step in.
+    if procedure.claimed_by_id != actor.pk and not actor.is_supervisor:
+        raise GrantError("not_yours", 403, "Another staff member has this request.")
+    return procedure
+
+
+def _move(procedure: Procedure, status: str, actor: User, kind: str, text: str) -> dict[str, Any]:
+    before = _procedure_snapshot(procedure)
+    now = timezone.now()
+    procedure.status = status
+    procedure.updated_at = now
+    if procedure.first_response_at is None:
+        procedure.first_response_at = now
+    if status in (ProcedureStatus.DONE, ProcedureStatus.DECLINED):
+        procedure.closed_at = now
+    procedure.save(update_fields=["status", "updated_at", "first_response_at", "closed_at"])
+    if text:
+        ProcedureMessage.objects.create(
+            procedure=procedure, author=actor, kind=kind, text=text, created_at=now
+        )
+    return before
+
+
+@transaction.atomic
+def procedure_ask(*, procedure: Procedure, actor: User, question: str) -> Procedure:
+    """Ask the customer for more information (→ waiting for their answer)."""
+    text = _procedure_text(question, required=True)
+    procedure = _staff_step(procedure, actor, ProcedureStatus.IN_PROGRESS)
+    before = _move(procedure, ProcedureStatus.NEEDS_INFO, actor, "question", text)
+    _procedure_audit(procedure, AuditAction.PROXY_PROCEDURE_QUESTION_ASKED, actor, before)
+    _tell_about_procedure(procedure, "procedure.question", actor)
+    return procedure
+
+
+@transaction.atomic
+def procedure_answer(*, procedure: Procedure, actor: User, answer: str) -> Procedure:
+    """The customer answers staff's question (→ in progress again)."""
+    text = _procedure_text(answer, required=True)
+    procedure = _procedure_locked(procedure)
+    grant = selectors.grant_between(actor, procedure.on_behalf_of)
+    if not policies.can_follow_procedure(actor, procedure, grant=grant):
+        raise GrantError("not_found", 404, "No such request.")
+    if procedure.status != ProcedureStatus.NEEDS_INFO:
+        raise GrantError("invalid_state", 409, "No question is waiting for an answer.")
+    before = _move(procedure, ProcedureStatus.IN_PROGRESS, actor, "answer", text)
+    _procedure_audit(procedure, AuditAction.PROXY_PROCEDURE_ANSWERED, actor, before)
+    _tell_about_procedure(procedure, "procedure.answered", actor)
+    return procedure
+
+
+@transaction.atomic
+def procedure_done(*, procedure: Procedure, actor: User, note: str = "") -> Procedure:
+    """Finish the request (→ done); `note` is shown to the customer."""
+    text = _procedure_text(note, required=False)
+    procedure = _staff_step(
+        procedure, actor, ProcedureStatus.IN_PROGRESS, ProcedureStatus.NEEDS_INFO
+    )
+    before = _move(procedure, ProcedureStatus.DONE, actor, "done", text)
+    _procedure_audit(procedure, AuditAction.PROXY_PROCEDURE_DONE, actor, before)
+    _tell_about_procedure(procedure, "procedure.done", actor)
+    return procedure
+
+
+@transaction.atomic
+def procedure_decline(*, procedure: Procedure, actor: User, reason: str) -> Procedure:
+    """Decline the request (→ declined); the reason is required and shown to the customer."""
+    text = _procedure_text(reason, required=True)
+    procedure = _staff_step(
+        procedure, actor, ProcedureStatus.IN_PROGRESS, ProcedureStatus.NEEDS_INFO
+    )
+    before = _move(procedure, ProcedureStatus.DECLINED, actor, "declined", text)
+    _procedure_audit(procedure, AuditAction.PROXY_PROCEDURE_DECLINED, actor, before, reason=text)
+    _tell_about_procedure(procedure, "procedure.declined", actor, reason=text)
     return procedure

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from proxies import timeline, views
+from proxies import backoffice, procedure_views, timeline, views
 
 app_name = "proxies"
 urlpatterns = [
@@ -21,6 +21,11 @@ urlpatterns = [
     path("act/stop/", views.act_stop, name="act-stop"),
     path("codes/<int:member_id>/", views.code_new, name="code-new"),
     path("procedures/new/", views.procedure_new, name="procedure-new"),
+    path("procedures/", procedure_views.procedures, name="procedures"),
+    path("procedures/<int:pk>/", procedure_views.procedure_detail, name="procedure"),
+    path("back-office/", backoffice.queue, name="backoffice"),
+    path("back-office/<int:pk>/", backoffice.procedure, name="backoffice-procedure"),
+    path("back-office/<int:pk>/claim/", backoffice.claim, name="backoffice-claim"),
     path("review/", views.review_queue, name="review-queue"),
     path("review/<int:pk>/", views.review, name="review"),
     path("desk/", views.desk, name="desk"),

@@ -513,7 +513,7 @@ def procedure_new(request: HttpRequest) -> HttpResponse:
     form = forms.ProcedureForm(request.POST if request.method == "POST" else None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         try:
-            services.procedure_file(
+            filed = services.procedure_file(
                 actor=user,
                 member=member,
                 kind=form.cleaned_data["kind"],
@@ -525,7 +525,8 @@ def procedure_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The request has been sent. The member is told too."))
             if has_card_number(form.cleaned_data["details"]):
                 messages.warning(request, MASKED_NOTICE)
-            return redirect("proxies:procedure-new")
+            # The request's own page: its status, and for a lost card what happens next.
+            return redirect("proxies:procedure", pk=filed.pk)
     return render(
         request,
         "proxies/procedure_new.html",

@@ -159,6 +159,7 @@ class AbuseDecisionForm(forms.Form):
 SKILL_CHOICES = [
     ("sign_language", _("Sign language (video)")),
     ("written_chat", _("Written chat (筆談)")),
+    ("procedures", _("Requests in the back office (procedures)")),
 ]
 
 
@@ -167,7 +168,10 @@ def _skills_field() -> forms.MultipleChoiceField:
         label=_("Skills"),
         choices=SKILL_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("The kinds of session this operator can take. Choose one or both."),
+        help_text=_(
+            "What this operator can take: sessions by sign language or written chat, and "
+            "members' requests in the back office. Choose at least one."
+        ),
         error_messages={"required": _("Choose at least one skill.")},
     )
 

@@ -12,6 +12,10 @@ Definitions (what a supervisor reads in each table):
   or the slot's start for a booking) to closed_at.
 - feedback: ratings given in the period.
 - proxy grants: grants registered in the period, by their state now and the relationship.
+- requests (procedures): requests filed in the period, by kind. Time to first response =
+  first_response_at − created_at (the claim by staff); time to done = closed_at − created_at for
+  requests done or declined. Medians and 90th percentiles (nearest rank), in hours; requests
+  still waiting are counted, not timed.
 - desk checks: `proxy.decision` audit events made at the verification desk (`after.via ==
   "desk"`), and checks refused while the desk was locked (`proxy.desk_refused`).
 """
@@ -34,7 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from access_support.audit.actions import AuditAction
 from access_support.audit.models import AuditEvent
-from proxies.models import Grant, GrantState
+from proxies.models import Grant, GrantState, Procedure, ProcedureKind, ProcedureStatus
 from proxies.scopes import RELATIONSHIPS
 from signlanguage.models import Feedback, Kind, Mode, Session, State
 
@@ -418,6 +422,89 @@ def grants_report(period: Period) -> Report:
     )
 
 
+def hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 1)
+
+
+def procedures_report(period: Period) -> Report:
+    filed = Procedure.objects.filter(
+        created_at__gte=period.since, created_at__lt=period.until
+    ).values_list("kind", "status", "created_at", "first_response_at", "closed_at")
+    kinds = [(str(value), str(label)) for value, label in ProcedureKind.choices]
+    counts: dict[str, int] = {kind: 0 for kind, _label in kinds}
+    first: dict[str, list[float]] = {kind: [] for kind, _label in kinds}
+    to_done: dict[str, list[float]] = {kind: [] for kind, _label in kinds}
+    waiting: dict[str, int] = {kind: 0 for kind, _label in kinds}
+    for kind, status, created_at, first_response_at, closed_at in filed:
+        counts[kind] = counts.get(kind, 0) + 1
+        if first_response_at is not None:
+            first.setdefault(kind, []).append(
+                max(0.0, (first_response_at - created_at).total_seconds())
+            )
+        else:
+            waiting[kind] = waiting.get(kind, 0) + 1
+        if closed_at is not None and status in (ProcedureStatus.DONE, ProcedureStatus.DECLINED):
+            to_done.setdefault(kind, []).append(max(0.0, (closed_at - created_at).total_seconds()))
+    rows: list[list[Any]] = []
+    for kind, label in [*kinds, ("", _("Every kind"))]:
+        answered = first[kind] if kind else [v for values in first.values() for v in values]
+        finished = to_done[kind] if kind else [v for values in to_done.values() for v in values]
+        rows.append(
+            [
+                label,
+                counts[kind] if kind else sum(counts.values()),
+                waiting[kind] if kind else sum(waiting.values()),
+                hours(median(answered)),
+                hours(percentile(answered, 90)),
+                len(finished),
+                hours(median(finished)),
+                hours(percentile(finished, 90)),
+            ]
+        )
+    every = rows[-1]
+    return Report(
+        slug="procedures",
+        title=_("Requests: time to first response and to done"),
+        summary=[
+            (_("Requests filed"), every[1]),
+            (_("Not yet taken by staff"), every[2]),
+            (_("Median time to first response (hours)"), every[3]),
+            (_("Done or declined"), every[5]),
+            (_("Median time to done (hours)"), every[6]),
+        ],
+        charts=[
+            Chart(
+                _("Median time to first response and to done by kind (hours)"),
+                [
+                    bar
+                    for row in rows
+                    for bar in (
+                        (_("%(kind)s: first response") % {"kind": row[0]}, row[3] or 0),
+                        (_("%(kind)s: done") % {"kind": row[0]}, row[6] or 0),
+                    )
+                ],
+                unit=_("h"),
+            )
+        ],
+        tables=[
+            Table(
+                _("Requests by kind"),
+                [
+                    _("Request"),
+                    _("Requests filed"),
+                    _("Not yet taken by staff"),
+                    _("Median time to first response (hours)"),
+                    _("90th percentile time to first response (hours)"),
+                    _("Done or declined"),
+                    _("Median time to done (hours)"),
+                    _("90th percentile time to done (hours)"),
+                ],
+                rows,
+            )
+        ],
+    )
+
+
 DESK_REASONS: dict[str, Any] = {
     "ok": gettext_lazy("Allowed"),
     "unknown_member": gettext_lazy("No such member"),
@@ -475,6 +562,10 @@ REPORTS: dict[str, tuple[Any, Callable[[Period], Report]]] = {
     "feedback": (gettext_lazy("Feedback scores"), feedback_report),
     "grants": (gettext_lazy("Proxy registrations by state and relationship"), grants_report),
     "desk": (gettext_lazy("Verification desk: checks allowed and denied"), desk_report),
+    "procedures": (
+        gettext_lazy("Requests: time to first response and to done"),
+        procedures_report,
+    ),
 }
 
 

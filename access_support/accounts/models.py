@@ -19,7 +19,7 @@ from access_support.accounts.backup_codes import new_salt, normalise
 models.CharField.register_lookup(Length)
 
 ROLES = ("member", "proxy", "operator", "supervisor")
-SKILLS = ("sign_language", "written_chat")
+SKILLS = ("sign_language", "written_chat", "procedures")
 
 member_number_validator = RegexValidator(r"^[0-9]{10}$", _("A member number is 10 digits."))
 
@@ -40,6 +40,8 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     is_supervisor = models.BooleanField(_("supervisor"), default=False)
     skill_sign_language = models.BooleanField(_("sign-language skill"), default=False)
     skill_written_chat = models.BooleanField(_("written-chat skill"), default=False)
+    # Handles requests (procedures) in the back office (proxies/backoffice.py).
+    skill_procedures = models.BooleanField(_("back-office requests skill"), default=False)
     # Reading aids for Japanese pages (docs/accessibility.md): off by default, changed only through
     # accounts.services.user_set_reading.
     plain_japanese = models.BooleanField(_("plain Japanese wording"), default=False)

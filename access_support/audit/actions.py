@@ -49,6 +49,17 @@ class AuditAction(models.TextChoices):
         _("What the proxy may do was changed"),
     )
     PROXY_PROCEDURE_FILED = "proxy.procedure_filed", _("A request was filed")
+    PROXY_PROCEDURE_CLAIMED = "proxy.procedure_claimed", _("Our staff started on a request")
+    PROXY_PROCEDURE_QUESTION_ASKED = (
+        "proxy.procedure_question_asked",
+        _("Our staff asked a question about a request"),
+    )
+    PROXY_PROCEDURE_ANSWERED = (
+        "proxy.procedure_answered",
+        _("The question about a request was answered"),
+    )
+    PROXY_PROCEDURE_DONE = "proxy.procedure_done", _("A request was done")
+    PROXY_PROCEDURE_DECLINED = "proxy.procedure_declined", _("A request was declined")
     PROXY_CODE_ISSUED = "proxy.code_issued", _("The proxy made a verification code")
     PROXY_ACTING_STARTED = "proxy.acting_started", _("The proxy started acting for you")
     PROXY_ACTING_ENDED = "proxy.acting_ended", _("The proxy stopped acting for you")

@@ -149,6 +149,10 @@ def build_world(make_user: Callable[..., Any]) -> World:
         session=closed, actor=member, rating=4, comment="とても親切でした"
     )
     world.objects.update(_supervision_objects(world, day, feedback))
+    # A lost-card report the proxy filed for A: the customer's page and the back office's.
+    world.objects["procedure"] = proxies.procedure_file(
+        actor=users["proxy"], member=member, kind="lost_card", details="駅で紛失", verified=True
+    )
     world.objects.update(
         grant=grant,
         grant_nobook=nobook,

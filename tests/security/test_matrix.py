@@ -49,6 +49,9 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "proxies:code-new": lambda w: {"member_id": w.users["member"].pk},
     "proxies:review": lambda w: {"pk": w.objects["grant"].pk},
     "proxies:register-step": lambda w: {"step": "person"},
+    "proxies:procedure": lambda w: {"pk": w.objects["procedure"].pk},
+    "proxies:backoffice-procedure": lambda w: {"pk": w.objects["procedure"].pk},
+    "proxies:backoffice-claim": lambda w: {"pk": w.objects["procedure"].pk},
     "proxies-api:approve": lambda w: {"pk": w.objects["grant"].pk},
     "proxies-api:reject": lambda w: {"pk": w.objects["grant"].pk},
     "proxies-api:revoke": lambda w: {"pk": w.objects["grant"].pk},
@@ -173,6 +176,23 @@ MATRIX: dict[tuple[str, str], str] = {
         "login otp 200 200 3*>proxies:helping >home >home",
     ("proxies:procedure-new", "POST"):
         "login otp 400 400 3*>proxies:helping >home >home",
+    # a request's own page: the member it is for and the proxy who filed it (grant in force);
+    # a POST with no question waiting goes back to the page with a word
+    ("proxies:procedure", "GET"):                  "login otp 200 404 200 4*404",
+    ("proxies:procedure", "POST"):
+        "login otp >proxies:procedure 404 >proxies:procedure 4*404",
+    ("proxies:procedures", "GET"):                 "login otp 5*200 403 403",
+    ("proxies:procedures", "POST"):                "login otp 7*405",
+    # the back office: supervisors and operators with the `procedures` skill (the matrix's
+    # operator has sign language and written chat only: refused)
+    ("proxies:backoffice", "GET"):                 "login otp 6*403 200",
+    ("proxies:backoffice", "POST"):                "login otp 7*405",
+    ("proxies:backoffice-claim", "GET"):           "login otp 7*405",
+    ("proxies:backoffice-claim", "POST"):
+        "login otp 6*403 >proxies:backoffice-procedure",
+    ("proxies:backoffice-procedure", "GET"):       "login otp 6*403 200",
+    ("proxies:backoffice-procedure", "POST"):
+        "login otp 6*403 >proxies:backoffice-procedure",
     ("proxies:register", "GET"):                   "login otp 200 200 3*403 200 403",
     ("proxies:register", "POST"):                  "login otp 400 400 3*403 400 403",
     ("proxies:register-step", "GET"):              "login otp 200 200 3*403 200 403",

@@ -1,0 +1,128 @@
+"""The back office for requests (/proxies/back-office/): staff — supervisors and operators with
+the `procedures` skill — see every request filed for a member, lost or stolen cards pinned on
+top with their age, then the oldest first; one of them claims a request (one claimer, however
+many press at once), asks the customer a question, finishes it or declines it with a reason.
+The state changes are proxies/services.py's; this module only shows and asks."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from access_support.accounts.models import User
+from access_support.http import request_user, require
+from access_support.masking import MASKED_NOTICE, has_card_number
+from proxies import forms, policies, reasons, selectors, services
+
+
+def _staff(request: HttpRequest) -> User:
+    user = request_user(request)
+    require(policies.can_handle_procedures(user))
+    return user
+
+
+def _error_text(exc: services.GrantError) -> str:
+    texts = {
+        "already_claimed": _("Someone else has already taken this request. The page shows who."),
+        "not_yours": _("Another staff member has this request."),
+        "invalid_state": _("This cannot be done now. The page shows the current status."),
+        "invalid_field": _("Write the text (up to 2000 characters)."),
+    }
+    return texts.get(exc.code) or reasons.explain(exc.code)
+
+
+@require_http_methods(["GET"])
+def queue(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    form = forms.ProcedureQueueForm(request.GET or None)
+    chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    member = None
+    unknown_member = False
+    if chosen.get("member_number"):
+        member = selectors.member_by_number(chosen["member_number"])
+        unknown_member = member is None
+    rows = []
+    if not unknown_member:
+        rows = list(
+            selectors.procedure_queue(
+                kind=chosen.get("kind", ""),
+                status=chosen.get("status", ""),
+                age=chosen.get("age", ""),
+                filed_by=chosen.get("filed_by", ""),
+                member=member,
+            )[: selectors.QUEUE_LIMIT]
+        )
+    return render(
+        request,
+        "proxies/backoffice_queue.html",
+        {
+            "form": form,
+            "pinned": [row for row in rows if getattr(row, "pinned", 1) == 0],
+            "rows": [row for row in rows if getattr(row, "pinned", 1) != 0],
+            "unknown_member": unknown_member,
+            "limit": selectors.QUEUE_LIMIT,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def procedure(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    item = selectors.procedure(pk)
+    holds = item.is_open and item.claimed_by_id is not None
+    may_act = holds and (item.claimed_by_id == user.pk or user.is_supervisor)
+    form = forms.ProcedureOutcomeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if not may_act:
+            messages.error(
+                request, _("This cannot be done now. The page shows the current status.")
+            )
+            return redirect("proxies:backoffice-procedure", pk=item.pk)
+        if form.is_valid():
+            outcome, text = form.cleaned_data["outcome"], form.cleaned_data["text"]
+            try:
+                if outcome == "ask":
+                    services.procedure_ask(procedure=item, actor=user, question=text)
+                    done = _("The question has been sent. The customer is told.")
+                elif outcome == "done":
+                    services.procedure_done(procedure=item, actor=user, note=text)
+                    done = _("The request is done. The customer is told.")
+                else:
+                    services.procedure_decline(procedure=item, actor=user, reason=text)
+                    done = _("The request is declined. The customer is told why.")
+            except services.GrantError as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(request, done)
+                if has_card_number(text):
+                    messages.warning(request, MASKED_NOTICE)
+            return redirect("proxies:backoffice-procedure", pk=item.pk)
+        status = 400
+    return render(
+        request,
+        "proxies/backoffice_procedure.html",
+        {
+            "procedure": item,
+            "history": selectors.procedure_messages(item),
+            "form": form if may_act else None,
+            "can_claim": item.status == "received",
+        },
+        status=status,
+    )
+
+
+@require_POST
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    item = selectors.procedure(pk)
+    try:
+        services.procedure_claim(procedure=item, actor=user)
+    except services.GrantError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("proxies:backoffice-procedure", pk=item.pk)
+    messages.success(request, _("You have this request now. The customer is told."))
+    return redirect("proxies:backoffice-procedure", pk=item.pk)
