@@ -8,7 +8,7 @@ from django.utils import timezone
 from access_support.accounts.models import User
 from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
-from proxies.models import OPEN_STATES, Grant, GrantState
+from proxies.models import OPEN_STATES, Grant, GrantState, Procedure, ProcedureKind
 from proxies.scopes import SCOPES
 
 
@@ -48,7 +48,20 @@ def seed(users: dict[str, User]) -> list[str]:
         grant.scopes = list(SCOPES)
         grant.ends_on = None
         grant.save(update_fields=["state", "scopes", "ends_on"])
+    if not Procedure.objects.filter(on_behalf_of=senior, kind=ProcedureKind.LOST_CARD).exists():
+        # A lost-card report waiting in the back office (docs/back-office.md).
+        from proxies import services
+
+        services.procedure_file(
+            actor=proxy,
+            member=senior,
+            kind=ProcedureKind.LOST_CARD,
+            details="駅でカードを落としました（デモ）",
+            verified=True,
+        )
     return [
         f"Senior Support: {proxy.username} ({proxy.name}) is an active proxy (子) of "
-        f"{senior.username} ({senior.name}, member {senior.member_number}) with all six scopes."
+        f"{senior.username} ({senior.name}, member {senior.member_number}) with all six scopes.",
+        "Back office: a lost-card report filed by the proxy waits at /proxies/back-office/ "
+        "(supervisor, or operator2 with the procedures skill).",
     ]

@@ -334,3 +334,23 @@ def test_the_lost_card_clock_comes_from_the_service_hours(monkeypatch):
     # Without a clock (no app registered one) nothing is promised.
     monkeypatch.setattr(hours, "_CLOCKS", [])
     assert procedure_views.lost_card_next(at_23)["next_opening"] is None
+
+
+def test_the_members_timeline_links_each_request_with_its_state(
+    signed_in, clerk, senior, proxy, active_grant
+):
+    procedure = _file(proxy, senior, ProcedureKind.LOST_CARD)
+    services.procedure_claim(procedure=procedure, actor=clerk)
+    html = signed_in(senior).get("/proxies/timeline/").content.decode()
+    assert f'href="/proxies/procedures/{procedure.pk}/"' in html
+    assert "状態： 対応中" in html
+    assert "スタッフがお手続きの対応を始めました" in html  # the audit row's sentence
+
+
+def test_the_demo_has_a_lost_card_report_waiting_once(senior, proxy, supervisor):
+    from proxies import demo
+
+    users = {"senior": senior, "proxy": proxy, "supervisor": supervisor}
+    assert demo.seed(users) == demo.seed(users)
+    waiting = Procedure.objects.get()
+    assert (waiting.kind, waiting.status, waiting.filed_by) == ("lost_card", "received", proxy)

@@ -45,7 +45,7 @@ DEMO_USERS: list[dict[str, Any]] = [
         "display_name": "高橋 健",
         "roles": ["operator"],
         "email": "operator2@example.jp",
-        "skills": ["written_chat"],
+        "skills": ["written_chat", "procedures"],
     },
     {
         "username": "supervisor",
