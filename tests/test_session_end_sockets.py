@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import datetime
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -56,6 +58,25 @@ async def _closed_with_nothing_before(communicator: WebsocketCommunicator, timeo
     return message["code"]
 
 
+@asynccontextmanager
+async def _operator_on_the_queue(
+    signed_in: Any, operator: Any
+) -> AsyncIterator[tuple[Client, WebsocketCommunicator]]:
+    """The signed-in operator's client and open queue socket, disconnected afterwards."""
+    client = await _signed_in(signed_in, operator)
+    communicator = await _queue_socket(client)
+    try:
+        yield client, communicator
+    finally:
+        await communicator.disconnect()
+
+
+@database_sync_to_async
+def _set_expiry(client: Client, expire_date: datetime.datetime) -> None:
+    """The client's stored session now expires at `expire_date` (as activity elsewhere does)."""
+    Session.objects.filter(pk=client.cookies["sessionid"].value).update(expire_date=expire_date)
+
+
 def _stored_expiry(client: Client) -> datetime.datetime:
     return Session.objects.get(pk=client.cookies["sessionid"].value).expire_date
 
@@ -70,9 +91,7 @@ def waiting_customer(senior: Any) -> Any:
 async def test_a_frame_after_the_idle_deadline_gets_4401_and_no_data(
     operator: Any, signed_in: Any, waiting_customer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = await _signed_in(signed_in, operator)
-    communicator = await _queue_socket(client)
-    try:
+    async with _operator_on_the_queue(signed_in, operator) as (client, communicator):
         expiry = await database_sync_to_async(_stored_expiry)(client)
         # 15 minutes (the operators' idle timeout) and a little more pass without activity.
         assert expiry - timezone.now() <= datetime.timedelta(minutes=15)
@@ -80,61 +99,43 @@ async def test_a_frame_after_the_idle_deadline_gets_4401_and_no_data(
         monkeypatch.setattr(session_watch, "_now", lambda: later)
         await communicator.send_json_to({"type": "refresh"})
         assert await _closed_with_nothing_before(communicator, timeout=5) == 4401
-    finally:
-        await communicator.disconnect()
 
 
 async def test_a_frame_after_the_first_deadline_is_answered_when_activity_extended_it(
     operator: Any, signed_in: Any, waiting_customer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = await _signed_in(signed_in, operator)
-    communicator = await _queue_socket(client)
-    try:
+    async with _operator_on_the_queue(signed_in, operator) as (client, communicator):
         expiry = await database_sync_to_async(_stored_expiry)(client)
         later = expiry.timestamp() + 5
         # Meanwhile the operator used a page: the stored expiry moved past `later`.
-        await database_sync_to_async(
-            Session.objects.filter(pk=client.cookies["sessionid"].value).update
-        )(expire_date=expiry + datetime.timedelta(minutes=10))
+        await _set_expiry(client, expiry + datetime.timedelta(minutes=10))
         monkeypatch.setattr(session_watch, "_now", lambda: later)
         await communicator.send_json_to({"type": "refresh"})
         assert (await communicator.receive_json_from(timeout=5))["type"] == "queue.list"
-    finally:
-        await communicator.disconnect()
 
 
 async def test_the_timer_closes_an_idle_socket_at_the_session_expiry(
     operator: Any, signed_in: Any, waiting_customer: Any, settings: Any
 ) -> None:
     settings.OPERATOR_IDLE_SECONDS = 2
-    client = await _signed_in(signed_in, operator)
-    communicator = await _queue_socket(client)
-    try:
+    async with _operator_on_the_queue(signed_in, operator) as (client, communicator):
         expiry = await database_sync_to_async(_stored_expiry)(client)
         # Nothing is sent on the socket: it is closed at the expiry all the same.
         assert await _closed_with_nothing_before(communicator, timeout=5) == 4401
         assert time.time() >= expiry.timestamp()
-    finally:
-        await communicator.disconnect()
 
 
 async def test_the_timer_keeps_a_socket_whose_session_activity_extended(
     operator: Any, signed_in: Any, waiting_customer: Any, settings: Any
 ) -> None:
     settings.OPERATOR_IDLE_SECONDS = 2
-    client = await _signed_in(signed_in, operator)
-    communicator = await _queue_socket(client)
-    try:
+    async with _operator_on_the_queue(signed_in, operator) as (client, communicator):
         extended = timezone.now() + datetime.timedelta(seconds=4)
-        await database_sync_to_async(
-            Session.objects.filter(pk=client.cookies["sessionid"].value).update
-        )(expire_date=extended)
+        await _set_expiry(client, extended)
         # The first expiry passes: the timer reads the store again and the socket stays.
         assert await communicator.receive_nothing(timeout=2.5)
         assert await _closed_with_nothing_before(communicator, timeout=5) == 4401
         assert time.time() >= extended.timestamp()
-    finally:
-        await communicator.disconnect()
 
 
 async def test_admin_logout_closes_the_supervisors_socket_and_is_audited(
@@ -173,13 +174,9 @@ async def test_admin_logout_needs_post(supervisor: Any, signed_in: Any) -> None:
 async def test_a_frame_after_the_session_is_deleted_gets_4401_and_no_data(
     operator: Any, signed_in: Any, waiting_customer: Any
 ) -> None:
-    client = await _signed_in(signed_in, operator)
-    communicator = await _queue_socket(client)
-    try:
+    async with _operator_on_the_queue(signed_in, operator) as (_, communicator):
         await database_sync_to_async(lambda: Session.objects.all().delete())()
         # The store is read again at most once a second (WS_SESSION_CHECK_SECONDS).
         await asyncio.sleep(session_watch.check_seconds() + 0.1)
         await communicator.send_json_to({"type": "refresh"})
         assert await _closed_with_nothing_before(communicator, timeout=5) == 4401
-    finally:
-        await communicator.disconnect()

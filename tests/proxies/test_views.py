@@ -135,12 +135,17 @@ def test_acting_for_a_member_without_a_grant_is_404(signed_in, proxy, member_b, 
     assert signed_in(proxy).post(f"/proxies/act/{member_b.pk}/").status_code == 404
 
 
-def test_the_acting_context_ends_after_thirty_minutes_idle(signed_in, proxy, senior, active_grant):
-    client = signed_in(proxy)
+def _acting_idle_for(client, senior, minutes):
+    """The proxy's `client`, acting for `senior` and idle for the last `minutes`."""
     client.post(f"/proxies/act/{senior.pk}/")
     session = client.session
-    session[acting.SESSION_KEY] = {"member_id": senior.pk, "seen": time.time() - 31 * 60}
+    session[acting.SESSION_KEY] = {"member_id": senior.pk, "seen": time.time() - minutes * 60}
     session.save()
+    return client
+
+
+def test_the_acting_context_ends_after_thirty_minutes_idle(signed_in, proxy, senior, active_grant):
+    client = _acting_idle_for(signed_in(proxy), senior, minutes=31)
     assert "acting-banner" not in client.get("/").content.decode()
 
 
@@ -315,7 +320,8 @@ def test_the_helping_page_has_a_fixed_number_of_queries(
         assert client.get("/proxies/helping/").status_code == 200
 
 
-def test_an_invitation_can_be_declined_without_signing_in(senior):
+def _invitation_token(senior):
+    """The token of a fresh invitation from `senior` to 山田 太郎 (t@example.jp)."""
     _, token = services.grant_register(
         actor=senior,
         member=senior,
@@ -324,6 +330,11 @@ def test_an_invitation_can_be_declined_without_signing_in(senior):
         relationship="子",
         scopes=["inquiry.points"],
     )
+    return token
+
+
+def test_an_invitation_can_be_declined_without_signing_in(senior):
+    token = _invitation_token(senior)
     client = Client()
     assert client.post(f"/proxies/invitations/{token}/", {"action": "decline"}).status_code == 200
     assert senior.grants_given.get().state == "declined"
@@ -344,14 +355,7 @@ def test_the_timeline_shows_decisions_in_words_but_not_sign_ins(
 
 
 def test_a_weak_password_on_the_invitation_page_is_explained_not_a_crash(senior):
-    _, token = services.grant_register(
-        actor=senior,
-        member=senior,
-        proxy_name="山田 太郎",
-        proxy_email="t@example.jp",
-        relationship="子",
-        scopes=["inquiry.points"],
-    )
+    token = _invitation_token(senior)
     page = Client().post(
         f"/proxies/invitations/{token}/",
         {"action": "create_account", "username": "taro san", "password": "password"},
@@ -368,10 +372,6 @@ def test_error_summary_links_reach_radio_and_checkbox_groups(signed_in, senior):
 
 
 def test_activity_keeps_the_acting_context_alive(signed_in, proxy, senior, active_grant):
-    client = signed_in(proxy)
-    client.post(f"/proxies/act/{senior.pk}/")
-    session = client.session
-    session[acting.SESSION_KEY] = {"member_id": senior.pk, "seen": time.time() - 29 * 60}
-    session.save()
+    client = _acting_idle_for(signed_in(proxy), senior, minutes=29)
     assert "acting-banner" in client.get("/").content.decode()
     assert time.time() - client.session[acting.SESSION_KEY]["seen"] < 60

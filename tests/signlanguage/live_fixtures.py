@@ -45,25 +45,27 @@ def make_session(db: Any) -> Callable[..., Any]:
     return make
 
 
-@pytest.fixture
-def make_grant(db: Any) -> Callable[..., Any]:
+def create_grant(member: Any, proxy: Any, *, scopes: list[str], state: str = "active") -> Any:
+    """A grant from `member` to `proxy` (a child of the member) with `scopes`, in `state`."""
     from django.utils import timezone
 
     from proxies.models import Grant
 
-    def make(member: Any, proxy: Any, *, scopes: list[str], state: str = "active") -> Any:
-        return Grant.objects.create(
-            member=member,
-            proxy=proxy,
-            proxy_name=proxy.name,
-            proxy_email=proxy.email,
-            relationship="子",
-            scopes=scopes,
-            state=state,
-            created_at=timezone.now(),
-        )
+    return Grant.objects.create(
+        member=member,
+        proxy=proxy,
+        proxy_name=proxy.name,
+        proxy_email=proxy.email,
+        relationship="子",
+        scopes=scopes,
+        state=state,
+        created_at=timezone.now(),
+    )
 
-    return make
+
+@pytest.fixture
+def make_grant(db: Any) -> Callable[..., Any]:
+    return create_grant
 
 
 def cookie_for(client: Client) -> bytes:

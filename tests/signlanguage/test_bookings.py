@@ -15,6 +15,7 @@ from access_support.audit.models import AuditEvent
 from signlanguage.booking import services
 from signlanguage.models import Session
 from tests.signlanguage.conftest import at, post_json
+from tests.signlanguage.live_fixtures import create_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -28,20 +29,6 @@ def staffed(open_day: datetime.date, operator: Any, add_shift: Any) -> datetime.
 def _book(client: Any, start: datetime.datetime, **extra: Any) -> Any:
     body = {"mode": "written_chat", "start": start.isoformat(), "topic": "明細について"} | extra
     return post_json(client, "/api/v1/bookings", body)
-
-
-def _grant(member: Any, proxy: Any, scopes: list[str]) -> Any:
-    from proxies.models import Grant
-
-    return Grant.objects.create(
-        member=member,
-        proxy=proxy,
-        proxy_name=proxy.name,
-        proxy_email=proxy.email,
-        relationship="子",
-        scopes=scopes,
-        state="active",
-    )
 
 
 def _ics_event(message: Any) -> Any:
@@ -151,7 +138,7 @@ def test_a_full_slot_answers_409_and_a_member_cannot_be_in_two_places(
 def test_proxy_without_session_book_is_denied(
     staffed: datetime.date, senior: Any, proxy: Any, signed_in: Any
 ) -> None:
-    _grant(senior, proxy, ["inquiry.statement"])
+    create_grant(senior, proxy, scopes=["inquiry.statement"])
     response = _book(signed_in(proxy), at(staffed, "10:00"), on_behalf_of=senior.member_number)
     assert response.status_code == 403
     assert response.json()["error"] == "scope_missing"
@@ -168,7 +155,7 @@ def test_proxy_with_session_book_books_for_the_member(
     from proxies.services import authorize
 
     assert callable(authorize)
-    _grant(senior, proxy, ["session.book"])
+    create_grant(senior, proxy, scopes=["session.book"])
     with django_capture_on_commit_callbacks(execute=True):
         response = _book(signed_in(proxy), at(staffed, "10:00"), on_behalf_of=senior.member_number)
     assert response.status_code == 201, response.json()
@@ -304,7 +291,7 @@ def test_a_full_width_member_number_books_on_behalf_like_a_half_width_one(
 ) -> None:
     # Issue 25: the booking API cleaned member numbers its own way (isdigit kept full-width
     # digits, which matched nobody); it now uses proxies' one NFKC normalisation.
-    _grant(senior, proxy, ["session.book"])
+    create_grant(senior, proxy, scopes=["session.book"])
     response = _book(signed_in(proxy), at(staffed, "10:00"), on_behalf_of="１２３４５６７８９０")
     assert response.status_code == 201, response.content
     assert Session.objects.get().customer == senior
@@ -316,7 +303,7 @@ def test_the_operator_does_not_see_a_grant_past_its_end_date_as_active(
     from proxies.models import Grant
     from signlanguage.booking import services
 
-    grant = _grant(senior, proxy, ["session.book"])
+    grant = create_grant(senior, proxy, scopes=["session.book"])
     # Booked by the proxy, so the proxy takes part and the card shows what they may do (a
     # member's own session shows no proxy's scopes: issue 26 item 9).
     session = services.booking_create(
@@ -343,6 +330,24 @@ def _links(body: str) -> list[str]:
     return re.findall(r"https?://\S+", body)
 
 
+def _book_then_move(client: Any, day: datetime.date, on_commit: Any) -> dict[str, Any]:
+    """Book 10:00 on `day`, then move it to 14:00; the e-mails go out on each commit."""
+    with on_commit(execute=True):
+        booking = _book(client, at(day, "10:00")).json()
+    with on_commit(execute=True):
+        post_json(
+            client,
+            f"/api/v1/bookings/{booking['id']}/reschedule",
+            {"start": at(day, "14:00").isoformat()},
+        )
+    return booking
+
+
+def _cancel(client: Any, booking: dict[str, Any], on_commit: Any) -> None:
+    with on_commit(execute=True):
+        post_json(client, f"/api/v1/bookings/{booking['id']}/cancel")
+
+
 def test_every_session_email_links_to_the_public_address_in_japanese_sentences(
     staffed: datetime.date,
     senior: Any,
@@ -354,19 +359,11 @@ def test_every_session_email_links_to_the_public_address_in_japanese_sentences(
 
     settings.SITE_URL = PUBLIC
     client = signed_in(senior)
-    with django_capture_on_commit_callbacks(execute=True):
-        booking = _book(client, at(staffed, "10:00")).json()
-    with django_capture_on_commit_callbacks(execute=True):
-        post_json(
-            client,
-            f"/api/v1/bookings/{booking['id']}/reschedule",
-            {"start": at(staffed, "14:00").isoformat()},
-        )
+    booking = _book_then_move(client, staffed, django_capture_on_commit_callbacks)
     session = Session.objects.get(pk=booking["id"])
     services.send_session_email(session, "day_before")
     services.send_session_email(session, "soon")
-    with django_capture_on_commit_callbacks(execute=True):
-        post_json(client, f"/api/v1/bookings/{booking['id']}/cancel")
+    _cancel(client, booking, django_capture_on_commit_callbacks)
     kinds = ["booked", "rescheduled", "day_before", "soon", "cancelled"]
     first_sentences = ["予約ができました。", "予約の時間を変えました。", "明日、予約があります。"]
     assert len(mail.outbox) == len(kinds)
@@ -391,16 +388,8 @@ def test_the_calendar_sequence_counts_up_at_each_change_including_cancellation(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     client = signed_in(senior)
-    with django_capture_on_commit_callbacks(execute=True):
-        booking = _book(client, at(staffed, "10:00")).json()
-    with django_capture_on_commit_callbacks(execute=True):
-        post_json(
-            client,
-            f"/api/v1/bookings/{booking['id']}/reschedule",
-            {"start": at(staffed, "14:00").isoformat()},
-        )
-    with django_capture_on_commit_callbacks(execute=True):
-        post_json(client, f"/api/v1/bookings/{booking['id']}/cancel")
+    booking = _book_then_move(client, staffed, django_capture_on_commit_callbacks)
+    _cancel(client, booking, django_capture_on_commit_callbacks)
     sequences = [int(_ics_event(m)["sequence"]) for m in mail.outbox]
     assert sequences == sorted(set(sequences)), sequences
     assert len(sequences) == 3

@@ -46,6 +46,24 @@ def stored(session_id: int) -> list[tuple[int, str]]:
     )
 
 
+async def relayed_and_stored_first(staff: Any, session_id: int, text: str) -> None:
+    """The operator's socket is sent `text`, stored as the session's first message."""
+    assert (await next_of(staff, "chat.message"))["text"] == text
+    assert await stored(session_id) == [(1, text)]
+
+
+async def both_joined(session_id: int, signed_in: Any, senior: Any, operator: Any) -> Any:
+    """The customer's and the operator's sockets, both joined to the session."""
+    customer = await joined(session_id, await cookie_of(signed_in, senior))
+    staff = await joined(session_id, await cookie_of(signed_in, operator))
+    return customer, staff
+
+
+async def disconnect(*communicators: Any) -> None:
+    for communicator in communicators:
+        await communicator.disconnect()
+
+
 @pytest.fixture
 def chat_session(senior: Any, operator: Any, make_session: Any) -> Any:
     return make_session(senior, operator)
@@ -119,8 +137,7 @@ async def test_proxy_with_session_book_joins_and_is_closed_with_4403_when_revoke
     assert await closed_with(proxy_socket) == 4403
     # The operator's socket is not the proxy's: it stays open.
     assert await operator_socket.receive_nothing(timeout=0.2)
-    await proxy_socket.disconnect()
-    await operator_socket.disconnect()
+    await disconnect(proxy_socket, operator_socket)
 
 
 async def test_only_the_revoked_members_proxy_socket_is_closed(
@@ -200,8 +217,7 @@ async def test_storing_and_broadcasting_a_message_is_one_write_and_nothing_else(
     # The session store is read again at most once a second of frames (session_watch.py): not
     # counted here, however slowly the test runs.
     settings.WS_SESSION_CHECK_SECONDS = 3600
-    customer = await joined(chat_session.pk, await cookie_of(signed_in, senior))
-    staff = await joined(chat_session.pk, await cookie_of(signed_in, operator))
+    customer, staff = await both_joined(chat_session.pk, signed_in, senior, operator)
     for n in range(3):  # the first message of a session and later ones cost the same
         with count_queries(monkeypatch) as counter:
             await customer.send_json_to(chat(f"質問 {n}"))
@@ -212,8 +228,7 @@ async def test_storing_and_broadcasting_a_message_is_one_write_and_nothing_else(
         ]
         assert len(statements) == 1, counter.statements
         assert statements[0].lstrip().upper().startswith(("INSERT", "WITH")), statements
-    await customer.disconnect()
-    await staff.disconnect()
+    await disconnect(customer, staff)
 
 
 # --- messages -------------------------------------------------------------------------------
@@ -222,8 +237,7 @@ async def test_storing_and_broadcasting_a_message_is_one_write_and_nothing_else(
 async def test_message_is_stored_before_ack_and_broadcast(
     senior, operator, signed_in, chat_session
 ):
-    customer = await joined(chat_session.pk, await cookie_of(signed_in, senior))
-    staff = await joined(chat_session.pk, await cookie_of(signed_in, operator))
+    customer, staff = await both_joined(chat_session.pk, signed_in, senior, operator)
     client_id = str(uuid.uuid4())
 
     await customer.send_json_to(chat("こんにちは。明細の質問です。", client_id))
@@ -239,15 +253,13 @@ async def test_message_is_stored_before_ack_and_broadcast(
     assert frame["sent_at"].endswith("+09:00")
     # The sender's own tabs get the stored message too.
     assert (await next_of(customer, "chat.message"))["seq"] == 1
-    await customer.disconnect()
-    await staff.disconnect()
+    await disconnect(customer, staff)
 
 
 async def test_repeated_client_id_is_acked_with_the_original_seq_and_stored_once(
     senior, operator, signed_in, chat_session
 ):
-    customer = await joined(chat_session.pk, await cookie_of(signed_in, senior))
-    staff = await joined(chat_session.pk, await cookie_of(signed_in, operator))
+    customer, staff = await both_joined(chat_session.pk, signed_in, senior, operator)
     await customer.send_json_to(chat("一通目"))
     await next_of(customer, "chat.ack")
     client_id = str(uuid.uuid4())
@@ -260,8 +272,7 @@ async def test_repeated_client_id_is_acked_with_the_original_seq_and_stored_once
     assert await stored(chat_session.pk) == [(1, "一通目"), (2, "二通目")]
     assert [(await next_of(staff, "chat.message"))["seq"] for _ in range(2)] == [1, 2]
     assert await staff.receive_nothing(timeout=0.3)  # the repeat was not broadcast again
-    await customer.disconnect()
-    await staff.disconnect()
+    await disconnect(customer, staff)
 
 
 async def test_seqs_have_no_gaps_under_ten_concurrent_senders(
@@ -317,8 +328,7 @@ async def test_sync_after_a_reconnect_returns_exactly_the_missed_messages_in_ord
         ("chat.message", 5, "五"),
     ]
     assert await customer.receive_nothing(timeout=0.3)
-    await customer.disconnect()
-    await staff.disconnect()
+    await disconnect(customer, staff)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "あ" * 2001, None, 42])
@@ -380,21 +390,17 @@ async def test_more_than_20_frames_a_second_closes_with_4429(senior, signed_in, 
 
 async def test_html_is_stored_and_sent_as_plain_text(senior, operator, signed_in, chat_session):
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)> & "引用"'
-    customer = await joined(chat_session.pk, await cookie_of(signed_in, senior))
-    staff = await joined(chat_session.pk, await cookie_of(signed_in, operator))
+    customer, staff = await both_joined(chat_session.pk, signed_in, senior, operator)
     await customer.send_json_to(chat(payload))
     await next_of(customer, "chat.ack")
-    assert (await next_of(staff, "chat.message"))["text"] == payload
-    assert await stored(chat_session.pk) == [(1, payload)]
-    await customer.disconnect()
-    await staff.disconnect()
+    await relayed_and_stored_first(staff, chat_session.pk, payload)
+    await disconnect(customer, staff)
 
 
 async def test_card_number_is_masked_before_storage_and_the_sender_is_told(
     senior, operator, signed_in, chat_session
 ):
-    customer = await joined(chat_session.pk, await cookie_of(signed_in, senior))
-    staff = await joined(chat_session.pk, await cookie_of(signed_in, operator))
+    customer, staff = await both_joined(chat_session.pk, signed_in, senior, operator)
     await customer.send_json_to(
         chat("番号は ４１１１-１１１１-１１１１-１１１１ と 5555555555554444 です")
     )
@@ -403,10 +409,8 @@ async def test_card_number_is_masked_before_storage_and_the_sender_is_told(
     assert notice["type"] == "error" and notice["code"] == "card_number_masked"
     expected = "番号は ＊＊＊＊-＊＊＊＊-＊＊＊＊-１１１１ と ************4444 です"
     expected = expected.replace("＊", "*")
-    assert (await next_of(staff, "chat.message"))["text"] == expected
-    assert await stored(chat_session.pk) == [(1, expected)]
-    await customer.disconnect()
-    await staff.disconnect()
+    await relayed_and_stored_first(staff, chat_session.pk, expected)
+    await disconnect(customer, staff)
 
 
 # --- relays -----------------------------------------------------------------------------------
@@ -415,8 +419,7 @@ async def test_card_number_is_masked_before_storage_and_the_sender_is_told(
 async def test_typing_and_read_markers_are_relayed_to_the_other_side(
     senior, operator, signed_in, chat_session
 ):
-    customer = await joined(chat_session.pk, await cookie_of(signed_in, senior))
-    staff = await joined(chat_session.pk, await cookie_of(signed_in, operator))
+    customer, staff = await both_joined(chat_session.pk, signed_in, senior, operator)
 
     await customer.send_json_to({"type": "chat.typing", "active": True})
     assert await staff.receive_json_from(timeout=5) == {
@@ -437,16 +440,14 @@ async def test_typing_and_read_markers_are_relayed_to_the_other_side(
     assert await staff.receive_nothing(timeout=0.2)  # not echoed to the sender
     marker = await db(ReadMarker.objects.get)(session=chat_session, user=operator)
     assert marker.last_read_seq == 1
-    await customer.disconnect()
-    await staff.disconnect()
+    await disconnect(customer, staff)
 
 
 async def test_rtc_signals_are_relayed_to_the_other_side_and_not_stored(
     senior, operator, signed_in, make_session
 ):
     session = await db(make_session)(senior, operator, mode="sign_language")
-    customer = await joined(session.pk, await cookie_of(signed_in, senior))
-    staff = await joined(session.pk, await cookie_of(signed_in, operator))
+    customer, staff = await both_joined(session.pk, signed_in, senior, operator)
     offer = {"kind": "description", "description": {"type": "offer", "sdp": "v=0..."}}
 
     await staff.send_json_to({"type": "rtc.signal", "payload": offer})
@@ -460,8 +461,7 @@ async def test_rtc_signals_are_relayed_to_the_other_side_and_not_stored(
     await customer.send_json_to({"type": "rtc.signal", "payload": answer})
     assert (await staff.receive_json_from(timeout=5))["from"] == "customer"
     assert await stored(session.pk) == []
-    await customer.disconnect()
-    await staff.disconnect()
+    await disconnect(customer, staff)
 
 
 async def test_rtc_signal_in_a_written_chat_gets_an_error(senior, signed_in, chat_session):
