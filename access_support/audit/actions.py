@@ -70,6 +70,10 @@ class AuditAction(models.TextChoices):
     SESSION_BOOKED = "signlanguage.session_booked", _("A session was booked")
     SESSION_RESCHEDULED = "signlanguage.session_rescheduled", _("A session was given a new time")
     SESSION_CANCELLED = "signlanguage.session_cancelled", _("A session was cancelled")
+    SESSION_REASSIGNED = (
+        "signlanguage.session_reassigned",
+        _("A session was moved to another operator"),
+    )
     SESSION_CLOSED = "signlanguage.session_closed", _("A session ended")
     SESSION_ENDED_FOR_ABUSE = (
         "signlanguage.session_ended_for_abuse",

@@ -183,15 +183,69 @@ def shift_add(
 
 
 @transaction.atomic
-def shift_delete(*, shift: Shift, actor: User) -> None:
-    availability.invalidate()
+@dataclass(frozen=True)
+class ShiftRemoval:
+    reassigned: int  # bookings moved to another operator
+    cancelled: int  # bookings no one was free to take: cancelled, the customer told
+
+
+def shift_delete(
+    *, shift: Shift, actor: User, now: datetime.datetime | None = None
+) -> ShiftRemoval:
+    """Remove a shift without orphaning its bookings. Each coming booking it held moves to
+    another operator with the skill and that slot free, in the same transaction (the one
+    operator, one slot guarantee holds: _free_operators locks the shifts it reads); one that no
+    one can take is cancelled, and its customer is e-mailed with a link to book again."""
+    try:
+        return _shift_delete(shift=shift, actor=actor, now=now or timezone.now())
+    except IntegrityError as exc:
+        raise _integrity_to_booking_error(exc) from exc
+
+
+@transaction.atomic
+def _shift_delete(*, shift: Shift, actor: User, now: datetime.datetime) -> ShiftRemoval:
+    shift = Shift.objects.select_for_update().get(pk=shift.pk)
+    held = list(
+        Session.objects.select_for_update()
+        .select_related("customer")
+        .filter(
+            kind=Kind.BOOKED,
+            state=State.WAITING,
+            operator_id=shift.operator_id,
+            start__gte=max(shift.start, now),
+            start__lt=shift.end,
+        )
+        .order_by("start", "pk")
+    )
     audit.record(
         action=AuditAction.SHIFT_DELETED,
         actor=actor,
         obj=shift,
         before={"operator_id": shift.operator_id, "start": shift.start, "end": shift.end},
+        after={"bookings": len(held)},
     )
     shift.delete()
+    reassigned = cancelled = 0
+    for session in held:
+        free = _free_operators(session.mode, session.start, exclude_pk=session.pk)
+        if session.operator_id in free:
+            continue  # another shift of the same operator still covers it
+        before = _snapshot(session)
+        if free:
+            session.operator_id = free[0]
+            session.save(update_fields=["operator"])
+            action, event = AuditAction.SESSION_REASSIGNED, "reassigned"
+            reassigned += 1
+        else:
+            session.state = State.CANCELLED
+            session.cancelled_at = now
+            session.ics_sequence += 1
+            session.save(update_fields=["state", "cancelled_at", "ics_sequence"])
+            action, event = AuditAction.SESSION_CANCELLED, "cancelled_no_operator"
+            cancelled += 1
+        _booking_changed(session, actor, action, event, before)
+    availability.invalidate()
+    return ShiftRemoval(reassigned=reassigned, cancelled=cancelled)
 
 
 @dataclass(frozen=True)
@@ -530,6 +584,8 @@ _SUBJECTS = {
     "booked": gettext_noop("Your session is booked"),
     "rescheduled": gettext_noop("Your session has a new time"),
     "cancelled": gettext_noop("Your session is cancelled"),
+    "reassigned": gettext_noop("Your session will be with another operator"),
+    "cancelled_no_operator": gettext_noop("We had to cancel your session"),
     "day_before": gettext_noop("Reminder: your session is tomorrow"),
     "soon": gettext_noop("Reminder: your session starts in 15 minutes"),
 }
@@ -539,6 +595,14 @@ _SENTENCES = {
     "booked": gettext_noop("Your session is booked."),
     "rescheduled": gettext_noop("Your session has a new time."),
     "cancelled": gettext_noop("Your session is cancelled."),
+    "reassigned": gettext_noop(
+        "Your session will be with another operator. The date and time stay the same, and "
+        "there is nothing you need to do."
+    ),
+    "cancelled_no_operator": gettext_noop(
+        "We are sorry: the operator for your session can no longer take it, and no other "
+        "operator is free at that time, so we had to cancel it. Please book another time."
+    ),
     "day_before": gettext_noop("Reminder: your session is tomorrow."),
     "soon": gettext_noop("Reminder: your session starts in 15 minutes."),
 }
@@ -579,13 +643,16 @@ def send_session_email(session: Session, event: str) -> None:
             lines.append(_("Booked by: %(name)s") % {"name": session.booked_by.name})
         detail_url = site_url(reverse("signlanguage:detail", args=[session.pk]))
         ics_url = site_url(reverse("signlanguage:ics", args=[session.pk]))
-        if event == "cancelled":
+        if event in ("cancelled", "cancelled_no_operator"):
             # The attached calendar file cancels the event in the calendar it was added to.
             lines += [
                 "",
                 _("See the booking: %(url)s") % {"url": detail_url},
                 _("Remove it from your calendar: %(url)s") % {"url": ics_url},
             ]
+            if event == "cancelled_no_operator":
+                book_url = site_url(reverse("signlanguage:book"))
+                lines.append(_("Book another time: %(url)s") % {"url": book_url})
         else:
             lines += [
                 "",

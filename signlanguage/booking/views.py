@@ -503,7 +503,29 @@ def shift_delete(request: HttpRequest, pk: int) -> HttpResponse:
     shift = Shift.objects.filter(pk=pk).first()
     if shift is not None:
         monday = _monday(shift.start.astimezone(JST).date().isoformat())
-        services.shift_delete(shift=shift, actor=user)
+        removal = services.shift_delete(shift=shift, actor=user)
         messages.success(request, _("The shift is removed."))
+        if removal.reassigned:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d booking in it moved to another operator; the customer was told.",
+                    "%(count)d bookings in it moved to other operators; the customers were told.",
+                    removal.reassigned,
+                )
+                % {"count": removal.reassigned},
+            )
+        if removal.cancelled:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d booking in it had no other operator free and was cancelled; "
+                    "the customer was e-mailed a link to book again.",
+                    "%(count)d bookings in it had no other operator free and were cancelled; "
+                    "the customers were e-mailed a link to book again.",
+                    removal.cancelled,
+                )
+                % {"count": removal.cancelled},
+            )
         return redirect(_week_url(monday))
     return redirect("signlanguage:shifts")
