@@ -227,6 +227,7 @@ def _shift_delete(*, shift: Shift, actor: User, now: datetime.datetime) -> Shift
     shift.delete()
     reassigned = cancelled = 0
     for session in held:
+        assert session.start is not None  # a booked session has its time
         free = _free_operators(session.mode, session.start, exclude_pk=session.pk)
         if session.operator_id in free:
             continue  # another shift of the same operator still covers it
