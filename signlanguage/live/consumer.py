@@ -57,11 +57,12 @@ class SessionConsumer(ProtectedJsonConsumer):
     side: str
     acting_for_id: int | None = None
     joined_group: str | None = None
+    read_marks: list[dict[str, Any]]
 
     async def authorize(self) -> int | None:
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         session, part = await database_sync_to_async(live_selectors.participant_session)(
-            self.user, self.session_id, verified=True, via="websocket"
+            self.user, self.session_id, verified=True, via="websocket", with_read_marks=True
         )
         if session is None:
             return CLOSE_NOT_FOUND
@@ -76,12 +77,16 @@ class SessionConsumer(ProtectedJsonConsumer):
         self.acting_for_id = part.acting_for_id
         self.mode = session.mode
         self.state = session.state
+        self.read_marks = live_selectors.read_marks_of_other_side(session, part.side)
         return None
 
     async def joined(self) -> None:
         self.joined_group = session_group(self.session_id)
         await self.channel_layer.group_add(self.joined_group, self.channel_name)
         await self.send_json({"type": "session.state", "state": self.state})
+        # What the other side has already read, so a reloaded page shows 既読 (issue 26 item 12).
+        for frame in self.read_marks:
+            await self.send_json(frame)
 
     async def left(self) -> None:
         if self.joined_group is not None:

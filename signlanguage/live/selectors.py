@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from access_support.accounts.models import User
@@ -24,11 +24,26 @@ MESSAGE_PAGE_SIZE = 200
 
 
 def participant_session(
-    user: Any, pk: int, *, verified: bool | None = None, via: str = "web"
+    user: Any,
+    pk: int,
+    *,
+    verified: bool | None = None,
+    via: str = "web",
+    with_read_marks: bool = False,
 ) -> tuple[Session | None, Participation]:
     """The session and the user's part in it. (None, …not_found) when there is no such session.
     A proxy's part comes from proxies.services.authorize (decided and audited there)."""
-    session = Session.objects.select_related("customer", "operator").filter(pk=pk).first()
+    query = Session.objects.select_related("customer", "operator").filter(pk=pk)
+    if with_read_marks:  # the live socket: each role's read mark, in the same query
+        query = query.annotate(
+            **{
+                f"read_by_{role}": Max(
+                    "read_markers__last_read_seq", filter=Q(read_markers__role=role)
+                )
+                for role in READ_ROLES
+            }
+        )
+    session = query.first()
     if session is None:
         return None, Participation(False, "not_found")
     decision = None
@@ -49,6 +64,25 @@ def message_frame(message: ChatMessage) -> dict[str, Any]:
         "text": message.text,
         "sent_at": timezone.localtime(message.sent_at).isoformat(),
     }
+
+
+SIDE_ROLES = {"operator": ("operator",), "customer": ("customer", "proxy")}
+READ_ROLES = ("customer", "proxy", "operator")
+
+
+def read_marks_of_other_side(session: Session, side: str) -> list[dict[str, Any]]:
+    """The stored read marks of the other side of the call, as the `chat.read` frames a socket
+    gets when it connects (docs/websocket.md): the highest seq per role, so a page that was
+    reloaded shows 既読 on what the other side has already read. `session` comes from
+    participant_session(…, with_read_marks=True): the marks are read with the session, in the
+    same query."""
+    other = "customer" if side == "operator" else "operator"
+    frames = []
+    for role in SIDE_ROLES[other]:
+        seq = getattr(session, f"read_by_{role}", None)
+        if seq:
+            frames.append({"type": "chat.read", "role": role, "seq": int(seq)})
+    return frames
 
 
 def messages_after(session_id: int, after_seq: int, limit: int | None = None) -> list[ChatMessage]:
@@ -162,7 +196,6 @@ def console_sessions(operator: Any, now: datetime.datetime | None = None) -> dic
     `upcoming`: open booked sessions on a later day — listed, never opened.
     `open_chats`: the open ones of today whose time has come (live_policies.is_open_yet): only
     these get a live chat pane and socket. Each session carries `opens_at` (None for talk now)."""
-    from django.db.models import Q
 
     now = now or timezone.now()
     today = timezone.localdate(now)

@@ -2,6 +2,11 @@
 // each once; the last contiguous seq (what `sync` resumes from); read marks both ways.
 // No DOM here (tests/js/store.test.mjs).
 
+// The two sides of a session: a proxy writes on the customer's side.
+export function sideOf(role) {
+  return role === "operator" ? "operator" : "customer";
+}
+
 export class MessageStore {
   constructor(role) {
     this.role = role; // customer | proxy | operator: whose messages are "mine"
@@ -48,10 +53,13 @@ export class MessageStore {
     return seq <= this.readUpTo;
   }
 
-  // A `chat.read` from the other side. Returns the seqs of my messages that became read (in
-  // order), or null when the mark is stale, mine, or not a seq.
+  // A `chat.read` from the other side: relayed live, or the stored marks the server sends when
+  // the socket connects — before the history, so messages stored later ask isRead() (a reload
+  // keeps 既読). Returns the seqs of my messages that became read (in order), or null when the
+  // mark is stale, from my own side (a proxy reading marks nothing of the customer's as read),
+  // or not a seq.
   markRead(frame) {
-    if (frame.role === this.role) return null;
+    if (sideOf(frame.role) === sideOf(this.role)) return null;
     const seq = Number(frame.seq);
     if (!Number.isInteger(seq) || seq <= this.readUpTo) return null;
     this.readUpTo = seq;
