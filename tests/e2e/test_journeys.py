@@ -483,3 +483,107 @@ def test_operator_verifies_a_proxy_at_the_desk(browsers: Browsers) -> None:
     assert "山田 花子" in result["text"] and "山田 太郎" in result["text"], result
     go_home(operator, server)
     go_home(proxy, server)
+
+
+# --- 5. a lost-card report reaches the back office and comes back answered (issue 21 item 1) --
+
+
+def _radio(driver: Any, name: str, value: str) -> None:
+    """Tab to the radio group and choose `value` with the arrow keys (Space on the first)."""
+    from selenium.webdriver.common.keys import Keys
+
+    tab_to(driver, lambda el: el.get("name") == name, f"the {name!r} choice")
+    press(driver, Keys.SPACE)
+    for _ in range(6):
+        if driver.execute_script("return document.activeElement.value") == value:
+            break
+        press(driver, Keys.ARROW_DOWN)
+    assert driver.execute_script("return document.activeElement.checked") is True
+    assert driver.execute_script("return document.activeElement.value") == value
+
+
+def _axe_clean(driver: Any) -> None:
+    from tests.e2e.conftest import run_axe
+
+    violations = run_axe(driver)
+    assert violations == [], f"axe on {driver.current_url}: {violations}"
+
+
+def test_a_lost_card_report_reaches_staff_and_comes_back_answered(browsers: Browsers) -> None:
+    server = browsers.server
+    # The proxy acts for his mother and reports her card lost.
+    son = sign_in(browsers, "proxy")
+    open_page(son, server, "/proxies/helping/")
+    tab_to(son, button("山田 花子様の代理として操作する"), "Act for 山田 花子")
+    activate(son)
+    assert urlsplit(son.current_url).path == "/proxies/procedures/new/"
+    from_top(son)
+    _radio(son, "kind", "lost_card")
+    type_into(son, "details", "駅で財布ごと落としました")
+    tab_to(son, button("手続きを送る"), "Send the request")
+    activate(son)
+    path = urlsplit(son.current_url).path
+    assert path.startswith("/proxies/procedures/"), path
+    number = path.rstrip("/").split("/")[-1]
+    assert h1(son) == "紛失・盗難の届け出"
+    told = main_text(son)
+    assert "このあとの流れ" in told and "電話リレーサービス" in told, told
+    _axe_clean(son)
+
+    # Staff: the report is pinned on top, framed as urgent, with its number.
+    staff = sign_in(browsers, "supervisor")
+    open_page(staff, server, "/proxies/back-office/")
+    pinned = staff.execute_script(
+        "return [...document.querySelectorAll('.card-urgent')].map(e => e.innerText)"
+    )
+    assert any(f"受付番号 {number} を開く" in card for card in pinned), pinned
+    _axe_clean(staff)
+    tab_to(staff, link_to(f"/proxies/back-office/{number}/"), "the report's link", limit=200)
+    activate(staff)
+    tab_to(staff, button("このお手続きを担当する"), "Take on this request")
+    activate(staff)
+    assert "あなたの担当になりました" in main_text(staff) or "担当" in h1(staff)
+    from_top(staff)
+    _radio(staff, "outcome", "ask")
+    type_into(staff, "text", "最後に使った日時を教えてください。")
+    tab_to(staff, button("保存してお客様に知らせる"), "Save and tell the customer")
+    activate(staff)
+    assert "質問を送りました" in staff.execute_script("return document.body.innerText")
+    _axe_clean(staff)
+
+    # The proxy answers on the same page.
+    open_page(son, server, f"/proxies/procedures/{number}/")
+    assert "最後に使った日時を教えてください。" in main_text(son)
+    type_into(son, "answer", "昨日の夕方です")
+    tab_to(son, button("回答を送る"), "Send the answer")
+    activate(son)
+    assert "回答をスタッフに送りました" in son.execute_script("return document.body.innerText")
+
+    # Staff finish it.
+    open_page(staff, server, f"/proxies/back-office/{number}/")
+    assert "昨日の夕方です" in main_text(staff)
+    _radio(staff, "outcome", "done")
+    type_into(staff, "text", "カードを止めて、再発行を手配しました。")
+    tab_to(staff, button("保存してお客様に知らせる"), "Save and tell the customer")
+    activate(staff)
+    assert "お手続きを完了にしました" in staff.execute_script("return document.body.innerText")
+
+    # The member's timeline and notices show each step; the e-mails carry both languages.
+    member = sign_in(browsers, "senior")
+    open_page(member, server, "/proxies/timeline/")
+    history = main_text(member)
+    for sentence in (
+        "スタッフがお手続きの対応を始めました",
+        "スタッフがお手続きについて質問しました",
+        "お手続きについての質問に回答しました",
+        "お手続きが完了しました",
+    ):
+        assert sentence in history, sentence
+    _axe_clean(member)
+    open_page(member, server, "/proxies/procedures/")
+    notices = main_text(member)
+    assert "対応を始めました" in notices and "完了しました" in notices, notices
+    _axe_clean(member)
+    bodies = [str(m.get_body(("plain",)).get_content()) for m in mails_to(server, "senior@")]
+    done = [b for b in bodies if "完了しました" in b]
+    assert done and "is done" in done[-1] and f"/proxies/procedures/{number}/" in done[-1]
