@@ -177,6 +177,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "session_id": session.pk,
             "position": status["position"],
             "estimated_wait_minutes": status["estimated_wait_minutes"],
+            "estimated_wait_range_minutes": status["estimated_wait_range_minutes"],
         },
         status=201,
     )

@@ -59,6 +59,7 @@ class QueueConsumer(ProtectedJsonConsumer):
                 "state": None,
                 "position": 0,
                 "estimated_wait_minutes": 0,
+                "estimated_wait_range_minutes": None,
             }
         if services.queue_close_for_the_day(session=session) is not None:
             # Closing time passed while they waited: the page reloads and says so.

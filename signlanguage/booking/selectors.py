@@ -22,6 +22,10 @@ from signlanguage.booking.availability import JST, SKILL_FIELD
 from signlanguage.models import Kind, Session, Shift, State, TalkNowRestriction
 
 DEFAULT_HANDLING = datetime.timedelta(minutes=10)
+# The range shown to a waiting customer is built from this many recent handling times at least
+# (fewer: "we can't tell yet"), taken from the last RECENT_DAYS days.
+RANGE_SAMPLE_MIN = 3
+RECENT_DAYS = 14
 # The proxy scope that covers booking and joining sessions.
 BOOK_ACTION = "session.book"
 
@@ -116,6 +120,44 @@ def average_handling_time(mode: str, sample: int = 20) -> datetime.timedelta:
     return total / len(rows)
 
 
+def recent_handling_times(
+    mode: str, sample: int = 20, now: datetime.datetime | None = None
+) -> list[datetime.timedelta]:
+    """How long the most recent talk-now sessions of this mode took, taken → closed, shortest
+    first: at most `sample`, none older than RECENT_DAYS."""
+    now = now or timezone.now()
+    rows = (
+        Session.objects.filter(
+            kind=Kind.NOW,
+            mode=mode,
+            state=State.CLOSED,
+            taken_at__isnull=False,
+            closed_at__gte=now - datetime.timedelta(days=RECENT_DAYS),
+        )
+        .order_by("-closed_at")
+        .values_list("taken_at", "closed_at")[:sample]
+    )
+    return sorted(closed - taken for taken, closed in rows if taken and closed)
+
+
+def estimated_wait_range(mode: str, position: int) -> tuple[int, int] | None:
+    """The wait for the request at `position`, in whole minutes, as a range — or None when we
+    cannot tell: no operator with the skill is on shift, or too few recent sessions to go by.
+    Each round of the queue ahead (position ÷ operators on shift) takes between the lower and
+    the upper quartile of recent handling times; the first in line may be taken at once."""
+    if position <= 0:
+        return (0, 0)
+    operators = operators_on_duty(mode)
+    times = recent_handling_times(mode)
+    if operators == 0 or len(times) < RANGE_SAMPLE_MIN:
+        return None
+    low, high = times[len(times) // 4], times[(3 * len(times)) // 4]
+    rounds = math.ceil(position / operators)
+    low_minutes = math.floor((low * (rounds - 1)).total_seconds() / 60)
+    high_minutes = max(low_minutes + 1, math.ceil((high * rounds).total_seconds() / 60))
+    return (low_minutes, high_minutes)
+
+
 def operators_on_duty(mode: str, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     return (
@@ -158,12 +200,14 @@ def estimated_wait(mode: str, position: int) -> datetime.timedelta:
 def queue_status(session: Session) -> dict[str, Any]:
     position = queue_position(session)
     wait = estimated_wait(session.mode, position)
+    wait_range = estimated_wait_range(session.mode, position)
     return {
         "type": "queue.status",
         "session_id": session.pk,
         "state": session.state,
         "position": position,
         "estimated_wait_minutes": math.ceil(wait.total_seconds() / 60),
+        "estimated_wait_range_minutes": list(wait_range) if wait_range is not None else None,
     }
 
 

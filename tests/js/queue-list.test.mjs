@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { fill, planList } from "../../signlanguage/static/signlanguage/queue-list.js";
+import { fill, planList, waitText } from "../../signlanguage/static/signlanguage/queue-list.js";
 
 describe("planList", () => {
   it("keeps the rows still waiting, removes those gone and adds new ones in order", () => {
@@ -31,5 +31,16 @@ describe("fill", () => {
   it("names the customer in the translated pattern", () => {
     assert.equal(fill("%(name)sさんに対応する", { name: "佐藤 一郎" }), "佐藤 一郎さんに対応する");
     assert.equal(fill("Take %(name)s", { name: "佐藤 一郎" }), "Take 佐藤 一郎");
+  });
+});
+
+describe("waitText", () => {
+  it("shows the range the server sent", () => {
+    assert.equal(waitText([6, 20], "約%(low)s〜%(high)s分", "わかりません"), "約6〜20分");
+  });
+
+  it("says it cannot tell when the server has no range", () => {
+    assert.equal(waitText(null, "約%(low)s〜%(high)s分", "わかりません"), "わかりません");
+    assert.equal(waitText(undefined, "%(low)s-%(high)s", "unknown"), "unknown");
   });
 });

@@ -9,6 +9,13 @@ export function fill(template, values) {
   return String(template).replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
 }
 
+// The customer's wait in words: a range ("%(low)s", "%(high)s" in `withRange`), or `unknown`
+// when the server cannot tell (no range: null).
+export function waitText(range, withRange, unknown) {
+  if (!Array.isArray(range) || range.length !== 2) return String(unknown);
+  return fill(withRange, { low: range[0], high: range[1] });
+}
+
 // What to do to turn the list with row keys `current` (in order) into `wanted` (keys, in
 // order): `remove` the keys no longer wanted, `keep` those in both, and `insert` each new key
 // before the key given (null: at the end). Kept rows are never moved (the queue only grows at the

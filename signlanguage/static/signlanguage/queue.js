@@ -3,7 +3,7 @@
 // server); content is set as text, never HTML. The operators' list is updated in place, keyed by
 // session id (queue-list.js): focus on a row's button stays, each row says its mode in words and
 // each button names the customer.
-import { fill, reconcile, setText } from "./queue-list.js";
+import { fill, reconcile, setText, waitText } from "./queue-list.js";
 
 const status = document.getElementById("queue-status");
 const list = document.getElementById("queue-list");
@@ -42,7 +42,13 @@ function showStatus(frame) {
   if (frame.state === "waiting") {
     status.replaceChildren(
       paragraph(fill(status.dataset.textPosition, frame)),
-      paragraph(fill(status.dataset.textWait, { minutes: frame.estimated_wait_minutes })),
+      paragraph(
+        waitText(
+          frame.estimated_wait_range_minutes,
+          status.dataset.textWait,
+          status.dataset.textWaitUnknown,
+        ),
+      ),
     );
     return;
   }
