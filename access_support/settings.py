@@ -432,6 +432,9 @@ LOGGING = {
 SERVICE_OPEN_TIME = "09:00"
 SERVICE_CLOSE_TIME = "18:00"
 SLOT_MINUTES = 30
+# A talk-now request nobody has taken in this long is closed, and the customer offered a booking
+# (signlanguage.booking.services.queue_sweep, `manage.py sweep_queue` from cron).
+QUEUE_MAX_WAIT_MINUTES = 30
 RETENTION_DAYS = 365  # chat transcripts and feedback; `manage.py purge_expired` deletes older
 # Closed every year (month-day, JST) besides Japanese public holidays (jpholiday): 年末年始.
 SERVICE_CLOSED_DAYS = ["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"]

@@ -86,6 +86,10 @@ class AuditAction(models.TextChoices):
         "signlanguage.queue_closed_for_the_day",
         _("A talk-now request was closed at closing time"),
     )
+    QUEUE_CLOSED_WAITED_TOO_LONG = (
+        "signlanguage.queue_closed_waited_too_long",
+        _("A talk-now request was closed after waiting too long"),
+    )
     FEEDBACK_GIVEN = "signlanguage.feedback_given", _("Feedback was given")
     ABUSE_REVIEWED = "signlanguage.abuse_reviewed", _("A harassment report was reviewed")
     CANNED_PHRASE_SAVED = "signlanguage.canned_phrase_saved", _("A set phrase was saved")

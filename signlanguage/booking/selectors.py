@@ -214,13 +214,25 @@ def queue_status(session: Session) -> dict[str, Any]:
 def closed_for_the_day(session: Session) -> bool:
     """Whether this talk-now request was closed at closing time (not left, not taken): the
     audit row services.queue_close_for_the_day wrote says so."""
+    return queue_closed_because(session) == AuditAction.QUEUE_CLOSED_FOR_THE_DAY
+
+
+def queue_closed_because(session: Session) -> str | None:
+    """Why the service closed this talk-now request — the audit action: closing time, or
+    waited too long — or None when it did not (waiting, taken, or the customer left)."""
+    if session.state != State.CANCELLED:
+        return None
     return (
-        session.state == State.CANCELLED
-        and AuditEvent.objects.filter(
-            action=AuditAction.QUEUE_CLOSED_FOR_THE_DAY,
+        AuditEvent.objects.filter(
+            action__in=[
+                AuditAction.QUEUE_CLOSED_FOR_THE_DAY,
+                AuditAction.QUEUE_CLOSED_WAITED_TOO_LONG,
+            ],
             object_type=session._meta.label_lower,
             object_id=str(session.pk),
-        ).exists()
+        )
+        .values_list("action", flat=True)
+        .first()
     )
 
 

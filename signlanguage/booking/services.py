@@ -557,10 +557,16 @@ def queue_close_for_the_day(
 ) -> Session | None:
     """A talk-now request still waiting when the service has closed (availability.is_open_at)
     is closed for the day: cancelled, audited (no actor: the clock did it), every queue socket
-    nudged. Returns the session when this call closed it; None while the service is open or
-    the request is no longer waiting (taken, left, or already closed)."""
+    nudged. A request that has waited longer than settings.QUEUE_MAX_WAIT_MINUTES is closed the
+    same way (audited `signlanguage.queue_closed_waited_too_long`). Returns the session when
+    this call closed it; None while it may still wait, or when it is no longer waiting (taken,
+    left, or already closed)."""
     now = now or timezone.now()
-    if availability.is_open_at(now):
+    if not availability.is_open_at(now):
+        action, reason = AuditAction.QUEUE_CLOSED_FOR_THE_DAY, "closing_time"
+    elif session.created_at <= now - datetime.timedelta(minutes=settings.QUEUE_MAX_WAIT_MINUTES):
+        action, reason = AuditAction.QUEUE_CLOSED_WAITED_TOO_LONG, "waited_too_long"
+    else:
         return None
     with transaction.atomic():
         closed = Session.objects.filter(pk=session.pk, kind=Kind.NOW, state=State.WAITING).update(
@@ -570,13 +576,29 @@ def queue_close_for_the_day(
             return None
         session.refresh_from_db()
         audit.record(
-            action=AuditAction.QUEUE_CLOSED_FOR_THE_DAY,
+            action=action,
             subject_user=session.customer,
             obj=session,
-            after={"state": State.CANCELLED, "reason": "closing_time"},
+            after={"state": State.CANCELLED, "reason": reason},
         )
         events.queue_changed()
     return session
+
+
+def queue_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Close every talk-now request that may wait no longer (queue_close_for_the_day): after
+    closing time, or waiting past settings.QUEUE_MAX_WAIT_MINUTES. Run by `manage.py
+    sweep_queue` from cron; the waiting page and the queue socket also close their own request
+    when they answer, so a customer is told even between two runs. Returns how many it closed."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(minutes=settings.QUEUE_MAX_WAIT_MINUTES)
+    waiting = Session.objects.filter(kind=Kind.NOW, state=State.WAITING)
+    if availability.is_open_at(now):
+        waiting = waiting.filter(created_at__lte=cutoff)
+    return sum(
+        queue_close_for_the_day(session=session, now=now) is not None
+        for session in waiting.select_related("customer").order_by("created_at", "pk")
+    )
 
 
 # --- e-mail and reminders -------------------------------------------------------------------

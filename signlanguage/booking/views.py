@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access_support.accounts.models import User
+from access_support.audit.actions import AuditAction
 from access_support.http import request_user, require
 from access_support.masking import MASKED_NOTICE, has_card_number
 from proxies import acting
@@ -304,7 +306,8 @@ def waiting(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     if session.state == "waiting":
         services.queue_close_for_the_day(session=session, now=now)
-    closed_for_the_day = selectors.closed_for_the_day(session)
+    closed_because = selectors.queue_closed_because(session)
+    closed_for_the_day = closed_because == AuditAction.QUEUE_CLOSED_FOR_THE_DAY
     return render(
         request,
         "signlanguage/waiting.html",
@@ -312,6 +315,8 @@ def waiting(request: HttpRequest, pk: int) -> HttpResponse:
         | {
             "status": selectors.queue_status(session),
             "closed_for_the_day": closed_for_the_day,
+            "waited_too_long": closed_because == AuditAction.QUEUE_CLOSED_WAITED_TOO_LONG,
+            "max_wait": settings.QUEUE_MAX_WAIT_MINUTES,
             "opens": format_datetime(availability.next_opening(now)) if closed_for_the_day else "",
             "book_url": reverse("signlanguage:book") + "?" + urlencode({"m": session.mode}),
         },
