@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.browser import manage
 
 
 def test_production_settings_pass_check_deploy_at_warning_level():
@@ -18,14 +15,7 @@ def test_production_settings_pass_check_deploy_at_warning_level():
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="support.example.jp",
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING", timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -10,43 +10,23 @@ test came first) waits it out in a second browser (`Browsers.browser_to_sign_in`
 from __future__ import annotations
 
 import contextlib
-import email
 import json
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email import policy
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.conftest import require_service
+from tests import browser
+from tests.browser import AXE_TAGS as AXE_TAGS  # imported from here by the e2e tests
+from tests.browser import ROOT, mailed_texts, run_axe
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROME_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--window-size=1280,900",
-    "--force-device-scale-factor=1",
-)
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CHROME_FLAGS = (*browser.CHROME_FLAGS, "--force-device-scale-factor=1")
 DEMO_PASSWORD = "demo-pass-2026"
 EMAIL_CODE_COOLDOWN = 30  # settings.OTP_EMAIL_COOLDOWN_DURATION of the live server
 LANGUAGE_COOKIE = "as_language"
@@ -103,26 +83,11 @@ class LiveServer:
         return self.url + path
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        return browser.log_tail(self.log_path, lines)
 
 
 def _browser_available() -> None:
-    require_service(
-        "Chromium", Path(CHROMIUM).exists(), "apt-get install -y chromium chromium-driver"
-    )
-    require_service(
-        "chromedriver", Path(CHROMEDRIVER).exists(), "apt-get install -y chromium-driver"
-    )
-    require_service("axe-core", AXE_JS.exists(), "run npm ci at the repository root")
+    browser.require_browser(axe=True)
 
 
 @pytest.fixture(scope="session")
@@ -138,64 +103,15 @@ def start_live_server(tmp: Path, extra_env: dict[str, str] | None = None) -> Ite
     data; `extra_env` reaches tests/e2e/settings.py (e.g. a short idle timeout)."""
     mail_dir = tmp / "mail"
     mail_dir.mkdir()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.e2e.settings",
-        "DATABASE_URL": f"sqlite:///{tmp}/e2e.sqlite3",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "DEBUG": "false",
-        "PYTHONUNBUFFERED": "1",
+    env = browser.e2e_env(
+        tmp / "e2e.sqlite3",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail_dir),
         **(extra_env or {}),
-    }
-    env.pop("REDIS_URL", None)  # one process: in-memory layer and cache, nothing shared
-    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        if done.returncode != 0:
-            pytest.fail(f"manage.py {command[0]} failed:\n{done.stdout}\n{done.stderr}")
-    port = _free_port()
-    log_path = tmp / "daphne.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "access_support.asgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    server = LiveServer(f"http://127.0.0.1:{port}", mail_dir, log_path)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"daphne exited with {process.returncode}:\n{server.log_tail()}")
-            try:
-                with urllib.request.urlopen(server.path("/healthz"), timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"daphne did not answer /healthz in 30 s:\n{server.log_tail()}")
-            time.sleep(0.2)
-        yield server
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+    )
+    browser.prepare(env, ["migrate", "--noinput", "-v0"], ["seed_demo"])
+    with browser.daphne(env, tmp / "daphne.log") as url:
+        yield LiveServer(url, mail_dir, tmp / "daphne.log")
 
 
 def sign_in_code(server: LiveServer, address: str, timeout: float = 10) -> str:
@@ -204,19 +120,10 @@ def sign_in_code(server: LiveServer, address: str, timeout: float = 10) -> str:
     deadline = time.monotonic() + timeout
     while True:
         newest: tuple[float, str] | None = None
-        for path in server.mail_dir.glob("*.log"):
-            mtime = path.stat().st_mtime
-            for chunk in path.read_bytes().split(b"-" * 79):
-                if not chunk.strip():
-                    continue
-                message = email.message_from_bytes(chunk.strip(), policy=policy.default)
-                if address not in str(message.get("To", "")):
-                    continue
-                body = message.get_body(preferencelist=("plain",))
-                text = body.get_content() if body is not None else ""
-                found = re.search(r"sign-in code:\s*([0-9A-Za-z-]+)", text)
-                if found and (newest is None or mtime >= newest[0]):
-                    newest = (mtime, found.group(1))
+        for mtime, text in mailed_texts(server.mail_dir, address):
+            found = re.search(r"(?:sign-in code:|確認コード：)\s*([0-9A-Za-z-]+)", text)
+            if found and (newest is None or mtime >= newest[0]):
+                newest = (mtime, found.group(1))
         if newest is not None:
             return newest[1]
         if time.monotonic() > deadline:
@@ -228,18 +135,7 @@ def sign_in_code(server: LiveServer, address: str, timeout: float = 10) -> str:
 
 
 def new_driver() -> Any:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(30)
-    driver.set_script_timeout(60)
-    return driver
+    return browser.new_driver(CHROME_FLAGS)
 
 
 class Browsers:
@@ -436,26 +332,6 @@ def keyboard_sign_in(driver: Any, server: LiveServer, role: str) -> list[str]:
 
 
 # --- page checks --------------------------------------------------------------------------
-
-
-def run_axe(driver: Any) -> list[dict[str, Any]]:
-    if not driver.execute_script("return typeof window.axe === 'object'"):
-        driver.execute_script(AXE_JS.read_text())
-    result = driver.execute_async_script(
-        """
-        const done = arguments[arguments.length - 1];
-        axe.run(document, {runOnly: {type: 'tag', values: arguments[0]},
-                           resultTypes: ['violations']})
-          .then(r => done(r.violations.map(v => ({
-            id: v.id, impact: v.impact, help: v.help,
-            targets: v.nodes.slice(0, 8).map(n => n.target.join(' '))}))))
-          .catch(e => done({error: String(e)}));
-        """,
-        AXE_TAGS,
-    )
-    if isinstance(result, dict):
-        pytest.fail(f"axe-core failed on {driver.current_url}: {result['error']}")
-    return result
 
 
 LAYOUT_JS = r"""

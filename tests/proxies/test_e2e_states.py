@@ -4,13 +4,12 @@ axe-core (WCAG 2.2 A/AA), layout and structure in Japanese and English, in headl
 
 from __future__ import annotations
 
-import email
 import re
-from email import policy
 from typing import Any
 
 import pytest
 
+from tests.browser import mailed_texts
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import (
     LANGUAGE_COOKIE,
@@ -56,17 +55,10 @@ def _both_languages(driver: Any, label: str, produce: Any, signed_in: bool = Tru
 
 
 def _invitation_link(server: LiveServer, address: str) -> str:
-    for path in server.mail_dir.glob("*.log"):
-        for chunk in path.read_bytes().split(b"-" * 79):
-            if not chunk.strip():
-                continue
-            message = email.message_from_bytes(chunk.strip(), policy=policy.default)
-            if address not in str(message.get("To", "")):
-                continue
-            body = message.get_body(preferencelist=("plain",))
-            found = re.search(r"/proxies/invitations/[\w-]+/", body.get_content() if body else "")
-            if found:
-                return found.group(0)
+    for _, text in mailed_texts(server.mail_dir, address):
+        found = re.search(r"/proxies/invitations/[\w-]+/", text)
+        if found:
+            return found.group(0)
     pytest.fail(f"no invitation e-mailed to {address}")
 
 

@@ -11,63 +11,31 @@ Screenshots go to $A11Y_SCREENSHOT_DIR when it is set (docs/screenshots/ for the
 from __future__ import annotations
 
 import base64
-import json
 import os
-import signal
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import require_service
-from tests.signlanguage.test_live_browser import (
-    CHROMEDRIVER,
-    CHROMIUM,
-    FLAGS,
-    ROOT,
-    _free_port,
-    browser,
-    send,
-    stored_count,
-    wait_for,
-)
+from tests.browser import SIGNED_IN_SETUP, daphne, e2e_env, last_json, prepare, require_browser
+from tests.signlanguage.test_live_browser import browser, send, stored_count, wait_for
 
 pytestmark = pytest.mark.e2e
 
-SETUP = """
-import json, time, uuid
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from access_support.sessions import SessionStore
-from django_otp import DEVICE_ID_SESSION_KEY
-from access_support.accounts import services
+SETUP = (
+    SIGNED_IN_SETUP
+    + """
+import time, uuid
 from access_support.accounts.models import User
 from proxies import acting
 from signlanguage.live import services as live_services
-from signlanguage.models import Session
-
-def signed_in(user, **extra):
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "access_support.accounts.backends.UserBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store[DEVICE_ID_SESSION_KEY] = services.email_device_for(user).persistent_id
-    for key, value in extra.items():
-        store[key] = value
-    store.create()
-    return store.session_key
 
 def member(n, name):
-    return services.user_create(username=f"m{n}", password="pw-long-enough-1",
-        email=f"m{n}@example.jp", roles=["member"], display_name=name,
-        member_number=f"{n}" * 10)
+    return person(f"m{n}", name, ["member"], member_number=f"{n}" * 10)
 
-operator = services.user_create(username="o1", password="pw-long-enough-1", email="o1@example.jp",
-    roles=["operator"], display_name="鈴木 さくら", skills=["sign_language", "written_chat"])
+operator = person("o1", "鈴木 さくら", ["operator"], skills=["sign_language", "written_chat"])
 names = {1: "佐藤 一郎", 2: "高橋 次郎", 3: "伊藤 三郎", 4: "渡辺 四郎", 5: "中村 五郎"}
 waiting = {}
 for n, name in names.items():
@@ -89,6 +57,7 @@ proxy_key = signed_in(proxy, **{acting.SESSION_KEY: {"member_id": senior.pk, "se
 print(json.dumps({"waiting": waiting, "operator": signed_in(operator), "chat": chat.pk,
     "talker": signed_in(talker), "proxy": proxy_key}))
 """
+)
 
 SCREENSHOT_DIR = os.environ.get("A11Y_SCREENSHOT_DIR", "")
 
@@ -122,60 +91,18 @@ window.__a11y = {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    require_service("Chromium", Path(CHROMIUM).exists(), "apt-get install -y chromium")
-    require_service("chromedriver", Path(CHROMEDRIVER).exists(), "apt-get install chromium-driver")
+    require_browser()
     tmp = tmp_path_factory.mktemp("a11y-live")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.e2e.settings",
-        "DATABASE_URL": f"sqlite:///{tmp}/live.sqlite3",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "DEBUG": "false",
-        "PYTHONUNBUFFERED": "1",
+    env = e2e_env(
+        tmp / "live.sqlite3",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         # Open all day: a request still waiting after closing time is closed (issue 26 item 4).
-        "E2E_ALWAYS_OPEN": "1",
-    }
-    env.pop("REDIS_URL", None)
-    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"], ["shell", "-c", SETUP]):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-    data = json.loads(done.stdout.strip().splitlines()[-1])
-    port = _free_port()
-    log_path = tmp / "daphne.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "access_support.asgi:application"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, log_path.read_text(errors="replace")
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "daphne did not start"
-            time.sleep(0.2)
-        yield {**data, "url": url, "log": log_path}
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        E2E_ALWAYS_OPEN="1",
+    )
+    commands = (["migrate", "--noinput", "-v0"], ["seed_demo"], ["shell", "-c", SETUP])
+    data = last_json(prepare(env, *commands))
+    with daphne(env, tmp / "daphne.log") as url:
+        yield {**data, "url": url, "log": tmp / "daphne.log"}
 
 
 def screenshot(driver: Any, name: str, width: int) -> None:
@@ -363,22 +290,10 @@ new MutationObserver(records => {
 
 
 def test_chat_history_is_not_announced_and_my_message_is_announced_once(server):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    customer = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    operator = None
     path = f"/sessions/{server['chat']}/live/"
+    customer = browser(server, server["talker"], path, script=RECORD_LOG_JS)
+    operator = None
     try:
-        customer.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_LOG_JS})
-        customer.get(server["url"] + "/healthz")
-        customer.add_cookie({"name": "sessionid", "value": server["talker"], "path": "/"})
-        customer.get(server["url"] + path)
         wait_for(customer, stored_count(2))
         wait_for(customer, "return document.querySelector('[role=log]').ariaBusy !== 'true'")
         time.sleep(0.5)

@@ -4,67 +4,35 @@ sign-language session reaches a WebRTC `connected` state on both pages with the 
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import require_service
+from tests.browser import (
+    CHROME_FLAGS,
+    MEDIA_FLAGS,
+    SIGNED_IN_SETUP,
+    daphne,
+    e2e_env,
+    last_json,
+    prepare,
+    require_browser,
+    run_axe,
+    signed_in_driver,
+)
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--window-size=1280,900",
-    # WebRTC with Chromium's fake camera, and ICE candidates on 127.0.0.1 (seen on this stack).
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--allow-loopback-in-peer-connection",
-)
+FLAGS = (*CHROME_FLAGS, *MEDIA_FLAGS)
 
-SETUP = """
-import json
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from access_support.sessions import SessionStore
-from django_otp import DEVICE_ID_SESSION_KEY
-from access_support.accounts import services
-from signlanguage.models import Session
-
-def signed_in(user):
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "access_support.accounts.backends.UserBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store[DEVICE_ID_SESSION_KEY] = services.email_device_for(user).persistent_id
-    store.create()
-    return store.session_key
-
-customer = services.user_create(username="c1", password="pw-long-enough-1", email="c1@example.jp",
-    roles=["member"], display_name="山田 花子", member_number="1234567890")
-other = services.user_create(username="c2", password="pw-long-enough-1", email="c2@example.jp",
-    roles=["member"], display_name="佐藤 一郎", member_number="2345678901")
-operator = services.user_create(username="o1", password="pw-long-enough-1", email="o1@example.jp",
-    roles=["operator"], display_name="鈴木 さくら", skills=["sign_language", "written_chat"])
+SETUP = (
+    SIGNED_IN_SETUP
+    + """
+customer = person("c1", "山田 花子", ["member"], member_number="1234567890")
+other = person("c2", "佐藤 一郎", ["member"], member_number="2345678901")
+operator = person("o1", "鈴木 さくら", ["operator"], skills=["sign_language", "written_chat"])
 chat = Session.objects.create(customer=customer, booked_by=customer, operator=operator,
     mode="written_chat", kind="now", state="active", topic="明細")
 video = Session.objects.create(customer=other, booked_by=other, operator=operator,
@@ -72,84 +40,21 @@ video = Session.objects.create(customer=other, booked_by=other, operator=operato
 print(json.dumps({"customer": signed_in(customer), "other": signed_in(other),
     "operator": signed_in(operator), "chat": chat.pk, "video": video.pk}))
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    require_service("Chromium", Path(CHROMIUM).exists(), "apt-get install -y chromium")
-    require_service("chromedriver", Path(CHROMEDRIVER).exists(), "apt-get install chromium-driver")
+    require_browser()
     tmp = tmp_path_factory.mktemp("live-browser")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.e2e.settings",
-        "DATABASE_URL": f"sqlite:///{tmp}/live.sqlite3",
-        "DEBUG": "false",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("REDIS_URL", None)
-    for command in (["migrate", "--noinput", "-v0"], ["shell", "-c", SETUP]):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-    data = json.loads(done.stdout.strip().splitlines()[-1])
-    port = _free_port()
-    log_path = tmp / "daphne.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "access_support.asgi:application"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, log_path.read_text(errors="replace")
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "daphne did not start"
-            time.sleep(0.2)
-        yield {**data, "url": url, "log": log_path, "env": env}
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    env = e2e_env(tmp / "live.sqlite3")
+    data = last_json(prepare(env, ["migrate", "--noinput", "-v0"], ["shell", "-c", SETUP]))
+    with daphne(env, tmp / "daphne.log") as url:
+        yield {**data, "url": url, "log": tmp / "daphne.log", "env": env}
 
 
-def browser(server: dict[str, Any], session_key: str, path: str) -> Any:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(30)
-    driver.get(server["url"] + "/healthz")
-    driver.add_cookie({"name": "sessionid", "value": session_key, "path": "/"})
-    driver.get(server["url"] + path)
-    return driver
+def browser(server: dict[str, Any], session_key: str, path: str, script: str | None = None) -> Any:
+    return signed_in_driver(server["url"], session_key, path, FLAGS, script)
 
 
 def wait_for(driver: Any, script: str, timeout: float = 20) -> Any:
@@ -167,18 +72,6 @@ LOG_JS = (
     "return Array.from(document.querySelectorAll('[data-live-log] li:not([data-pending])'),"
     " li => [Number(li.dataset.seq), li.querySelector('.live-text').textContent]);"
 )
-
-
-def axe_violations(driver: Any) -> list[Any]:
-    require_service("axe-core", AXE_JS.exists(), "run npm ci at the repository root")
-    driver.execute_script(AXE_JS.read_text())
-    return list(
-        driver.execute_async_script(
-            "const done = arguments[arguments.length - 1];"
-            f"axe.run(document, {{runOnly: {{type: 'tag', values: {json.dumps(AXE_TAGS)}}}}})"
-            ".then(r => done(r.violations.map(v => [v.id, v.nodes.map(n => n.target)])));"
-        )
-    )
 
 
 def stored_count(n: int) -> str:
@@ -236,8 +129,8 @@ def test_written_chat_loses_and_repeats_nothing_when_the_customer_socket_drops(s
             == ""
         )
         # WCAG 2.2 AA with messages in the log, on both sides.
-        assert axe_violations(customer) == []
-        assert axe_violations(operator) == []
+        assert run_axe(customer) == []
+        assert run_axe(operator) == []
     finally:
         customer.quit()
         operator.quit()
@@ -259,7 +152,7 @@ def test_sign_language_session_connects_webrtc_on_both_pages(server):
                 )
                 == "motion"
             )
-        assert axe_violations(customer) == []
+        assert run_axe(customer) == []
     finally:
         customer.quit()
         operator.quit()
