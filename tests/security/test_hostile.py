@@ -12,10 +12,9 @@ Examples per strategy: 200 in `make test`; `pytest --slow` runs 1,000.
 from __future__ import annotations
 
 import json
-import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
@@ -28,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.security.conftest import World
+from tests.security.error_log import ErrorLog, error_log
 from tests.security.test_matrix import KWARGS
 
 settings.register_profile(
@@ -215,27 +215,10 @@ def domain_counts() -> dict[str, int]:
     }
 
 
-class ErrorLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        # django.security.* reports a refused suspicious request (e.g. RequestDataTooBig → 400):
-        # handled on purpose, not an unhandled exception.
-        if not record.name.startswith("django.security."):
-            self.records.append(record)
-
-
-@contextmanager
-def watching_errors() -> Iterator[ErrorLog]:
-    handler = ErrorLog()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
+def watching_errors() -> AbstractContextManager[ErrorLog]:
+    # django.security.* reports a refused suspicious request (e.g. RequestDataTooBig → 400):
+    # handled on purpose, not an unhandled exception.
+    return error_log(ignore=("django.security.",))
 
 
 @contextmanager
@@ -274,39 +257,54 @@ def open_now(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- JSON endpoints -----------------------------------------------------------------------------
 
 
+def survives(
+    strategy: Any,
+    send: Callable[[Any], tuple[Any, str]],
+    after: Callable[[Any], None] | None = None,
+) -> None:
+    """Every value `strategy` generates, sent by `send` (which returns the answer and what was
+    sent) in a transaction rolled back afterwards, passes `check`, and then `after` if given."""
+
+    @settings(EXAMPLES)
+    @given(value=strategy)
+    def run(value: Any) -> None:
+        with rolled_back(), watching_errors() as errors:
+            before = domain_counts()
+            response, what = send(value)
+            check(response, before, errors, what)
+            if after is not None:
+                after(response)
+
+    run()
+
+
+def survives_generated_queries(world: World, clients: dict[str, Client], table, name) -> None:
+    """GET `name` (a JSON read or a page, from `table`) with generated query strings."""
+    role, fields = table[name]
+    client, url = clients[role], url_of(world, name)
+    survives(query_for(fields), lambda query: (client.get(url, query), f"GET {name} {query!r}"))
+
+
 @pytest.mark.parametrize("name", sorted(JSON_POSTS))
 def test_json_endpoint_survives_generated_bodies(world, clients, open_now, name):
     role, fields = JSON_POSTS[name]
     client, url = clients[role], url_of(world, name)
 
-    @settings(EXAMPLES)
-    @given(body=st.one_of(body_for(fields), raw_bodies.map(lambda b: b)))
-    def run(body: Any) -> None:
+    def post(body: Any) -> tuple[Any, str]:
         payload = body if isinstance(body, bytes) else json.dumps(body)
-        with rolled_back(), watching_errors() as errors:
-            before = domain_counts()
-            response = client.post(url, payload, content_type="application/json")
-            check(response, before, errors, f"POST {name} {payload[:200]!r}")
-            if response.status_code >= 400:
-                assert "error" in response.json(), f"{name}: error shape {response.content[:200]}"
+        response = client.post(url, payload, content_type="application/json")
+        return response, f"POST {name} {payload[:200]!r}"
 
-    run()
+    def error_shape(response: Any) -> None:
+        if response.status_code >= 400:
+            assert "error" in response.json(), f"{name}: error shape {response.content[:200]}"
+
+    survives(st.one_of(body_for(fields), raw_bodies.map(lambda b: b)), post, error_shape)
 
 
 @pytest.mark.parametrize("name", sorted(JSON_GETS))
 def test_json_reads_survive_generated_queries(world, clients, name):
-    role, fields = JSON_GETS[name]
-    client, url = clients[role], url_of(world, name)
-
-    @settings(EXAMPLES)
-    @given(query=query_for(fields))
-    def run(query: dict[str, str]) -> None:
-        with rolled_back(), watching_errors() as errors:
-            before = domain_counts()
-            response = client.get(url, query)
-            check(response, before, errors, f"GET {name} {query!r}")
-
-    run()
+    survives_generated_queries(world, clients, JSON_GETS, name)
 
 
 def test_after_seq_in_other_scripts_digits_is_a_400_not_a_500(world, clients):
@@ -324,32 +322,12 @@ def test_after_seq_in_other_scripts_digits_is_a_400_not_a_500(world, clients):
 def test_form_survives_generated_posts(world, clients, open_now, name):
     role, fields = FORM_POSTS[name]
     client, url = clients[role], url_of(world, name)
-
-    @settings(EXAMPLES)
-    @given(data=form_for(fields))
-    def run(data: dict[str, Any]) -> None:
-        with rolled_back(), watching_errors() as errors:
-            before = domain_counts()
-            response = client.post(url, data)
-            check(response, before, errors, f"POST {name} {data!r}")
-
-    run()
+    survives(form_for(fields), lambda data: (client.post(url, data), f"POST {name} {data!r}"))
 
 
 @pytest.mark.parametrize("name", sorted(FORM_GETS))
 def test_page_survives_generated_queries(world, clients, name):
-    role, fields = FORM_GETS[name]
-    client, url = clients[role], url_of(world, name)
-
-    @settings(EXAMPLES)
-    @given(query=query_for(fields))
-    def run(query: dict[str, str]) -> None:
-        with rolled_back(), watching_errors() as errors:
-            before = domain_counts()
-            response = client.get(url, query)
-            check(response, before, errors, f"GET {name} {query!r}")
-
-    run()
+    survives_generated_queries(world, clients, FORM_GETS, name)
 
 
 def test_a_superscript_digit_as_the_return_session_is_not_a_500(world, clients):

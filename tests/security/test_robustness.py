@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -24,6 +21,7 @@ from access_support.asgi import application
 from signlanguage.live import chat_writer
 from signlanguage.live import services as live_services
 from signlanguage.models import ChatMessage
+from tests.security.error_log import error_log
 from tests.signlanguage.live_fixtures import (  # noqa: F401 (fixtures)
     ORIGIN,
     closed_with,
@@ -35,26 +33,6 @@ from tests.signlanguage.live_fixtures import (  # noqa: F401 (fixtures)
 
 # JSON may carry a lone surrogate as an escape; UTF-8 (and so every database driver) cannot.
 LONE_SURROGATE_BODY = b'{"username": "\\ud800", "password": "x"}'
-
-
-class _Errors(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@contextmanager
-def error_log() -> Iterator[_Errors]:
-    handler = _Errors()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
 
 
 def item(session: Any, user: Any, text: str) -> dict[str, Any]:
