@@ -42,27 +42,24 @@ def http_extra(clients: int, pairs: int = 12000) -> dict[str, Any]:
         Shift(operator=o, start=start, end=start + datetime.timedelta(hours=9)) for o in operators
     )
     hashed = make_password(PASSWORD)
-    members = User.objects.bulk_create(
-        User(
-            username=f"bm{i}",
-            password=hashed,
-            email=f"bm{i}@bench.example",
-            is_member=True,
-            member_number=f"{7_000_000_000 + i}",
-            display_name=f"会員{i}",
+
+    def bulk_users(prefix: str, name: str, **fields: Any) -> list[User]:
+        """`pairs` users prefix0… named name0…, with `fields` (a callable gets the index)."""
+        return User.objects.bulk_create(
+            User(
+                username=f"{prefix}{i}",
+                password=hashed,
+                email=f"{prefix}{i}@bench.example",
+                display_name=f"{name}{i}",
+                **{k: v(i) if callable(v) else v for k, v in fields.items()},
+            )
+            for i in range(pairs)
         )
-        for i in range(pairs)
+
+    members = bulk_users(
+        "bm", "会員", is_member=True, member_number=lambda i: f"{7_000_000_000 + i}"
     )
-    proxies = User.objects.bulk_create(
-        User(
-            username=f"bp{i}",
-            password=hashed,
-            email=f"bp{i}@bench.example",
-            is_proxy=True,
-            display_name=f"代理人{i}",
-        )
-        for i in range(pairs)
-    )
+    proxies = bulk_users("bp", "代理人", is_proxy=True)
     Grant.objects.bulk_create(
         Grant(
             member=m,

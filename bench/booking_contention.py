@@ -118,12 +118,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.clients, args.slots, args.operators = 10, 3, 1
-    rows = [
-        asyncio.run(run_scenario(n, args.clients, args.slots, args.operators))
-        for n in common.scenarios(args.scenario)
-    ]
-    failures = [f"{r['scenario']}: bookings not correct: {r}" for r in rows if not r["correct"]]
-    common.finish(rows, args.json, failures)
+    common.run_scenarios(
+        args,
+        lambda name: run_scenario(name, args.clients, args.slots, args.operators),
+        lambda r: None if r["correct"] else f"{r['scenario']}: bookings not correct: {r}",
+    )
 
 
 if __name__ == "__main__":

@@ -186,12 +186,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.sessions, args.messages, args.rate = 5, 5, 10
-    rows = [
-        asyncio.run(run_scenario(name, args.sessions, args.messages, args.rate))
-        for name in common.scenarios(args.scenario)
-    ]
-    failures = [f"{r['scenario']}: {r['lost']} messages lost" for r in rows if r["lost"]]
-    common.finish(rows, args.json, failures)
+    common.run_scenarios(
+        args,
+        lambda name: run_scenario(name, args.sessions, args.messages, args.rate),
+        lambda r: f"{r['scenario']}: {r['lost']} messages lost" if r["lost"] else None,
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -16,7 +17,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -253,6 +254,17 @@ def finish(rows: list[dict[str, Any]], as_json: bool, failures: list[str]) -> No
 
 def scenarios(choice: str) -> list[str]:
     return ["embedded", "scaleout"] if choice == "both" else [choice]
+
+
+def run_scenarios(
+    args: argparse.Namespace,
+    run: Callable[[str], Coroutine[Any, Any, dict[str, Any]]],
+    failure: Callable[[dict[str, Any]], str | None],
+) -> None:
+    """`run` in each chosen scenario (an event loop each), then `finish`: a row for which
+    `failure` returns a message is a correctness failure."""
+    rows = [asyncio.run(run(name)) for name in scenarios(args.scenario)]
+    finish(rows, args.json, [message for row in rows if (message := failure(row))])
 
 
 def scenario_floor_env(sc: Scenario) -> dict[str, str]:

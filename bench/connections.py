@@ -105,15 +105,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.sockets = 50
-    rows = [
-        asyncio.run(run_scenario(name, args.sockets)) for name in common.scenarios(args.scenario)
-    ]
-    failures = [
-        f"{r['scenario']}: {r['opened']} of {args.sockets} sockets opened"
-        for r in rows
-        if r["opened"] != args.sockets
-    ]
-    common.finish(rows, args.json, failures)
+    common.run_scenarios(
+        args,
+        lambda name: run_scenario(name, args.sockets),
+        lambda r: (
+            None
+            if r["opened"] == args.sockets
+            else f"{r['scenario']}: {r['opened']} of {args.sockets} sockets opened"
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ for bad input with the socket left open, 4429 over 20 frames a second, closes on
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from channels.auth import AuthMiddlewareStack
@@ -52,6 +53,14 @@ async def assert_closed_with(communicator: WebsocketCommunicator, code: int) -> 
     assert message == {"type": "websocket.close", "code": code}
 
 
+async def member_socket(make_user: Any, signed_in: Any) -> tuple[Any, Any, bool]:
+    """A member signed in with both factors, their socket and whether it was accepted."""
+    user = await database_sync_to_async(make_user)("member")
+    client = await database_sync_to_async(signed_in)(user)
+    communicator, connected = await open_socket(cookie_for(client))
+    return user, communicator, connected
+
+
 async def test_anonymous_socket_is_closed_with_4401():
     communicator, _ = await open_socket(None)
     await assert_closed_with(communicator, 4401)
@@ -68,9 +77,7 @@ async def test_password_only_socket_is_closed_with_4401(make_user):
 
 
 async def test_bad_frames_get_error_frames_and_the_socket_stays_open(make_user, signed_in):
-    user = await database_sync_to_async(make_user)("member")
-    client = await database_sync_to_async(signed_in)(user)
-    communicator, connected = await open_socket(cookie_for(client))
+    _, communicator, connected = await member_socket(make_user, signed_in)
     assert connected
     await communicator.send_to(text_data="{not json")
     assert (await communicator.receive_json_from())["code"] == "malformed_json"
@@ -86,9 +93,7 @@ async def test_bad_frames_get_error_frames_and_the_socket_stays_open(make_user, 
 
 
 async def test_more_than_20_frames_a_second_closes_with_4429(make_user, signed_in):
-    user = await database_sync_to_async(make_user)("member")
-    client = await database_sync_to_async(signed_in)(user)
-    communicator, _ = await open_socket(cookie_for(client))
+    _, communicator, _ = await member_socket(make_user, signed_in)
     for _ in range(25):
         await communicator.send_json_to({"type": "echo", "text": "a"})
     echoes = 0
@@ -103,9 +108,7 @@ async def test_more_than_20_frames_a_second_closes_with_4429(make_user, signed_i
 
 
 async def test_signing_out_elsewhere_closes_the_socket(make_user, signed_in):
-    user = await database_sync_to_async(make_user)("member")
-    client = await database_sync_to_async(signed_in)(user)
-    communicator, connected = await open_socket(cookie_for(client))
+    user, communicator, connected = await member_socket(make_user, signed_in)
     assert connected
     await get_channel_layer().group_send(user_group(user.pk), {"type": "user.signed_out"})
     await assert_closed_with(communicator, 4401)

@@ -68,12 +68,16 @@ def test_estimated_wait_comes_from_recent_handling_times(
     assert status["estimated_wait_minutes"] == 5
 
 
+def _sign_language_request(client: Any) -> int:
+    """The id of the talk-now request for sign language (about a card) that `client` makes."""
+    response = post_json(client, "/api/v1/queue", {"mode": "sign_language", "topic": "カード"})
+    return response.json()["session_id"]
+
+
 def test_operator_takes_and_a_second_take_is_409(
     open_now: Any, senior: Any, operator: Any, make_operator: Any, signed_in: Any
 ) -> None:
-    session_id = post_json(
-        signed_in(senior), "/api/v1/queue", {"mode": "sign_language", "topic": "カード"}
-    ).json()["session_id"]
+    session_id = _sign_language_request(signed_in(senior))
     taken = post_json(signed_in(operator), f"/api/v1/queue/{session_id}/take")
     assert taken.status_code == 200 and taken.json()["state"] == "active"
     late = post_json(signed_in(make_operator()), f"/api/v1/queue/{session_id}/take")
@@ -83,9 +87,7 @@ def test_operator_takes_and_a_second_take_is_409(
 def test_only_operators_with_the_skill_take(
     open_now: Any, senior: Any, make_operator: Any, signed_in: Any, member_b: Any
 ) -> None:
-    session_id = post_json(
-        signed_in(senior), "/api/v1/queue", {"mode": "sign_language", "topic": "カード"}
-    ).json()["session_id"]
+    session_id = _sign_language_request(signed_in(senior))
     member = post_json(signed_in(member_b), f"/api/v1/queue/{session_id}/take")
     assert member.status_code == 403
     chat_only = post_json(

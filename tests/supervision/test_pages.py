@@ -55,13 +55,16 @@ def test_home_shows_waiting_grants_oldest_first_with_waiting_time(
     assert page.count("<h1") == 1
 
 
+def _for_period(client: Any, view: str, slug: str) -> Any:
+    """GET the `view` ("report" or "report-csv") of the report `slug` for PERIOD."""
+    return client.get(reverse(f"supervision:{view}", args=[slug]) + "?" + PERIOD_QUERY)
+
+
 @pytest.mark.parametrize("slug", list(reports.REPORTS))
 def test_report_page_has_charts_each_with_a_table(
     slug: str, seeded: dict[str, Any], supervisor: Any, signed_in: Callable[[Any], Any]
 ) -> None:
-    response = signed_in(supervisor).get(
-        reverse("supervision:report", args=[slug]) + "?" + PERIOD_QUERY
-    )
+    response = _for_period(signed_in(supervisor), "report", slug)
     page = response.content.decode()
     assert response.status_code == 200
     assert page.count("<h1") == 1
@@ -74,11 +77,7 @@ def test_report_page_has_charts_each_with_a_table(
 def test_sessions_report_page_shows_the_seeded_numbers(
     seeded: dict[str, Any], supervisor: Any, signed_in: Callable[[Any], Any]
 ) -> None:
-    page = (
-        signed_in(supervisor)
-        .get(reverse("supervision:report", args=["sessions"]) + "?" + PERIOD_QUERY)
-        .content.decode()
-    )
+    page = _for_period(signed_in(supervisor), "report", "sessions").content.decode()
     assert '<th scope="row">2026-11-03</th><td class="number">3</td>' in page
 
 
@@ -118,9 +117,7 @@ def test_period_accepts_full_width_digits_and_rejects_a_reversed_one(
 def test_csv_has_a_bom_and_japanese_intact(
     seeded: dict[str, Any], supervisor: Any, signed_in: Callable[[Any], Any]
 ) -> None:
-    response = signed_in(supervisor).get(
-        reverse("supervision:report-csv", args=["grants"]) + "?" + PERIOD_QUERY
-    )
+    response = _for_period(signed_in(supervisor), "report-csv", "grants")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
     body = response.content
@@ -134,11 +131,7 @@ def test_csv_has_a_bom_and_japanese_intact(
 def test_feedback_csv_keeps_japanese_labels(
     seeded: dict[str, Any], supervisor: Any, signed_in: Callable[[Any], Any]
 ) -> None:
-    body = (
-        signed_in(supervisor)
-        .get(reverse("supervision:report-csv", args=["feedback"]) + "?" + PERIOD_QUERY)
-        .content.decode("utf-8-sig")
-    )
+    body = _for_period(signed_in(supervisor), "report-csv", "feedback").content.decode("utf-8-sig")
     assert "平均点（1〜5）,4.0" in body
 
 
