@@ -296,3 +296,25 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.user_id}"
+
+
+class RegistrationDraft(models.Model):
+    """The answers of a proxy registration not yet sent, one per person registering (a member,
+    or an operator registering for one). Bound to the user, not the session, so answers survive
+    the idle sign-out; kept until the invitation is sent or for a day (proxies/drafts.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registration_draft"
+    )
+    # Form field name → the answer as posted (str, or list for a multiple choice); free text
+    # has card numbers masked before it is stored.
+    data = models.JSONField(default=dict)
+    # The question the person was on: the next one to answer, or "check".
+    step = models.CharField(max_length=20)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["updated_at"], name="draft_updated_idx")]
+
+    def __str__(self) -> str:
+        return f"registration draft of {self.user_id} at {self.step}"

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access_support.accounts import backends, reading
@@ -21,7 +22,7 @@ from access_support.accounts.models import User
 from access_support.domain import Decision
 from access_support.http import request_user, require
 from access_support.masking import MASKED_NOTICE, has_card_number
-from proxies import acting, forms, policies, reasons, selectors, services
+from proxies import acting, drafts, forms, policies, reasons, selectors, services
 from proxies.models import Grant
 from proxies.scopes import ACTIONS, SCOPES
 
@@ -69,7 +70,10 @@ def my_proxies(request: HttpRequest) -> HttpResponse:
 
 # --- registering a proxy: one question per page, then "check your answers" ------------------
 
-REGISTER_SESSION_KEY = "proxy_register"
+# The answers wait in a draft bound to the user (proxies/drafts.py), not in the session, so the
+# idle sign-out loses none of them. This session key only remembers that the person was told
+# their earlier answers were kept (told once per session).
+REGISTER_RESUMED_KEY = "proxy_register_resumed"
 # The questions in order (slug → its form); operators first give the member number.
 REGISTER_STEPS: dict[str, type[django_forms.Form]] = {
     "member": forms.MemberNumberForm,
@@ -91,8 +95,24 @@ def _register_gate(request: HttpRequest) -> User:
     return user
 
 
-def _answers(request: HttpRequest) -> dict[str, Any]:
-    return dict(request.session.get(REGISTER_SESSION_KEY) or {})
+def _answers(user: User) -> dict[str, Any]:
+    draft = drafts.draft_for(user)
+    return dict(draft.answers) if draft else {}
+
+
+def _tell_if_resumed(request: HttpRequest, user: User) -> drafts.Draft | None:
+    """The user's draft; the first time a session meets one it did not write (after signing in
+    again), say that the earlier answers were kept."""
+    draft = drafts.draft_for(user)
+    if draft is not None and not request.session.get(REGISTER_RESUMED_KEY):
+        request.session[REGISTER_RESUMED_KEY] = True
+        messages.info(
+            request,
+            pgettext("plain", "We kept what you entered last time. Please go on from here.")
+            if reading.active(request).plain
+            else _("We kept what you entered last time. Please go on from here."),
+        )
+    return draft
 
 
 def _submit_registration(
@@ -121,7 +141,7 @@ def _submit_registration(
     except services.GrantError as exc:
         _grant_error(request, exc)
         return None
-    request.session.pop(REGISTER_SESSION_KEY, None)
+    drafts.draft_discard(user=user)
     messages.success(request, _("We have sent the invitation by e-mail."))
     return redirect("proxies:my-proxies" if user.is_member else "home")
 
@@ -131,7 +151,12 @@ def register(request: HttpRequest) -> HttpResponse:
     """GET: the first question. POST: every answer at once (the one-page form)."""
     user = _register_gate(request)
     if request.method == "GET":
-        return _register_question(request, user, _register_steps(user)[0])
+        steps = _register_steps(user)
+        # Coming back to an unfinished registration: the question they were on.
+        draft = _tell_if_resumed(request, user)
+        if draft is not None and draft.step in (*steps[1:], "check"):
+            return redirect("proxies:register-step", step=draft.step)
+        return _register_question(request, user, steps[0])
     form_class = forms.OperatorRegisterForm if user.is_operator else forms.RegisterForm
     form = form_class(request.POST)
     if form.is_valid() and (done := _submit_registration(request, user, form)):
@@ -152,7 +177,9 @@ def register_step(request: HttpRequest, step: str) -> HttpResponse:
 
 def _register_question(request: HttpRequest, user: User, step: str) -> HttpResponse:
     steps = _register_steps(user)
-    answers = _answers(request)
+    if request.method == "GET":
+        _tell_if_resumed(request, user)
+    answers = _answers(user)
     changing = (request.POST if request.method == "POST" else request.GET).get("from") == "check"
     form = REGISTER_STEPS[step](request.POST if request.method == "POST" else None, initial=answers)
     if request.method == "POST" and form.is_valid():
@@ -170,9 +197,11 @@ def _register_question(request: HttpRequest, user: User, step: str) -> HttpRespo
                     for name in form.fields
                 }
             )
-            request.session[REGISTER_SESSION_KEY] = answers
             index = steps.index(step)
             following = "check" if changing or index + 1 == len(steps) else steps[index + 1]
+            request.session[REGISTER_RESUMED_KEY] = True
+            if drafts.draft_save(user=user, answers=answers, step=following):
+                messages.warning(request, MASKED_NOTICE)
             return redirect("proxies:register-step", step=following)
     if reading.active(request).plain:
         forms.use_plain_wording(form)
@@ -202,15 +231,17 @@ def _register_question(request: HttpRequest, user: User, step: str) -> HttpRespo
 
 def _register_check(request: HttpRequest, user: User, steps: list[str]) -> HttpResponse:
     form_class = forms.OperatorRegisterForm if user.is_operator else forms.RegisterForm
-    form = form_class(_answers(request))
+    if request.method == "GET":
+        _tell_if_resumed(request, user)
+    form = form_class(_answers(user))
     if not form.is_valid():
-        # An answer is missing (a page skipped, or the session ended): ask it again.
+        # An answer is missing (a page skipped, or a draft left for more than a day): ask it
+        # again, and say why this question comes back.
         missing = next(
             (s for s in steps if any(f in form.errors for f in REGISTER_STEPS[s].base_fields)),
             steps[0],
         )
-        if request.method == "POST":
-            messages.error(request, _("Please answer this question first."))
+        messages.error(request, _("Please answer this question first."))
         return redirect("proxies:register-step", step=missing)
     if request.method == "POST" and (done := _submit_registration(request, user, form)):
         return done

@@ -1,4 +1,5 @@
-"""manage.py purge_expired: delete chat transcripts and feedback older than RETENTION_DAYS.
+"""manage.py purge_expired: delete chat transcripts and feedback older than RETENTION_DAYS,
+and proxy registrations left unfinished for a day (proxies/drafts.py).
 
 Run daily (cron). The audit log is never purged: it is the record of what was done, and its
 hash chain would break. One `retention.purged` audit event records what each run deleted.
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
+from proxies import drafts
 from signlanguage.models import ChatMessage, Feedback
 
 BATCH = 1000
@@ -50,7 +52,10 @@ def _delete_older(model: Any, field: str, cutoff: datetime.datetime) -> int:
 
 
 class Command(BaseCommand):
-    help = "Deletes chat messages and feedback older than RETENTION_DAYS (default 365)."
+    help = (
+        "Deletes chat messages and feedback older than RETENTION_DAYS (default 365), and "
+        "proxy registrations not finished within a day."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -65,13 +70,16 @@ class Command(BaseCommand):
         if options["dry_run"]:
             messages = ChatMessage.objects.filter(sent_at__lt=cutoff).count()
             feedback = Feedback.objects.filter(created_at__lt=cutoff).count()
+            unfinished = drafts.drafts_purge_expired(dry_run=True)
             self.stdout.write(
                 f"would delete {messages} chat messages and {feedback} feedback entries "
-                f"older than {cutoff.isoformat()} ({days} days)"
+                f"older than {cutoff.isoformat()} ({days} days), "
+                f"and {unfinished} unfinished proxy registrations"
             )
             return
         messages = _delete_older(ChatMessage, "sent_at", cutoff)
         feedback = _delete_older(Feedback, "created_at", cutoff)
+        unfinished = drafts.drafts_purge_expired()
         with transaction.atomic():
             audit.record(
                 action=AuditAction.RETENTION_PURGED,
@@ -80,11 +88,13 @@ class Command(BaseCommand):
                 after={
                     "chat_messages": messages,
                     "feedback": feedback,
+                    "registration_drafts": unfinished,
                     "cutoff": cutoff.isoformat(),
                     "retention_days": days,
                 },
             )
         self.stdout.write(
             f"deleted {messages} chat messages and {feedback} feedback entries "
-            f"older than {cutoff.isoformat()} ({days} days)"
+            f"older than {cutoff.isoformat()} ({days} days), "
+            f"and {unfinished} unfinished proxy registrations"
         )
