@@ -76,16 +76,20 @@ def test_feedback_comment_is_stored_masked_and_the_customer_is_told(
     assert NOTICE_JA in response.content.decode()
 
 
+def _operator_ends(client, session, action, **data):
+    """The operator's form that ends the live session (`action`: close, end-abuse), answered."""
+    response = client.post(f"/sessions/{session.pk}/live/{action}/", data, follow=True)
+    assert response.status_code == 200
+    return response
+
+
 def test_operator_close_summary_is_stored_masked_and_the_operator_is_told(
     senior, operator, signed_in, make_session
 ):
     session = make_session(senior, operator)
-    response = signed_in(operator).post(
-        f"/sessions/{session.pk}/live/close/",
-        {"summary": "番号 4111.1111.1111.1111 を確認"},
-        follow=True,
+    response = _operator_ends(
+        signed_in(operator), session, "close", summary="番号 4111.1111.1111.1111 を確認"
     )
-    assert response.status_code == 200
     session.refresh_from_db()
     assert session.summary == "番号 ****.****.****.1111 を確認"
     assert NOTICE_JA in response.content.decode()
@@ -93,12 +97,9 @@ def test_operator_close_summary_is_stored_masked_and_the_operator_is_told(
 
 def test_abuse_note_is_stored_masked(senior, operator, signed_in, make_session):
     session = make_session(senior, operator)
-    response = signed_in(operator).post(
-        f"/sessions/{session.pk}/live/end-abuse/",
-        {"note": "カード 4111  1111  1111  1111 を読み上げた"},
-        follow=True,
+    response = _operator_ends(
+        signed_in(operator), session, "end-abuse", note="カード 4111  1111  1111  1111 を読み上げた"
     )
-    assert response.status_code == 200
     closure = SessionClosure.objects.get(session=session)
     assert closure.abuse_note == "カード ****  ****  ****  1111 を読み上げた"
     assert NOTICE_JA in response.content.decode()

@@ -4,6 +4,7 @@ sign-language session reaches a WebRTC `connected` state on both pages with the 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -57,6 +58,19 @@ def browser(server: dict[str, Any], session_key: str, path: str, script: str | N
     return signed_in_driver(server["url"], session_key, path, FLAGS, script)
 
 
+@contextlib.contextmanager
+def both_sides(server: dict[str, Any], customer_key: str, path: str) -> Iterator[tuple[Any, Any]]:
+    """The customer's browser (session `customer_key`) and the operator's, both at `path`;
+    closed afterwards."""
+    customer = browser(server, customer_key, path)
+    operator = browser(server, server["operator"], path)
+    try:
+        yield customer, operator
+    finally:
+        customer.quit()
+        operator.quit()
+
+
 def wait_for(driver: Any, script: str, timeout: float = 20) -> Any:
     deadline = time.monotonic() + timeout
     while True:
@@ -90,9 +104,7 @@ def send(driver: Any, text: str) -> None:
 
 def test_written_chat_loses_and_repeats_nothing_when_the_customer_socket_drops(server):
     path = f"/sessions/{server['chat']}/live/"
-    customer = browser(server, server["customer"], path)
-    operator = browser(server, server["operator"], path)
-    try:
+    with both_sides(server, server["customer"], path) as (customer, operator):
         for driver in (customer, operator):
             wait_for(driver, f"return {ROOT_JS}.dataset.connection === 'open'")
         send(customer, "こんにちは <b>太字?</b>")
@@ -131,16 +143,11 @@ def test_written_chat_loses_and_repeats_nothing_when_the_customer_socket_drops(s
         # WCAG 2.2 AA with messages in the log, on both sides.
         assert run_axe(customer) == []
         assert run_axe(operator) == []
-    finally:
-        customer.quit()
-        operator.quit()
 
 
 def test_sign_language_session_connects_webrtc_on_both_pages(server):
     path = f"/sessions/{server['video']}/live/"
-    customer = browser(server, server["other"], path)
-    operator = browser(server, server["operator"], path)
-    try:
+    with both_sides(server, server["other"], path) as (customer, operator):
         for driver in (customer, operator):
             wait_for(driver, f"return {ROOT_JS}.dataset.rtcState === 'connected'", timeout=30)
             # Self-view shows the camera; the remote picture arrives; the track asks for motion.
@@ -153,6 +160,3 @@ def test_sign_language_session_connects_webrtc_on_both_pages(server):
                 == "motion"
             )
         assert run_axe(customer) == []
-    finally:
-        customer.quit()
-        operator.quit()

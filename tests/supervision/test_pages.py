@@ -178,20 +178,23 @@ def ten_thousand_sessions(make_user: Callable[..., Any], operator: Any) -> None:
     )
 
 
+@pytest.fixture
+def supervisor_client(supervisor: Any, signed_in: Callable[[Any], Any]) -> Any:
+    return signed_in(supervisor)
+
+
 @pytest.mark.parametrize("slug", ["sessions", "wait", "handling", "feedback", "no-shows"])
 def test_report_with_ten_thousand_sessions_is_fast_and_bounded(
     slug: str,
     ten_thousand_sessions: None,
-    supervisor: Any,
-    signed_in: Callable[[Any], Any],
+    supervisor_client: Any,
     django_assert_max_num_queries: Any,
 ) -> None:
-    client = signed_in(supervisor)
     url = reverse("supervision:report", args=[slug])
-    client.get(url)  # warm the template cache and the session
+    supervisor_client.get(url)  # warm the template cache and the session
     started = time.perf_counter()
     with django_assert_max_num_queries(12) as captured:
-        response = client.get(url)
+        response = supervisor_client.get(url)
     elapsed = time.perf_counter() - started
     assert response.status_code == 200
     assert elapsed < 1.0, f"{slug}: {elapsed:.3f} s"
@@ -200,13 +203,11 @@ def test_report_with_ten_thousand_sessions_is_fast_and_bounded(
 
 def test_home_with_ten_thousand_sessions_is_bounded(
     ten_thousand_sessions: None,
-    supervisor: Any,
-    signed_in: Callable[[Any], Any],
+    supervisor_client: Any,
     django_assert_max_num_queries: Any,
 ) -> None:
-    client = signed_in(supervisor)
     with django_assert_max_num_queries(14):
-        assert client.get(reverse("supervision:home")).status_code == 200
+        assert supervisor_client.get(reverse("supervision:home")).status_code == 200
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
