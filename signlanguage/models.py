@@ -84,6 +84,10 @@ class Session(models.Model):
     reminded_soon_at = models.DateTimeField(null=True, blank=True)
     # The .ics SEQUENCE: counts up at each reschedule and at cancellation.
     ics_sequence = models.PositiveIntegerField(default=0)
+    # A sign-language session switched to written chat: the role ("customer", "proxy",
+    # "operator") of who switched; empty while the video is on (signlanguage.live.services
+    # video_switch, the `mode` frame of docs/websocket.md).
+    video_off_by = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]

@@ -79,6 +79,14 @@ class AuditAction(models.TextChoices):
         "signlanguage.session_ended_for_abuse",
         _("The operator ended a session for harassment"),
     )
+    SESSION_SWITCHED_TO_WRITTEN_CHAT = (
+        "signlanguage.session_switched_to_written_chat",
+        _("A sign-language session switched to written chat"),
+    )
+    SESSION_SWITCHED_TO_VIDEO = (
+        "signlanguage.session_switched_to_video",
+        _("A sign-language session switched back to video"),
+    )
     QUEUE_REQUESTED = "signlanguage.queue_requested", _("Asked to talk now")
     QUEUE_TAKEN = "signlanguage.queue_taken", _("An operator took the talk-now request")
     QUEUE_LEFT = "signlanguage.queue_left", _("Stopped waiting to talk now")

@@ -4,7 +4,8 @@ Chat messages are stored before anyone hears of them: the insert runs off the ev
 (signlanguage.live.chat_writer: the process's one writer thread, which stores the messages that
 arrive together in one transaction) and commits; only then does the sender get `chat.ack` and
 the session group the `chat.message`. Typing, read markers and WebRTC signals are relayed
-through the session group; signals are never stored.
+through the session group; signals are never stored. Switching a sign-language session to
+written chat and back (`mode`) is stored on the session and sent to every socket.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class SessionConsumer(ProtectedJsonConsumer):
     acting_for_id: int | None = None
     joined_group: str | None = None
     read_marks: list[dict[str, Any]]
+    video_off_by: str = ""
 
     async def authorize(self) -> int | None:
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
@@ -78,6 +80,7 @@ class SessionConsumer(ProtectedJsonConsumer):
         self.mode = session.mode
         self.state = session.state
         self.read_marks = live_selectors.read_marks_of_other_side(session, part.side)
+        self.video_off_by = session.video_off_by
         return None
 
     async def joined(self) -> None:
@@ -87,6 +90,9 @@ class SessionConsumer(ProtectedJsonConsumer):
         # What the other side has already read, so a reloaded page shows 既読 (issue 26 item 12).
         for frame in self.read_marks:
             await self.send_json(frame)
+        # A sign-language session in written chat: say so, and who switched (issue 26 item 11).
+        if self.mode == "sign_language" and self.video_off_by:
+            await self.send_json({"type": "mode", "mode": "text", "role": self.video_off_by})
 
     async def left(self) -> None:
         if self.joined_group is not None:
@@ -100,6 +106,7 @@ class SessionConsumer(ProtectedJsonConsumer):
             "chat.read": self.on_read,
             "sync": self.on_sync,
             "rtc.signal": self.on_rtc_signal,
+            "mode": self.on_mode,
         }
         handler = handlers.get(frame["type"])
         if handler is None:
@@ -211,6 +218,27 @@ class SessionConsumer(ProtectedJsonConsumer):
             {"type": "rtc.signal", "from_side": self.side, "payload": payload},
         )
 
+    async def on_mode(self, frame: dict[str, Any]) -> None:
+        mode = frame.get("mode")
+        if not isinstance(mode, str) or mode not in live_services.VIDEO_MODES:
+            await self.send_error("invalid_mode", '"mode" must be "text" or "video".')
+            return
+        if self.mode != "sign_language":
+            await self.send_error("not_video_session", "This is a written-chat session.")
+            return
+        switched = await _worker(live_services.video_switch)(
+            session_id=self.session_id, actor=self.user, role=self.role, mode=mode
+        )
+        if switched is None:
+            await self.send_error("session_closed", "The session has ended.")
+            await self.close(code=CLOSE_SESSION_CLOSED)
+            return
+        # Every socket of the session, the sender's included (its other tabs follow).
+        await self.channel_layer.group_send(
+            session_group(self.session_id),
+            {"type": "video.mode", "mode": switched.mode, "role": self.role},
+        )
+
     # --- channel-layer events → client ---------------------------------------------------------
 
     async def chat_message(self, event: dict[str, Any]) -> None:
@@ -225,6 +253,9 @@ class SessionConsumer(ProtectedJsonConsumer):
     async def chat_read(self, event: dict[str, Any]) -> None:
         if event["from_channel"] != self.channel_name:
             await self.send_json({"type": "chat.read", "role": event["role"], "seq": event["seq"]})
+
+    async def video_mode(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "mode", "mode": event["mode"], "role": event["role"]})
 
     async def rtc_signal(self, event: dict[str, Any]) -> None:
         # Only the other end of the call: the customer's proxy shares the customer's side.

@@ -1,7 +1,8 @@
 """State changes of live sessions: storing chat messages with gapless sequence numbers, read
-markers, closing (with a summary, or for abuse), feedback, canned phrases. Each function is one
-transaction; broadcasts are scheduled on commit (signlanguage.events). Free text is masked
-(access_support.masking) before its transaction begins, so no lock is held while it is scanned."""
+markers, switching a sign-language session to written chat and back, closing (with a summary,
+or for abuse), feedback, canned phrases. Each function is one transaction; broadcasts are
+scheduled on commit (signlanguage.events). Free text is masked (access_support.masking) before
+its transaction begins, so no lock is held while it is scanned."""
 
 from __future__ import annotations
 
@@ -180,6 +181,47 @@ def read_mark(*, session_id: int, user: Any, role: str, seq: int) -> None:
         ReadMarker.objects.filter(session_id=session_id, user=user).update(
             last_read_seq=Greatest(F("last_read_seq"), seq), updated_at=now
         )
+
+
+VIDEO_MODES = ("text", "video")
+
+
+@dataclass(frozen=True)
+class VideoSwitch:
+    mode: str  # "text" | "video"
+    by: str  # the role that switched to written chat ("" when the video is on)
+    changed: bool
+
+
+@transaction.atomic
+def video_switch(*, session_id: int, actor: Any, role: str, mode: str) -> VideoSwitch | None:
+    """A participant switches a sign-language session to written chat (`mode` "text") or back
+    to video ("video"). Stored on the session, so a page that connects later is told; audited
+    when it changes. None when the session is gone or closed."""
+    if mode not in VIDEO_MODES:
+        raise LiveError("invalid_mode", 400, 'The mode must be "text" or "video".')
+    locked = Session.objects.select_for_update().filter(pk=session_id).first()
+    if locked is None or live_policies.is_closed(locked):
+        return None
+    before = locked.video_off_by
+    after = role if mode == "text" else ""
+    if before == after:
+        return VideoSwitch(mode, after, changed=False)
+    locked.video_off_by = after
+    locked.save(update_fields=["video_off_by"])
+    audit.record(
+        action=(
+            AuditAction.SESSION_SWITCHED_TO_WRITTEN_CHAT
+            if mode == "text"
+            else AuditAction.SESSION_SWITCHED_TO_VIDEO
+        ),
+        actor=actor,
+        subject_user=locked.customer,
+        obj=locked,
+        before={"video_off_by": before},
+        after={"video_off_by": after},
+    )
+    return VideoSwitch(mode, after, changed=True)
 
 
 def session_close(

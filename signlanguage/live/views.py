@@ -94,6 +94,20 @@ def client_strings() -> dict[str, str]:
         ),
         "camera_unsupported": _("This browser cannot show video. Please use written chat."),
         "camera_other": _("The camera could not start. Please use written chat, or try again."),
+        # Written chat instead of video (issue 26 item 11): who switched, as the other page says it.
+        "mode_text_you": _(
+            "You switched to written chat. The video is off: please write in the chat. "
+            "You can switch back to video at any time."
+        ),
+        "mode_text_customer": _(
+            "The customer switched to written chat. The video is off: please answer in the chat."
+        ),
+        "mode_text_proxy": _(
+            "The proxy switched to written chat. The video is off: please answer in the chat."
+        ),
+        "mode_text_operator": _(
+            "The operator switched to written chat. The video is off: please write in the chat."
+        ),
     }
 
 

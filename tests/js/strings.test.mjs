@@ -38,6 +38,7 @@ describe("client strings", () => {
     for (const state of RTC_STATES) used.add(`rtc_${state}`);
     for (const key of Object.values(CAMERA_ERRORS)) used.add(key);
     for (const state of ["waiting", "active", "closed"]) used.add(`state_${state}`);
+    for (const who of ["you", "customer", "proxy", "operator"]) used.add(`mode_text_${who}`); // video.js
     for (const word of ["sending", "sent", "read", "operator", "customer", "proxy"]) used.add(word);
     for (const code of finalCloseCodes(Object.fromEntries(Array.from(keys, (k) => [k, k])))) {
       if (code !== 4408) used.add(`closed_${code}`);

@@ -20,6 +20,7 @@ from tests.browser import (
     last_json,
     prepare,
     require_browser,
+    run_axe,
     signed_in_driver,
 )
 
@@ -117,6 +118,63 @@ def test_read_marks_survive_a_reload(server):
             timeout=5,
         )
         assert customer.execute_script(MINE_STATUS_JS) == ["[既読]"]
+    finally:
+        customer.quit()
+        operator.quit()
+
+
+STATUS = "document.querySelector('[data-live-rtc-status]').textContent"
+STATUS_JS = f"return {STATUS}"
+CONNECTED_JS = f"return {ROOT_JS}.dataset.rtcState === 'connected'"
+SWITCHED = "お客様が筆談に切り替えました。ビデオは止まっています。チャットでお答えください。"
+
+
+def test_customer_switches_to_written_chat_and_back_without_a_reload(server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    path = f"/sessions/{server['video']}/live/"
+    customer = browser(server, server["other"], path)
+    operator = browser(server, server["operator"], path)
+    try:
+        for driver in (customer, operator):
+            wait_for(driver, CONNECTED_JS, timeout=30)
+        customer.execute_script("window.notReloaded = true")
+        # The customer presses 「筆談にする」 with the keyboard.
+        customer.find_element(By.CSS_SELECTOR, "[data-live-use-chat]").send_keys(Keys.ENTER)
+
+        # The operator's page says so in its status line, and shows no picture.
+        wait_for(operator, f"return {STATUS} === {SWITCHED!r}")
+        status = operator.find_element(By.CSS_SELECTOR, "[data-live-rtc-status]")
+        assert status.get_attribute("role") == "status"
+        assert not operator.find_element(By.CSS_SELECTOR, "[data-live-video-frames]").is_displayed()
+        assert operator.execute_script(
+            "return document.querySelector('[data-live-remote]').srcObject === null"
+        )
+        # …and never "connection lost, reconnecting" while the customer writes instead.
+        deadline = time.monotonic() + 6
+        while time.monotonic() < deadline:
+            text = operator.find_element(By.TAG_NAME, "body").text
+            assert "つなぎ直しています" not in text, text
+            assert operator.execute_script(STATUS_JS) == SWITCHED
+            time.sleep(0.25)
+        assert run_axe(operator) == []
+
+        # The customer has a large "Switch back to video" button, reached with the keyboard.
+        back = customer.find_element(By.CSS_SELECTOR, "[data-live-use-video]")
+        assert back.is_displayed() and back.text == "ビデオに戻す"
+        assert back.size["height"] >= 44 and back.size["width"] >= 44
+        assert not operator.find_element(By.CSS_SELECTOR, "[data-live-use-video]").is_displayed()
+        assert run_axe(customer) == []
+        back.send_keys(Keys.ENTER)
+
+        # Video again on both pages, without a reload.
+        for driver in (customer, operator):
+            wait_for(driver, CONNECTED_JS, timeout=30)
+            wait_for(driver, "return document.querySelector('[data-live-remote]').srcObject")
+            assert driver.find_element(By.CSS_SELECTOR, "[data-live-video-frames]").is_displayed()
+        assert customer.execute_script("return window.notReloaded === true")
+        assert not back.is_displayed()
     finally:
         customer.quit()
         operator.quit()

@@ -118,6 +118,8 @@ export class LiveSession {
         t: this.t,
         iceServers: readJson(doc, root.dataset.iceServersId, []),
         side: this.side,
+        role: this.role,
+        offBy: root.dataset.videoOffBy || "", // switched to written chat (issue 26 item 11)
         send: (frame) => this.transport.sendNow(frame),
         onUseChat: () => {
           if (this.view.input) this.view.input.focus();
@@ -178,6 +180,9 @@ export class LiveSession {
         break;
       case "rtc.signal":
         if (this.video) this.video.onSignal(frame.payload || {});
+        break;
+      case "mode": // written chat instead of video, or back (docs/websocket.md)
+        if (this.video) this.video.onMode(frame);
         break;
       case "error":
         this.view.showNotice(ERROR_KEYS[frame.code] ? this.t(ERROR_KEYS[frame.code]) : frame.message || frame.code);

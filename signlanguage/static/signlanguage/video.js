@@ -5,6 +5,13 @@
 // operator answers a customer's "ready" with a fresh offer, and the customer answers an operator's
 // "ready" with its own "ready" (so whoever arrives second starts the call). ICE candidates that
 // arrive before the remote description are queued.
+//
+// Written chat instead of video (issue 26 item 11) is a state of the session that both pages see:
+// "Use written chat instead" sends `{"type": "mode", "mode": "text"}`, the server stores it and
+// tells every socket (and every page that connects later) `{"type": "mode", "mode": "text",
+// "role": …}`. While it holds, neither page runs a camera, a peer connection or a picture (no
+// frozen frame, no "connection lost"): the status line says who switched, and the page of the
+// person who switched shows "Switch back to video", which starts the call again (no reload).
 
 export const RTC_STATES = ["new", "connecting", "connected", "disconnected", "failed", "closed"];
 
@@ -19,9 +26,11 @@ export const CAMERA_ERRORS = {
 export class SignVideo {
   // root: the [data-live-video] element; panel: the .live-session element (gets
   // data-rtc-state); side: operator | customer; send(frame) sends at once if the socket is open;
-  // onUseChat() when the user switches to written chat. env: navigator, RTCPeerConnection and
-  // MediaStream (the page's by default).
-  constructor({ root, panel, t, iceServers, side, send, onUseChat }, env = globalThis) {
+  // onUseChat() when the user switches to written chat; role: customer | proxy | operator;
+  // offBy: the role that had switched the session to written chat when the page was rendered
+  // ("" while the video is on). env: navigator, RTCPeerConnection and MediaStream (the page's by
+  // default).
+  constructor({ root, panel, t, iceServers, side, send, onUseChat, role = side, offBy = "" }, env = globalThis) {
     this.panel = panel;
     this.t = t;
     this.iceServers = iceServers;
@@ -35,17 +44,79 @@ export class SignVideo {
     this.errorBox = this.root.querySelector("[data-live-media-error]");
     this.retry = this.root.querySelector("[data-live-camera-retry]");
     this.toChat = this.root.querySelector("[data-live-use-chat]");
+    this.toVideo = this.root.querySelector("[data-live-use-video]");
+    this.frames = this.root.querySelector("[data-live-video-frames]");
+    this.actions = this.root.querySelector("[data-live-video-actions]");
+    this.role = role;
+    this.offBy = ""; // who switched the session to written chat; "" while the video is on
+    this.pendingMode = null; // a switch of ours the server has not echoed yet
     this.stream = null;
     this.pc = null;
     this.pendingCandidates = [];
     if (this.retry) this.retry.addEventListener("click", () => this.startCamera());
     if (this.toChat) {
       this.toChat.addEventListener("click", () => {
-        this.stop();
-        this.root.hidden = true;
+        this.choose("text");
         if (onUseChat) onUseChat();
       });
     }
+    if (this.toVideo) this.toVideo.addEventListener("click", () => this.choose("video"));
+    if (offBy) {
+      this.enterText(offBy);
+      return;
+    }
+    this.setState("new");
+    this.startCamera();
+  }
+
+  // --- written chat instead of video ------------------------------------------------------
+
+  // The user pressed "Use written chat instead" or "Switch back to video": the page changes at
+  // once, and the server is told (again after a reconnect, until it echoes the switch).
+  choose(mode) {
+    this.pendingMode = mode;
+    this.send({ type: "mode", mode });
+    if (mode === "text") this.enterText(this.role);
+    else {
+      this.enterVideo();
+      if (this.status && this.status.focus) this.status.focus(); // the button is gone
+    }
+  }
+
+  // A `mode` frame: the switch of either side, or the state when the socket connected.
+  onMode(frame) {
+    const mode = frame.mode === "text" ? "text" : "video";
+    if (this.pendingMode !== null) {
+      // Until our own switch comes back, an older state (sent at connect) does not undo it.
+      if (mode !== this.pendingMode || frame.role !== this.role) return;
+      this.pendingMode = null;
+    }
+    if (mode === "text") this.enterText(frame.role || "");
+    else this.enterVideo();
+  }
+
+  enterText(by) {
+    this.offBy = by || "customer";
+    this.closeMedia();
+    this.remoteView.srcObject = null;
+    this.selfView.srcObject = null;
+    if (this.frames) this.frames.hidden = true; // never a frozen picture
+    if (this.actions) this.actions.hidden = true;
+    if (this.errorBox) this.errorBox.hidden = true;
+    const mine = this.offBy === this.role;
+    if (this.toVideo) this.toVideo.hidden = !mine;
+    this.panel.dataset.videoMode = "text";
+    this.panel.dataset.rtcState = "closed";
+    if (this.status) this.status.textContent = this.t(mine ? "mode_text_you" : `mode_text_${this.offBy}`);
+  }
+
+  enterVideo() {
+    if (!this.offBy) return;
+    this.offBy = "";
+    if (this.frames) this.frames.hidden = false;
+    if (this.actions) this.actions.hidden = false;
+    if (this.toVideo) this.toVideo.hidden = true;
+    this.panel.dataset.videoMode = "video";
     this.setState("new");
     this.startCamera();
   }
@@ -56,6 +127,7 @@ export class SignVideo {
   }
 
   async startCamera() {
+    if (this.offBy) return;
     if (this.errorBox) this.errorBox.hidden = true;
     const media = this.env.navigator && this.env.navigator.mediaDevices;
     if (!media || !media.getUserMedia) {
@@ -70,6 +142,12 @@ export class SignVideo {
       });
     } catch (err) {
       this.explain(err && err.name);
+      return;
+    }
+    if (this.offBy) {
+      // Switched to written chat while the camera was starting.
+      for (const track of this.stream.getTracks()) track.stop();
+      this.stream = null;
       return;
     }
     for (const track of this.stream.getVideoTracks()) {
@@ -91,10 +169,16 @@ export class SignVideo {
   }
 
   onSocketOpen() {
+    if (this.pendingMode !== null) this.send({ type: "mode", mode: this.pendingMode });
     if (this.stream) this.signal({ kind: "ready" });
   }
 
   async onSignal(payload) {
+    if (this.offBy) {
+      // The other side's camera is running again: its switch back was missed (a reconnect).
+      if (payload.kind === "ready" && this.offBy !== this.role && this.pendingMode === null) this.enterVideo();
+      return;
+    }
     if (payload.kind === "ready") {
       if (!this.stream) return;
       if (this.side === "operator") await this.offer();
@@ -196,11 +280,17 @@ export class SignVideo {
     }
   }
 
-  stop() {
+  closeMedia() {
     if (this.pc) this.pc.close();
     this.pc = null;
+    this.pendingCandidates = [];
     if (this.stream) for (const track of this.stream.getTracks()) track.stop();
     this.stream = null;
+  }
+
+  stop() {
+    this.closeMedia();
+    if (this.toVideo) this.toVideo.hidden = true;
     this.setState("closed");
   }
 }
