@@ -111,13 +111,9 @@ async def run_scenario(name: str, clients: int, slots: int, operators: int) -> d
 
 
 def main() -> None:
-    parser = common.base_parser(__doc__ or "")
-    parser.add_argument("--clients", type=int, default=200)
-    parser.add_argument("--slots", type=int, default=20)
-    parser.add_argument("--operators", type=int, default=5)
-    args = parser.parse_args()
-    if args.quick:
-        args.clients, args.slots, args.operators = 10, 3, 1
+    args = common.parse_sizes(
+        __doc__ or "", clients=(int, 200, 10), slots=(int, 20, 3), operators=(int, 5, 1)
+    )
     common.run_scenarios(
         args,
         lambda name: run_scenario(name, args.clients, args.slots, args.operators),

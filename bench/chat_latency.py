@@ -179,13 +179,12 @@ async def run_scenario(name: str, sessions: int, messages: int, rate: float) -> 
 
 
 def main() -> None:
-    parser = common.base_parser(__doc__ or "")
-    parser.add_argument("--sessions", type=int, default=100)
-    parser.add_argument("--messages", type=int, default=20)
-    parser.add_argument("--rate", type=float, default=5, help="messages/s per customer")
-    args = parser.parse_args()
-    if args.quick:
-        args.sessions, args.messages, args.rate = 5, 5, 10
+    args = common.parse_sizes(
+        __doc__ or "",
+        sessions=(int, 100, 5),
+        messages=(int, 20, 5),
+        rate=(float, 5, 10, "messages/s per customer"),
+    )
     common.run_scenarios(
         args,
         lambda name: run_scenario(name, args.sessions, args.messages, args.rate),

@@ -242,6 +242,21 @@ def base_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def parse_sizes(description: str, **sizes: tuple[Any, ...]) -> argparse.Namespace:
+    """The common options and a --NAME for each size, given as (type, default, value under
+    --quick[, help])."""
+    parser = base_parser(description)
+    for name, (kind, default, _quick, *help_text) in sizes.items():
+        parser.add_argument(
+            f"--{name}", type=kind, default=default, help=next(iter(help_text), None)
+        )
+    args = parser.parse_args()
+    if args.quick:
+        for name, (_kind, _default, quick, *_help) in sizes.items():
+            setattr(args, name, quick)
+    return args
+
+
 def finish(rows: list[dict[str, Any]], as_json: bool, failures: list[str]) -> None:
     """Print the rows; a correctness failure (lost message, double booking, refused socket,
     error answer) is named on stderr and the exit status is 1, so CI cannot pass over it."""

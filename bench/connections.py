@@ -100,11 +100,7 @@ async def run_scenario(name: str, count: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = common.base_parser(__doc__ or "")
-    parser.add_argument("--sockets", type=int, default=1000)
-    args = parser.parse_args()
-    if args.quick:
-        args.sockets = 50
+    args = common.parse_sizes(__doc__ or "", sockets=(int, 1000, 50))
     common.run_scenarios(
         args,
         lambda name: run_scenario(name, args.sockets),

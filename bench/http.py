@@ -161,12 +161,8 @@ async def _floor_request(client: SignedIn, n: int) -> int:
 
 
 def main() -> None:
-    parser = common.base_parser(__doc__ or "")
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=10)
-    args = parser.parse_args()
-    if args.quick:
-        args.clients, args.seconds = 5, 0.5  # turns of 0.25 s: enough to catch an error
+    # --quick: turns of 0.25 s, enough to catch an error.
+    args = common.parse_sizes(__doc__ or "", clients=(int, 50, 5), seconds=(float, 10, 0.5))
     rows: list[dict[str, Any]] = []
     for name in common.scenarios(args.scenario):
         rows.extend(asyncio.run(run_scenario(name, args.clients, args.seconds)))
