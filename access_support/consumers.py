@@ -24,9 +24,11 @@ from collections import deque
 from typing import Any
 
 from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from access_support import idle
 from access_support.events import user_group
 from access_support.http import has_lone_surrogate, has_nul
 from access_support.session_watch import SessionWatch
@@ -96,12 +98,16 @@ def over_rate_limit(consumer: Any) -> bool:
     return over
 
 
+_keep_alive = database_sync_to_async(idle.keep_alive_from_socket)
+
+
 class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
     """Subclasses implement `authorize()` (after authentication) and `handle_frame(frame)`."""
 
     user: Any
     closed_with: int | None = None
     session_watch: SessionWatch | None = None
+    _activity_at: float = 0.0
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """As Channels' own, without its `aclose_old_connections()` before every frame and every
@@ -137,6 +143,8 @@ class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
                 await self.close(code=CLOSE_NOT_AUTHENTICATED)
                 return
             self.session_watch.start_timer(self.session_ended)
+            # The page that opened the socket has just restarted the idle clock.
+            self._activity_at = time.monotonic()
         await self.joined()
 
     async def authorize(self) -> int | None:
@@ -192,6 +200,22 @@ class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
 
     async def send_error(self, code: str, message: str) -> None:
         await self.send_json({"type": "error", "code": code, "message": message})
+
+    async def count_as_activity(self) -> None:
+        """Traffic that counts as the user's activity (a live session's: issue 22 item 5)
+        restarts the idle clock of the HTTP session this socket was opened with, and the
+        proxy's acting clock, at most every `idle.live_touch_seconds` per connection. Frames of
+        other sockets (the queue's) are not activity: only consumers that call this."""
+        watch = self.session_watch
+        if watch is None or self.closed_with is not None:
+            return
+        now = time.monotonic()
+        if now - self._activity_at < idle.live_touch_seconds(self.user):
+            return
+        self._activity_at = now
+        deadline = await _keep_alive(watch.session_key, self.user)
+        if deadline is not None:
+            watch.deadline = max(watch.deadline, deadline)
 
     async def session_ended(self) -> None:
         """The HTTP session this socket was opened with has ended (expired or deleted)."""

@@ -1,5 +1,7 @@
 """The idle clocks a signed-in page shows in its timeout warning (WCAG 2.2.1): the session's
-and, for a proxy, the acting context's; and the Extend button that restarts both."""
+and, for a proxy, the acting context's; the Extend button that restarts both; and a live
+session's websocket, whose traffic restarts them too (issue 22 item 5: no one is signed out in
+the middle of a call)."""
 
 from __future__ import annotations
 
@@ -9,11 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.base import UpdateError
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from access_support import extensions
 from access_support.middleware import idle_seconds_for, touch_session
+from access_support.sessions import SessionStore
 
 # The warning shows this long before the earlier clock runs out; at least 2 minutes
 # (docs/accessibility.md: warned, with time to react, before a timeout).
@@ -67,3 +73,36 @@ def extend(request: HttpRequest, user: Any) -> IdleClock:
     hooks = extensions.acting()
     acting = hooks.keep_alive(request) if hooks is not None else None
     return IdleClock(session_seconds_left(request, user), acting)
+
+
+def live_touch_seconds(user: Any) -> float:
+    """How often a live session's socket restarts the idle clock while it is in use: every
+    minute, or a quarter of the idle timeout when that is shorter (a test's 1-minute clock)."""
+    return float(max(1, min(60, idle_seconds_for(user) // 4)))
+
+
+def keep_alive_from_socket(session_key: str, user: Any) -> float | None:
+    """Live-session traffic counts as activity (issue 22 item 5): restart the idle clock of the
+    HTTP session a websocket was opened with, as a page load does, and the acting context's of a
+    proxy. Returns the session's new expiry (Unix time), or None when it has ended already (it
+    is then left alone: an ended session is never brought back)."""
+    store = SessionStore(session_key)
+    data = store.load()
+    if (
+        store.session_key is None  # missing or expired: load() gave a fresh, empty session
+        or str(data.get(SESSION_KEY)) != str(user.pk)
+        or not data.get(DEVICE_ID_SESSION_KEY)
+    ):
+        return None
+    request = HttpRequest()
+    request.session = store
+    request.user = user
+    touch_session(request, user, force=True)
+    hooks = extensions.acting()
+    if hooks is not None:
+        hooks.keep_alive(request)
+    try:
+        store.save()  # an update only: a session deleted meanwhile (signed out) stays deleted
+    except UpdateError:
+        return None
+    return store.get_expiry_date().timestamp()

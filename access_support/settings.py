@@ -320,6 +320,31 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Accessible Support <support@
 if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend" and not EMAIL_FILE_PATH:
     raise ImproperlyConfigured("EMAIL_FILE_PATH must be set for the file e-mail backend")
 ICE_SERVERS = env_json_list("ICE_SERVERS", [{"urls": ["stun:stun.l.google.com:19302"]}])
+if any("credential" in item or "username" in item for item in ICE_SERVERS):
+    # The list is written into the page as it is: a TURN password there would be everyone's.
+    raise ImproperlyConfigured(
+        "ICE_SERVERS is shown to every browser: give it no username or credential. For a TURN "
+        "server set TURN_URLS and TURN_SECRET (short-lived credentials, docs/operations.md)."
+    )
+# TURN (docs/operations.md, coturn): comma-separated turn:/turns: URLs; empty = no TURN (the
+# embedded default: loopback needs none). Each participant of a sign-language session gets
+# credentials of coturn's shared-secret scheme (use-auth-secret) that end with the session
+# (signlanguage/live/turn.py); TURN_SECRET is coturn's static-auth-secret and never leaves the
+# server.
+TURN_URLS = [url.strip() for url in (env_str("TURN_URLS", "") or "").split(",") if url.strip()]
+TURN_SECRET = env_str("TURN_SECRET", "") or ""
+for _turn_url in TURN_URLS:
+    if not re.match(r"^turns?:[^\s]+$", _turn_url):
+        raise ImproperlyConfigured(
+            f"TURN_URLS must be turn: or turns: URLs separated by commas, got {_turn_url!r}"
+        )
+if TURN_URLS and not TURN_SECRET:
+    raise ImproperlyConfigured("TURN_URLS is set: TURN_SECRET (coturn's static-auth-secret) too")
+# A credential lasts until the session's booked end plus this margin; for a talk-now session
+# (no end) or one running past its end, this long from when it is handed out (the page asks
+# for a new one before it runs out: docs/websocket.md, rtc.ice_servers).
+TURN_CREDENTIAL_MARGIN_SECONDS = 10 * 60
+TURN_CREDENTIAL_SECONDS = 60 * 60
 # The card company's 24-hour lost-card line, shown on the public help page (/help/) beside the
 # routes that need no phone: the national telephone relay service and a written report here.
 LOST_CARD_PHONE = env_str("LOST_CARD_PHONE", "0120-000-000") or "0120-000-000"

@@ -24,7 +24,7 @@ from access_support.consumers import (
     carriable,
 )
 from signlanguage.events import session_group
-from signlanguage.live import chat_writer
+from signlanguage.live import chat_writer, turn
 from signlanguage.live import policies as live_policies
 from signlanguage.live import selectors as live_selectors
 from signlanguage.live import services as live_services
@@ -57,6 +57,7 @@ class SessionConsumer(ProtectedJsonConsumer):
     role: str
     side: str
     acting_for_id: int | None = None
+    ice_frame: dict[str, Any] | None = None
     joined_group: str | None = None
     read_marks: list[dict[str, Any]]
     video_off_by: str = ""
@@ -74,6 +75,8 @@ class SessionConsumer(ProtectedJsonConsumer):
             return CLOSE_SESSION_CLOSED
         if part.role != "operator" and not live_policies.is_open_yet(session, timezone.now()):
             return CLOSE_NOT_OPEN_YET
+        # This participant's TURN credentials, ending with the session (issue 22 item 2).
+        self.ice_frame = turn.ice_frame(session, self.user, timezone.now())
         self.role = part.role
         self.side = part.side
         self.acting_for_id = part.acting_for_id
@@ -90,6 +93,8 @@ class SessionConsumer(ProtectedJsonConsumer):
         # What the other side has already read, so a reloaded page shows 既読 (issue 26 item 12).
         for frame in self.read_marks:
             await self.send_json(frame)
+        if self.ice_frame is not None:  # rtc.ice_servers: before any rtc.signal can arrive
+            await self.send_json(self.ice_frame)
         # A sign-language session in written chat: say so, and who switched (issue 26 item 11).
         if self.mode == "sign_language" and self.video_off_by:
             await self.send_json({"type": "mode", "mode": "text", "role": self.video_off_by})
@@ -106,12 +111,17 @@ class SessionConsumer(ProtectedJsonConsumer):
             "chat.read": self.on_read,
             "sync": self.on_sync,
             "rtc.signal": self.on_rtc_signal,
+            "rtc.ice_servers": self.on_ice_servers,
+            "heartbeat": self.on_heartbeat,
             "mode": self.on_mode,
         }
         handler = handlers.get(frame["type"])
         if handler is None:
             await super().handle_frame(frame)
             return
+        # Someone in a live session is not idle: every frame of theirs keeps them signed in
+        # (issue 22 item 5; at most one write a minute per connection).
+        await self.count_as_activity()
         await handler(frame)
 
     # --- client → server ---------------------------------------------------------------------
@@ -201,6 +211,23 @@ class SessionConsumer(ProtectedJsonConsumer):
         messages = live_selectors.messages_after(self.session_id, after_seq)
         return [live_selectors.message_frame(m) for m in messages]
 
+    async def on_heartbeat(self, frame: dict[str, Any]) -> None:
+        """The page is open and seen, or its video connected (docs/websocket.md): counted as
+        activity by handle_frame; nothing to answer."""
+
+    async def on_ice_servers(self, frame: dict[str, Any]) -> None:
+        """Fresh TURN credentials before the page's run out; none once the session has ended."""
+        session = await database_sync_to_async(turn.session_of)(self.session_id)
+        if session is None or live_policies.is_closed(session):
+            await self.send_error("session_closed", "The session has ended.")
+            await self.close(code=CLOSE_SESSION_CLOSED)
+            return
+        ice = turn.ice_frame(session, self.user, timezone.now())
+        if ice is None:
+            await self.send_error("no_turn", "No TURN server is configured for this session.")
+            return
+        await self.send_json(ice)
+
     async def on_rtc_signal(self, frame: dict[str, Any]) -> None:
         payload = frame.get("payload")
         if not isinstance(payload, dict) or not carriable(payload, MAX_SIGNAL_DEPTH):
@@ -243,6 +270,8 @@ class SessionConsumer(ProtectedJsonConsumer):
 
     async def chat_message(self, event: dict[str, Any]) -> None:
         await self.send_json(event["frame"])
+        # The conversation goes on: activity for everyone in it, the reader too (issue 22 item 5).
+        await self.count_as_activity()
 
     async def chat_typing(self, event: dict[str, Any]) -> None:
         if event["from_channel"] != self.channel_name:

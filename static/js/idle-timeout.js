@@ -3,6 +3,11 @@
 // and offers Extend (POST to the clock endpoint) or Sign out. When time runs out, the dialog says
 // so plainly; what the user typed stays on the page and is put back after signing in again.
 // The clocks come from the server (templates/components/idle_dialog.html); every sentence too.
+// In a live session (a .live-session panel connected and not ended: signlanguage session.js) the
+// warning never takes focus from someone typing or watching a call: a polite status line with
+// Extend at the top of the panel instead of the dialog (issue 22 item 5). The session's socket
+// keeps the server's clock running meanwhile, so the line rarely shows; once the session has
+// ended the dialog is back.
 (function () {
   "use strict";
   var dialog = document.getElementById("idle-dialog");
@@ -18,6 +23,11 @@
   var csrf = dialog.querySelector("input[name=csrfmiddlewaretoken]");
   var logoutForm = waiting.querySelector("form");
   var DRAFTS = "idle-drafts:" + location.pathname + location.search;
+  var statusBox = document.getElementById("idle-status");
+  var statusText = statusBox ? statusBox.querySelector("[data-idle-status-text]") : null;
+  var LIVE = '.live-session[data-connection]:not([data-state="closed"])' +
+    ':not([data-connection="stopped"]):not([data-connection="closed"])';
+  var shownAs = "dialog";  // how the current warning is shown: dialog | status
   var TEXT_TYPES = ["", "text", "email", "tel", "search", "url", "number"];
   var sessionEnd = 0;    // Date.now() milliseconds
   var actingEnd = null;  // null when not acting for a member
@@ -77,6 +87,10 @@
       .catch(function () { schedule(); });  // offline: our own clock decides
   }
 
+  function liveSession() {
+    return statusBox ? document.querySelector(LIVE) : null;
+  }
+
   function render() {
     var now = earliest();
     var left = Math.max(0, now.end - Date.now());
@@ -84,15 +98,35 @@
     var template = now.kind === "acting"
       ? (soon ? data.textActingSoon : data.textActing)
       : (soon ? data.textSessionSoon : data.textSession);
-    text.textContent = template.replace("{minutes}", String(Math.ceil(left / 60000)));
+    var sentence = template.replace("{minutes}", String(Math.ceil(left / 60000)));
+    text.textContent = sentence;
+    if (shownAs !== "status") { return; }
+    if (!liveSession()) { warn(); return; }  // the session has ended: the usual dialog
+    // A live region: rewritten only when the words change, so it is not read out every 30 s.
+    if (statusText.textContent !== sentence) { statusText.textContent = sentence; }
   }
 
   function warn() {
     state = "warning";
     error.textContent = "";
-    render();
-    if (!dialog.open) { dialog.showModal(); }
-    extendButton.focus();
+    var live = liveSession();
+    if (live) {
+      shownAs = "status";
+      var line = live.querySelector(".live-state-line");
+      if (statusBox.parentNode !== live) {
+        if (line && line.parentNode === live) { line.after(statusBox); } else { live.prepend(statusBox); }
+      }
+      statusText.textContent = "";
+      statusBox.hidden = false;
+      // Filled a moment after it is shown, so screen readers announce it (politely).
+      setTimeout(render, 100);
+    } else {
+      shownAs = "dialog";
+      if (statusBox) { statusBox.hidden = true; }
+      render();
+      if (!dialog.open) { dialog.showModal(); }
+      extendButton.focus();
+    }
     clearInterval(ticker);
     ticker = setInterval(render, 30000);
   }
@@ -101,6 +135,7 @@
     state = "idle";
     clearInterval(ticker);
     if (dialog.open) { dialog.close(); }
+    if (statusBox) { statusBox.hidden = true; }
   }
 
   function extend() {
@@ -124,7 +159,10 @@
         closeWarning();
         setClock(answer.seconds_left, answer.acting ? answer.acting.seconds_left : null, true);
       })
-      .catch(function () { error.textContent = data.textFailed; })
+      .catch(function () {
+        error.textContent = data.textFailed;
+        if (shownAs === "status" && statusText) { statusText.textContent = data.textFailed; }
+      })
       .then(function () { busy = false; });
   }
 
@@ -175,6 +213,7 @@
   function finish(kind) {
     if (state === "ended") { return; }
     state = "ended";
+    if (statusBox) { statusBox.hidden = true; }
     clearTimeout(timer);
     clearInterval(ticker);
     keepDrafts();
@@ -200,6 +239,7 @@
   }
 
   extendButton.addEventListener("click", extend);
+  if (statusBox) { statusBox.querySelector("[data-idle-status-extend]").addEventListener("click", extend); }
   ended.querySelector("[data-idle-close]").addEventListener("click", function () {
     dialog.close();
   });

@@ -22,6 +22,13 @@ const TYPING_IDLE_MS = 4000;
 // If the history the page promised (data-history-seq) has not all come after this long, the log
 // stops being busy anyway (a message may have been removed by retention).
 const HISTORY_WAIT_MS = 10000;
+// While the session is open, a page that is seen (or whose video is connected) says so this often
+// with a `heartbeat` frame: the server counts it as activity, so no one is signed out in the middle
+// of a call (docs/websocket.md). Well under the shortest idle clock's quarter-minute touch.
+const HEARTBEAT_MS = 20000;
+// TURN credentials (`rtc.ice_servers`) are asked for again this long before they run out.
+const ICE_RENEW_BEFORE_MS = 5 * 60 * 1000;
+const MAX_TIMER_MS = 24 * 60 * 60 * 1000;
 // The close code for "this session has ended" (access_support/consumers.py
 // CLOSE_SESSION_CLOSED). Every other code after which the page stops reconnecting is one the
 // page's strings explain: their key is `closed_<code>` (signlanguage.live.views.client_strings).
@@ -127,6 +134,7 @@ export class LiveSession {
       });
     }
     this.transport.connect();
+    this.heartbeatTimer = win.setInterval(() => this.heartbeat(), HEARTBEAT_MS);
   }
 
   // The current socket (the browser tests close it to simulate a dropped connection).
@@ -181,6 +189,9 @@ export class LiveSession {
       case "rtc.signal":
         if (this.video) this.video.onSignal(frame.payload || {});
         break;
+      case "rtc.ice_servers":
+        this.onIceServers(frame);
+        break;
       case "mode": // written chat instead of video, or back (docs/websocket.md)
         if (this.video) this.video.onMode(frame);
         break;
@@ -225,7 +236,27 @@ export class LiveSession {
     if (state === "closed") this.showClosed();
   }
 
+  // This participant's TURN credentials, which end with the session: the next peer connection
+  // uses them; asked for again before they run out (a reconnect brings fresh ones too).
+  onIceServers(frame) {
+    if (this.video && Array.isArray(frame.ice_servers)) this.video.iceServers = frame.ice_servers;
+    this.win.clearTimeout(this.iceTimer);
+    const left = Date.parse(frame.expires_at) - Date.now();
+    if (!(left > 0)) return;
+    const wait = Math.min(Math.max(left - ICE_RENEW_BEFORE_MS, left / 2), MAX_TIMER_MS);
+    this.iceTimer = this.win.setTimeout(() => this.transport.sendNow({ type: "rtc.ice_servers" }), wait);
+  }
+
+  // Someone whose live session is open and on screen, or whose video runs, is not idle.
+  heartbeat() {
+    if (this.state === "closed" || this.transport.stopped) return;
+    const seen = this.doc.visibilityState === "visible";
+    if (seen || this.root.dataset.rtcState === "connected") this.transport.sendNow({ type: "heartbeat" });
+  }
+
   showClosed() {
+    this.win.clearInterval(this.heartbeatTimer);
+    this.win.clearTimeout(this.iceTimer);
     this.view.showClosed();
     if (this.video) this.video.stop();
     this.transport.stop();
