@@ -126,3 +126,33 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("proxies:backoffice-procedure", pk=item.pk)
     messages.success(request, _("You have this request now. The customer is told."))
     return redirect("proxies:backoffice-procedure", pk=item.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def procedure_new(request: HttpRequest) -> HttpResponse:
+    """Any operator (in a session, at the desk) or supervisor files a request a member asked
+    them for; it waits in the back office like any other."""
+    user = request_user(request)
+    require(policies.can_file_for_member(user))
+    form = forms.StaffProcedureForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        member = selectors.member_by_number(form.cleaned_data["member_number"])
+        if member is None:
+            form.add_error("member_number", _("There is no member with this number."))
+        else:
+            details = form.cleaned_data["details"]
+            filed = services.procedure_file_for_member(
+                actor=user, member=member, kind=form.cleaned_data["kind"], details=details
+            )
+            messages.success(request, _("The request is in the back office. The member is told."))
+            if has_card_number(details):
+                messages.warning(request, MASKED_NOTICE)
+            if policies.can_handle_procedures(user):
+                return redirect("proxies:backoffice-procedure", pk=filed.pk)
+            return redirect("proxies:backoffice-new")
+    return render(
+        request,
+        "proxies/backoffice_new.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )

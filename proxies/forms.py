@@ -369,3 +369,9 @@ class ProcedureQueueForm(forms.Form):
 
     def clean_member_number(self) -> str:
         return _half_width(self.cleaned_data.get("member_number", "")).replace("-", "")
+
+
+class StaffProcedureForm(MemberNumberForm, ProcedureForm):
+    """A request staff file for the member who asked them."""
+
+    field_order = ["member_number", "kind", "details"]

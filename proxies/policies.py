@@ -212,3 +212,9 @@ def can_follow_procedure(actor: Any, procedure: Any, *, grant: Any) -> bool:
     if actor.pk != procedure.filed_by_id or not getattr(actor, "is_proxy", False):
         return False
     return grant_standing(actor, procedure.on_behalf_of, grant=grant).allowed
+
+
+def can_file_for_member(actor: Any) -> bool:
+    """Staff file a request a member asked them for (in a session, at the desk): operators,
+    whatever their skills, and supervisors."""
+    return bool(actor.is_operator or actor.is_supervisor)

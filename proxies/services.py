@@ -1117,3 +1117,20 @@ def procedure_decline(*, procedure: Procedure, actor: User, reason: str) -> Proc
     _procedure_audit(procedure, AuditAction.PROXY_PROCEDURE_DECLINED, actor, before, reason=text)
     _tell_about_procedure(procedure, "procedure.declined", actor, reason=text)
     return procedure
+
+
+def procedure_file_for_member(*, actor: User, member: User, kind: str, details: str) -> Procedure:
+    """Staff file a request the member asked them for (in a session or at the desk): no grant
+    is involved, so no proxy decision; the filing is audited and the member is told, as for a
+    proxy's request (policies.can_file_for_member)."""
+    if not policies.can_file_for_member(actor):
+        raise GrantError("forbidden", 403, "Only staff file a request for a member.")
+    if kind not in PROCEDURE_SCOPES:
+        raise GrantError("unknown_procedure", 400, "Unknown procedure.")
+    details = (details or "").strip()
+    if not details or len(details) > 2000:
+        raise GrantError("invalid_field", 400, "Describe the request (up to 2000 characters).")
+    details = mask_card_numbers(details)[0]
+    return _procedure_create(
+        actor=actor, member=member, kind=kind, details=details, decision=Decision(True, "ok")
+    )

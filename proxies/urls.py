@@ -24,6 +24,7 @@ urlpatterns = [
     path("procedures/", procedure_views.procedures, name="procedures"),
     path("procedures/<int:pk>/", procedure_views.procedure_detail, name="procedure"),
     path("back-office/", backoffice.queue, name="backoffice"),
+    path("back-office/new/", backoffice.procedure_new, name="backoffice-new"),
     path("back-office/<int:pk>/", backoffice.procedure, name="backoffice-procedure"),
     path("back-office/<int:pk>/claim/", backoffice.claim, name="backoffice-claim"),
     path("review/", views.review_queue, name="review-queue"),

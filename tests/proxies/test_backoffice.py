@@ -354,3 +354,41 @@ def test_the_demo_has_a_lost_card_report_waiting_once(senior, proxy, supervisor)
     assert demo.seed(users) == demo.seed(users)
     waiting = Procedure.objects.get()
     assert (waiting.kind, waiting.status, waiting.filed_by) == ("lost_card", "received", proxy)
+
+
+# --- staff file a request for a member ---------------------------------------------------------
+
+
+def test_an_operator_files_a_lost_card_report_the_member_asked_for(
+    signed_in, operator, clerk, senior, django_capture_on_commit_callbacks
+):
+    """An operator without the procedures skill (in a written-chat session, say) files it; it
+    waits in the back office as filed by staff, audited, and the member is told."""
+    client = signed_in(operator)
+    assert client.get("/proxies/back-office/new/").status_code == 200
+    unknown = client.post(
+        "/proxies/back-office/new/",
+        {"member_number": "1111111111", "kind": "lost_card", "details": "紛失"},
+    )
+    assert unknown.status_code == 400 and "この会員番号の会員はいません" in unknown.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/proxies/back-office/new/",
+            {"member_number": "1234-5678-90", "kind": "lost_card", "details": "バスで紛失"},
+            follow=True,
+        )
+    assert response.status_code == 200
+    procedure = Procedure.objects.get()
+    assert (procedure.filed_by, procedure.on_behalf_of, procedure.kind) == (
+        operator,
+        senior,
+        "lost_card",
+    )
+    filed = AuditEvent.objects.get(action=AuditAction.PROXY_PROCEDURE_FILED)
+    assert (filed.actor_id, filed.subject_user_id) == (operator.pk, senior.pk)
+    assert Notice.objects.filter(user=senior, kind="procedure.filed").exists()
+    assert any(m.to == [senior.email] for m in mail.outbox)
+    queue = signed_in(clerk).get("/proxies/back-office/?filed_by=staff")
+    assert [p.pk for p in queue.context["pinned"]] == [procedure.pk]
+    # A member or a proxy cannot use the staff form.
+    assert signed_in(senior).get("/proxies/back-office/new/").status_code == 403

@@ -187,6 +187,9 @@ MATRIX: dict[tuple[str, str], str] = {
     # operator has sign language and written chat only: refused)
     ("proxies:backoffice", "GET"):                 "login otp 6*403 200",
     ("proxies:backoffice", "POST"):                "login otp 7*405",
+    # staff file a request a member asked them for: any operator, and supervisors
+    ("proxies:backoffice-new", "GET"):             "login otp 5*403 200 200",
+    ("proxies:backoffice-new", "POST"):            "login otp 5*403 400 400",
     ("proxies:backoffice-claim", "GET"):           "login otp 7*405",
     ("proxies:backoffice-claim", "POST"):
         "login otp 6*403 >proxies:backoffice-procedure",
