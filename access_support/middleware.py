@@ -64,6 +64,17 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
+def set_language_cookie(request: HttpRequest, response: HttpResponse, language: str) -> None:
+    """Pages on this device in `language` from the next request on (LanguageMiddleware)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
 class LanguageMiddleware:
     """Japanese unless the user chose English with the switch (the browser's header is ignored:
     our users are served in Japanese first, whatever their device says)."""

@@ -373,7 +373,8 @@ AXES_VERBOSE = False
 
 # Second factor (django-otp).
 OTP_EMAIL_SENDER = DEFAULT_FROM_EMAIL
-OTP_EMAIL_SUBJECT = "【Accessible Support】確認コード / Sign-in code"
+# In the reader's language (accounts.services.send_challenge writes it in User.language).
+OTP_EMAIL_SUBJECT = _("[Accessible Support] Sign-in code")
 OTP_EMAIL_BODY_TEMPLATE_PATH = "otp/email/token.txt"
 OTP_EMAIL_TOKEN_VALIDITY = 600
 OTP_EMAIL_THROTTLE_FACTOR = 1

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from access_support.accounts import reading, services
+from access_support.middleware import set_language_cookie
 
 
 @require_GET
@@ -54,20 +55,20 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def switch_language(request: HttpRequest) -> HttpResponse:
-    """Set the language cookie and go back to the same page."""
+    """Set the language cookie and go back to the same page; signed in, remember the choice
+    on the user too (their e-mails follow it)."""
     language = request.POST.get("language", "")
     target = request.POST.get("next", "/")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     response = HttpResponseRedirect(target)
     if language in dict(settings.LANGUAGES):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
+        set_language_cookie(request, response, language)
+        # Signed in: the choice is also the language we write e-mails in (stored on the user,
+        # audited; the sign-in settings page shows and changes it too).
+        user: Any = request.user
+        if user.is_authenticated and user.is_verified():
+            services.user_set_language(user=user, language=language, actor=user)
     return response
 
 

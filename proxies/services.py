@@ -17,10 +17,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from access_support import events
+from access_support import events, mail
 from access_support.accounts.models import User
 from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
@@ -128,31 +128,28 @@ def notice_text(kind: str, params: dict[str, Any]) -> str:
 
 
 def _notify(recipient: User, kind: str, grant: Grant | None, **params: Any) -> None:
-    """In-app notice now; the e-mail (Japanese, then English) once the change commits."""
+    """In-app notice now; the e-mail, in the recipient's language, once the change commits."""
     if grant is not None and "proxy" not in params:
         params["proxy"] = grant.proxy_display_name
     Notice.objects.create(user=recipient, kind=kind, params=params, grant=grant)
     if not recipient.email:
         return
-    with translation.override("ja"):
-        ja = notice_text(kind, params)
-    with translation.override("en"):
-        en = notice_text(kind, params)
-    link = ""
-    if "procedure_id" in params:
-        # The request's own page, where the customer reads the history and answers.
-        path = reverse("proxies:procedure", args=[params["procedure_id"]])
-        link = f"{site_url(path)}\n\n"
-    body = f"{recipient.name} 様\n\n{ja}\n\n{en}\n\n{link}Accessible Support\n"
+    with mail.writing_to(recipient):
+        text = notice_text(kind, params)
+        link = ""
+        if "procedure_id" in params:
+            # The request's own page, where the customer reads the history and answers.
+            path = reverse("proxies:procedure", args=[params["procedure_id"]])
+            link = f"{site_url(path)}\n\n"
+        body = f"{_dear(recipient.name)}\n\n{text}\n\n{link}{mail.BRAND}\n"
+        subject = mail.subject(str(_("Senior Support notice")))
     address = recipient.email
-    transaction.on_commit(
-        lambda: send_mail(
-            "【Accessible Support】シニアサポートのお知らせ / Senior Support notice",
-            body,
-            None,
-            [address],
-        )
-    )
+    transaction.on_commit(lambda: send_mail(subject, body, None, [address]))
+
+
+def _dear(name: str) -> str:
+    """The greeting line in the active language (山田 花子 様 / Dear 山田 花子,)."""
+    return str(_("Dear %(name)s,")) % {"name": name}
 
 
 # --- notifying the proxy (issue 26 item 5): approved, paused, ended ---------------------------
@@ -182,7 +179,7 @@ def proxy_notice_text(kind: str, *, member: str, by_member: bool, reason: str = 
 
 
 def _notify_proxy(grant: Grant, kind: str, *, actor: User | None, reason: str = "") -> None:
-    """E-mail the proxy (Japanese, then English) once the change commits. Nothing without an
+    """E-mail the proxy, in their language, once the change commits. Nothing without an
     account: before acceptance the proxy has only the invitation."""
     proxy = grant.proxy
     if proxy is None or not proxy.email:
@@ -190,20 +187,12 @@ def _notify_proxy(grant: Grant, kind: str, *, actor: User | None, reason: str = 
     member = unlinkable(grant.member.name)
     by_member = actor is not None and actor.pk == grant.member_id
     why = unlinkable(reason.strip())
-    with translation.override("ja"):
-        ja = proxy_notice_text(kind, member=member, by_member=by_member, reason=why)
-    with translation.override("en"):
-        en = proxy_notice_text(kind, member=member, by_member=by_member, reason=why)
-    body = f"{unlinkable(proxy.name)} 様\n\n{ja}\n\n{en}\n\nAccessible Support\n"
+    with mail.writing_to(proxy):
+        text = proxy_notice_text(kind, member=member, by_member=by_member, reason=why)
+        body = f"{_dear(unlinkable(proxy.name))}\n\n{text}\n\n{mail.BRAND}\n"
+        subject = mail.subject(str(_("Your proxy registration")))
     recipient = proxy.email
-    transaction.on_commit(
-        lambda: send_mail(
-            "【Accessible Support】代理人登録のお知らせ / Your proxy registration",
-            body,
-            None,
-            [recipient],
-        )
-    )
+    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
 
 
 def _send_invitation(grant: Grant, token: str, base_url: str) -> None:

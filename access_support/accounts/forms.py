@@ -6,7 +6,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from access_support.accounts.models import LANGUAGE_CHOICES
 
 
 class LoginForm(forms.Form):
@@ -80,4 +83,19 @@ class ForgotPasswordForm(forms.Form):
             "required": _("Enter your e-mail address."),
             "invalid": _("Enter the e-mail address in the form name@example.jp."),
         },
+    )
+
+
+class LanguageForm(forms.Form):
+    """The language of pages and e-mails. Each choice is named in its own language and marked
+    so (a reader finds the name they know; a screen reader says it in that language)."""
+
+    language = forms.ChoiceField(
+        label=_("Language to use"),
+        choices=[
+            (code, format_html('<span lang="{}">{}</span>', code, name))
+            for code, name in LANGUAGE_CHOICES
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a language.")},
     )

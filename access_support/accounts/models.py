@@ -21,6 +21,10 @@ models.CharField.register_lookup(Length)
 ROLES = ("member", "proxy", "operator", "supervisor")
 SKILLS = ("sign_language", "written_chat", "procedures")
 
+# The languages a person can choose for pages and e-mails, each named in its own language (a
+# reader looks for the name they know). The codes are settings.LANGUAGES' codes.
+LANGUAGE_CHOICES = (("ja", "日本語"), ("en", "English"))
+
 member_number_validator = RegexValidator(r"^[0-9]{10}$", _("A member number is 10 digits."))
 
 
@@ -46,6 +50,9 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     # accounts.services.user_set_reading.
     plain_japanese = models.BooleanField(_("plain Japanese wording"), default=False)
     furigana = models.BooleanField(_("furigana"), default=False)
+    # The language we write to this person in (every e-mail, docs/accessibility.md "Language"),
+    # changed only through accounts.services.user_set_language.
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, default="ja")
 
     class Meta:
         constraints = [

@@ -16,15 +16,23 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from access_support import events, request_context
+from access_support import events, mail, request_context
 from access_support.accounts import backends
 from access_support.accounts.backup_codes import new_code
-from access_support.accounts.models import ROLES, SKILLS, BackupCode, BackupCodeDevice, User
+from access_support.accounts.models import (
+    LANGUAGE_CHOICES,
+    ROLES,
+    SKILLS,
+    BackupCode,
+    BackupCodeDevice,
+    User,
+)
 from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
 
@@ -122,7 +130,8 @@ def send_challenge(user: User, device: Device) -> bool:
     allowed, _ = device.generate_is_allowed()
     if not allowed:
         return False
-    device.generate_challenge()
+    with mail.writing_to(user):  # the code e-mail (templates/otp/email/token.txt)
+        device.generate_challenge()
     audit.record(action=AuditAction.AUTH_OTP_SENT, actor=user, subject_user=user, obj=device)
     return True
 
@@ -448,6 +457,27 @@ def user_set_reading(*, user: User, plain_japanese: bool, furigana: bool, actor:
     return user
 
 
+@transaction.atomic
+def user_set_language(*, user: User, language: str, actor: Any) -> User:
+    """The language we write to the user in (every e-mail), remembered on the user."""
+    if language not in dict(LANGUAGE_CHOICES):
+        raise ValueError(f"language must be one of {', '.join(dict(LANGUAGE_CHOICES))}")
+    before = user.language
+    if before == language:
+        return user
+    user.language = language
+    user.save(update_fields=["language"])
+    audit.record(
+        action=AuditAction.USER_LANGUAGE_CHANGED,
+        actor=actor,
+        subject_user=user,
+        obj=user,
+        before={"language": before},
+        after={"language": language},
+    )
+    return user
+
+
 # --- forgotten password: a short-lived, single-use link by e-mail -------------------------------
 # The answer is the same whether or not the address has an account; a link works once (its token
 # covers the password hash and the last sign-in), for PASSWORD_RESET_LINK_SECONDS (1 hour); the
@@ -504,29 +534,31 @@ def password_reset_request(*, email: str) -> bool:
 
     url = site_url(f"/accounts/reset-password/{uid}/{password_reset_tokens.make_token(user)}/")
     minutes = int(settings.PASSWORD_RESET_LINK_SECONDS) // 60
-    body = (
-        f"{user.name} 様\n\n"
-        "パスワードを決め直すためのリンクです。\n"
-        f"次のリンクを開いて、新しいパスワードを決めてください（{minutes}分間、1回だけ使えます）。\n\n"
-        f"{url}\n\n"
-        "新しいパスワードを決めると、ほかの場所でのログインはすべて終わります。\n"
-        "ログインのときは、パスワードのあと、メールで届く確認コードも入力します。\n\n"
-        "Here is the link to choose a new password for Accessible Support.\n"
-        f"Open it within {minutes} minutes; it works once. Choosing a new password signs you out\n"
-        "everywhere else. After the password, you also enter the code we e-mail you.\n\n"
-        "心当たりがない場合は、このメールを削除してください。パスワードは変わりません。\n"
-        "If you did not ask for this, delete this e-mail. Your password stays as it is.\n"
-    )
+    with mail.writing_to(user):
+        body = "\n".join(
+            [
+                gettext("Dear %(name)s,") % {"name": user.name},
+                "",
+                gettext("Here is the link to choose a new password for Accessible Support."),
+                gettext(
+                    "Open it within %(minutes)d minutes and choose a new password; it works once."
+                )
+                % {"minutes": minutes},
+                "",
+                url,
+                "",
+                gettext("Choosing a new password signs you out everywhere else."),
+                gettext("After the password, you also enter the sign-in code we e-mail you."),
+                "",
+                gettext(
+                    "If you did not ask for this, delete this e-mail. Your password stays as it is."
+                ),
+            ]
+        )
+        subject = mail.subject(gettext("Choose a new password"))
     audit.record(action=AuditAction.USER_PASSWORD_RESET_REQUESTED, actor=None, subject_user=user)
     recipient = user.email
-    transaction.on_commit(
-        lambda: send_mail(
-            "【Accessible Support】パスワードの再設定 / Choose a new password",
-            body,
-            None,
-            [recipient],
-        )
-    )
+    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
     return True
 
 

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,11 +23,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from access_support.accounts import services
 from access_support.accounts.forms import (
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     SetPasswordForm,
     TokenForm,
 )
 from access_support.accounts.models import User
+from access_support.middleware import set_language_cookie
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:
@@ -187,8 +190,14 @@ def security_view(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     context: dict[str, Any] = {
         "totp_devices": TOTPDevice.objects.filter(user=user, confirmed=True),
+        "language_form": LanguageForm(initial={"language": user.language}),
     }
     action = request.POST.get("action")
+    if action == "language":
+        form = LanguageForm(request.POST)
+        if form.is_valid():
+            return _language_chosen(request, user, form.cleaned_data["language"])
+        context["language_form"] = form
     if action == "totp_start":
         device = services.totp_device_start(user=user)
         context.update(_totp_context(device))
@@ -204,6 +213,17 @@ def security_view(request: HttpRequest) -> HttpResponse:
     elif action == "backup_codes":
         context["new_codes"] = services.backup_codes_regenerate(user=user)
     return render(request, "accounts/security.html", context)
+
+
+def _language_chosen(request: HttpRequest, user: User, language: str) -> HttpResponse:
+    """Stored on the user (e-mails) and in this device's language cookie (pages), like the
+    language switch."""
+    services.user_set_language(user=user, language=language, actor=user)
+    response = redirect("accounts:security")
+    set_language_cookie(request, response, language)
+    with translation.override(language):
+        messages.success(request, _("We will write to you in this language."))
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -31,6 +31,7 @@ class AuditAction(models.TextChoices):
     )
     USER_PASSWORD_RESET = "user.password_reset", _("A new password was chosen by link")
     USER_READING_CHANGED = "user.reading_changed", _("The reading setting was changed")
+    USER_LANGUAGE_CHANGED = "user.language_changed", _("The language setting was changed")
     USER_ROLES_CHANGED = "user.roles_changed", _("The account's roles were changed")
     USER_SKILLS_CHANGED = "user.skills_changed", _("The operator's skills were changed")
     RETENTION_PURGED = "retention.purged", _("Old conversations were deleted (retention)")

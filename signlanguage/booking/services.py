@@ -16,10 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
+from access_support import mail
 from access_support.accounts.models import User
 from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
@@ -631,66 +632,134 @@ _SENTENCES = {
 }
 
 
-def _recipients(session: Session) -> list[str]:
+# The plain-Japanese wording of each (docs/accessibility.md, "Language"): a reader who chose plain
+# Japanese gets these; the same msgids in the "plain" context.
+_PLAIN_SUBJECTS = {
+    "booked": pgettext_lazy("plain", "Your session is booked"),
+    "rescheduled": pgettext_lazy("plain", "Your session has a new time"),
+    "cancelled": pgettext_lazy("plain", "Your session is cancelled"),
+    "reassigned": pgettext_lazy("plain", "Your session will be with another operator"),
+    "cancelled_no_operator": pgettext_lazy("plain", "We had to cancel your session"),
+    "day_before": pgettext_lazy("plain", "Reminder: your session is tomorrow"),
+    "soon": pgettext_lazy("plain", "Reminder: your session starts in 15 minutes"),
+}
+_PLAIN_SENTENCES = {
+    "booked": pgettext_lazy("plain", "Your session is booked."),
+    "rescheduled": pgettext_lazy("plain", "Your session has a new time."),
+    "cancelled": pgettext_lazy("plain", "Your session is cancelled."),
+    "reassigned": pgettext_lazy(
+        "plain",
+        "Your session will be with another operator. The date and time stay the same, and "
+        "there is nothing you need to do.",
+    ),
+    "cancelled_no_operator": pgettext_lazy(
+        "plain",
+        "We are sorry: the operator for your session can no longer take it, and no other "
+        "operator is free at that time, so we had to cancel it. Please book another time.",
+    ),
+    "day_before": pgettext_lazy("plain", "Reminder: your session is tomorrow."),
+    "soon": pgettext_lazy("plain", "Reminder: your session starts in 15 minutes."),
+}
+# Mode's labels (their msgids) and their plain wording.
+_MODE_WORDS = {
+    Mode.SIGN_LANGUAGE: ("Sign-language video", pgettext_lazy("plain", "Sign-language video")),
+    Mode.WRITTEN_CHAT: ("Written chat", pgettext_lazy("plain", "Written chat")),
+}
+_PLAIN_LINES = {
+    gettext_noop("Date and time: %(when)s"): pgettext_lazy("plain", "Date and time: %(when)s"),
+    gettext_noop("Type: %(mode)s"): pgettext_lazy("plain", "Type: %(mode)s"),
+    gettext_noop("Topic: %(topic)s"): pgettext_lazy("plain", "Topic: %(topic)s"),
+    gettext_noop("Booked by: %(name)s"): pgettext_lazy("plain", "Booked by: %(name)s"),
+    gettext_noop("See the booking: %(url)s"): pgettext_lazy("plain", "See the booking: %(url)s"),
+    gettext_noop("Remove it from your calendar: %(url)s"): pgettext_lazy(
+        "plain", "Remove it from your calendar: %(url)s"
+    ),
+    gettext_noop("Book another time: %(url)s"): pgettext_lazy(
+        "plain", "Book another time: %(url)s"
+    ),
+    gettext_noop("See or change the booking: %(url)s"): pgettext_lazy(
+        "plain", "See or change the booking: %(url)s"
+    ),
+    gettext_noop("Add it to your calendar: %(url)s"): pgettext_lazy(
+        "plain", "Add it to your calendar: %(url)s"
+    ),
+    gettext_noop("We never call you by phone."): pgettext_lazy(
+        "plain", "We never call you by phone."
+    ),
+}
+
+
+def _recipients(session: Session) -> list[User]:
     """The customer, and the proxy who booked only while the member's grant still lets them
-    (a revoked, paused or expired proxy hears nothing more of the member's sessions)."""
-    emails = [session.customer.email]
+    (a revoked, paused or expired proxy hears nothing more of the member's sessions); one each
+    per address."""
+    people = [session.customer]
     booker = session.booked_by
     if booker.pk == session.customer_id:
-        emails.append(booker.email)
+        people.append(booker)
     else:
         decision = selectors.booker_decision(booker, session)
         if decision is not None and decision.allowed:
-            emails.append(booker.email)
-    return list(dict.fromkeys(e for e in emails if e))
+            people.append(booker)
+    by_address = {person.email: person for person in reversed(people) if person.email}
+    return list(reversed(by_address.values()))
 
 
 def send_session_email(session: Session, event: str) -> None:
-    recipients = _recipients(session)
-    if not recipients or session.start is None:
+    """One e-mail to each recipient, in their language (and plain wording when they chose it),
+    with the calendar file in the same language."""
+    if session.start is None:
         return
+    for person in _recipients(session):
+        with mail.writing_to(person) as reader:
+            message = _session_message(session, event, reader)
+            message.to = [person.email]
+            message.attach(f"session-{session.pk}.ics", session_ics(session), "text/calendar")
+        message.send(fail_silently=False)
+
+
+def _session_message(session: Session, event: str, reader: mail.Reader) -> EmailMessage:
     from django.urls import reverse
 
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = f"【Accessible Support】{_(_SUBJECTS[event])}"
-        when = format_datetime(session.start)
-        lines = [
-            _("Dear %(name)s,") % {"name": session.customer.name},
+    def line(msgid: str, **values: Any) -> str:
+        return reader.words(msgid, _PLAIN_LINES.get(msgid)) % values
+
+    assert session.start is not None
+    mode = reader.words(*_MODE_WORDS[Mode(session.mode)])
+    lines = [
+        _("Dear %(name)s,") % {"name": session.customer.name},
+        "",
+        reader.words(_SENTENCES[event], _PLAIN_SENTENCES.get(event)),
+        line("Date and time: %(when)s", when=format_datetime(session.start, plain=reader.plain)),
+        line("Type: %(mode)s", mode=mode),
+        line("Topic: %(topic)s", topic=session.topic),
+    ]
+    if session.booked_by_id != session.customer_id:
+        lines.append(line("Booked by: %(name)s", name=session.booked_by.name))
+    detail_url = site_url(reverse("signlanguage:detail", args=[session.pk]))
+    ics_url = site_url(reverse("signlanguage:ics", args=[session.pk]))
+    if event in ("cancelled", "cancelled_no_operator"):
+        # The attached calendar file cancels the event in the calendar it was added to.
+        lines += [
             "",
-            _(_SENTENCES[event]),
-            _("Date and time: %(when)s") % {"when": when},
-            _("Type: %(mode)s") % {"mode": Mode(session.mode).label},
-            _("Topic: %(topic)s") % {"topic": session.topic},
+            line("See the booking: %(url)s", url=detail_url),
+            line("Remove it from your calendar: %(url)s", url=ics_url),
         ]
-        if session.booked_by_id != session.customer_id:
-            lines.append(_("Booked by: %(name)s") % {"name": session.booked_by.name})
-        detail_url = site_url(reverse("signlanguage:detail", args=[session.pk]))
-        ics_url = site_url(reverse("signlanguage:ics", args=[session.pk]))
-        if event in ("cancelled", "cancelled_no_operator"):
-            # The attached calendar file cancels the event in the calendar it was added to.
-            lines += [
-                "",
-                _("See the booking: %(url)s") % {"url": detail_url},
-                _("Remove it from your calendar: %(url)s") % {"url": ics_url},
-            ]
-            if event == "cancelled_no_operator":
-                book_url = site_url(reverse("signlanguage:book"))
-                lines.append(_("Book another time: %(url)s") % {"url": book_url})
-        else:
-            lines += [
-                "",
-                _("See or change the booking: %(url)s") % {"url": detail_url},
-                _("Add it to your calendar: %(url)s") % {"url": ics_url},
-            ]
-        lines += ["", _("We never call you by phone.")]
-    message = EmailMessage(
-        subject=subject,
+        if event == "cancelled_no_operator":
+            book_url = site_url(reverse("signlanguage:book"))
+            lines.append(line("Book another time: %(url)s", url=book_url))
+    else:
+        lines += [
+            "",
+            line("See or change the booking: %(url)s", url=detail_url),
+            line("Add it to your calendar: %(url)s", url=ics_url),
+        ]
+    lines += ["", line("We never call you by phone.")]
+    return EmailMessage(
+        subject=mail.subject(reader.words(_SUBJECTS[event], _PLAIN_SUBJECTS.get(event))),
         body="\n".join(lines),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=recipients,
     )
-    message.attach(f"session-{session.pk}.ics", session_ics(session), "text/calendar")
-    message.send(fail_silently=False)
 
 
 def _email_on_commit(session: Session, event: str) -> None:

@@ -62,7 +62,7 @@ def test_register_accept_approve_act_check_and_revoke(
         )
     assert response.status_code == 302 and "/accounts/otp/" in response["Location"]
     sign_in_mail = mails_to("taro@example.jp")[-1]
-    token = re.search(r"Your sign-in code: (\d+)", sign_in_mail.body).group(1)
+    token = re.search(r"確認コード：(\d+)", sign_in_mail.body).group(1)  # in his language
     response = son.post(response["Location"], {"token": token})
     assert response.status_code == 302
     with committed():

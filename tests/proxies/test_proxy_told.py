@@ -25,8 +25,8 @@ def test_the_proxy_is_emailed_when_the_member_ends_the_grant(
     [message] = to_proxy(proxy)
     assert "山田 太郎 様" in message.body
     assert "山田 花子" in message.body
-    # Japanese first, then English, with who did it and the reason given.
-    assert message.body.index("会員") < message.body.index("The member ended")
+    # In the proxy's language (Japanese by default), with who did it and the reason given.
+    assert "会員" in message.body and "The member ended" not in message.body
     assert "自分でできるようになった" in message.body
 
 
@@ -36,7 +36,22 @@ def test_the_proxy_is_emailed_when_staff_pause_the_grant(
     with django_capture_on_commit_callbacks(execute=True):
         services.grant_suspend(grant=active_grant, actor=supervisor)
     [message] = to_proxy(proxy)
+    assert "山田 花子" in message.body and "Our staff" not in message.body
+
+
+def test_a_proxy_who_chose_english_hears_in_english(
+    senior, proxy, supervisor, active_grant, django_capture_on_commit_callbacks
+):
+    from access_support.accounts.services import user_set_language
+
+    user_set_language(user=proxy, language="en", actor=proxy)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.grant_suspend(grant=active_grant, actor=supervisor)
+    [message] = to_proxy(proxy)
+    assert message.subject == "[Accessible Support] Your proxy registration"
+    assert message.body.startswith("Dear 山田 太郎,")
     assert "Our staff paused your registration as the proxy of 山田 花子" in message.body
+    assert "様" not in message.body and "【" not in message.subject
 
 
 def test_the_proxy_is_emailed_when_the_grant_is_approved(
@@ -46,7 +61,7 @@ def test_the_proxy_is_emailed_when_the_grant_is_approved(
     with django_capture_on_commit_callbacks(execute=True):
         services.grant_approve(grant=grant, actor=supervisor, documents_checked=["運転免許証"])
     [message] = to_proxy(proxy)
-    assert "You can now act for them" in message.body
+    assert "代理人としての登録が認められました" in message.body
 
 
 def test_a_request_posted_after_a_pause_keeps_the_text_and_says_why(

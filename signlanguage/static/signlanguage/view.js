@@ -23,6 +23,18 @@ export function readJson(doc, id, fallback) {
   }
 }
 
+// Kana or kanji: text people wrote in Japanese. On a page in another language it is marked
+// lang="ja" (WCAG 3.1.2), so a screen reader reads it with a Japanese voice (the server marks the
+// history it renders the same way: the `lang_attr` filter).
+const JAPANESE_SCRIPT = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u;
+
+// "ja" for a text in Japanese script on a page in another language, else "" (the page's lang
+// covers it).
+export function partLanguage(text, pageLang) {
+  const page = (pageLang || "ja").toLowerCase();
+  return !page.startsWith("ja") && JAPANESE_SCRIPT.test(String(text || "")) ? "ja" : "";
+}
+
 export function probeStorage(win, kind) {
   try {
     const store = win[kind];
@@ -217,7 +229,18 @@ export class LiveView {
     const who = doc.createElement("span");
     who.className = "live-sender";
     const sender = frame.sender || {};
-    who.textContent = mine ? this.t("you") : `${sender.name || ""} (${this.roleName(sender.role)})`;
+    const pageLang = this.doc.documentElement.lang;
+    const nameLang = mine ? "" : partLanguage(sender.name, pageLang);
+    if (nameLang) {
+      const name = doc.createElement("span");
+      name.lang = nameLang;
+      name.textContent = sender.name;
+      const role = doc.createElement("span");
+      role.textContent = ` (${this.roleName(sender.role)})`;
+      who.append(name, role);
+    } else {
+      who.textContent = mine ? this.t("you") : `${sender.name || ""} (${this.roleName(sender.role)})`;
+    }
     meta.append(who);
     // Always a <time>, empty while the message is unsent: when it is stored, only its text
     // changes (no element is added to the log, so nothing is announced a second time).
@@ -232,6 +255,8 @@ export class LiveView {
     const body = doc.createElement("p");
     body.className = "live-text";
     body.textContent = frame.text; // never innerHTML: a message is text, whatever it contains
+    const textLang = partLanguage(frame.text, pageLang);
+    if (textLang) body.lang = textLang;
     li.append(meta, body);
     return li;
   }
