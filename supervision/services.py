@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
@@ -19,6 +20,7 @@ from access_support.audit.actions import AuditAction
 from access_support.domain import Decision, DomainError
 from access_support.masking import mask_card_numbers
 from signlanguage.booking import availability
+from signlanguage.booking import services as booking
 from signlanguage.booking.availability import CLOSED_DAYS_CACHE_KEY
 from signlanguage.live import services as live_services
 from signlanguage.models import (
@@ -28,6 +30,7 @@ from signlanguage.models import (
     Feedback,
     Session,
     SessionClosure,
+    Shift,
     TalkNowRestriction,
 )
 from supervision import policies
@@ -362,6 +365,67 @@ def operator_set_skills(*, operator: User, skills: list[str], actor: Any) -> Use
         obj=operator,
         before={"skills": before},
         after={"skills": operator.skills},
+    )
+    availability.invalidate()
+    return operator
+
+
+@dataclass(frozen=True)
+class Deactivation:
+    shifts: int  # coming (or current) shifts removed
+    reassigned: int  # bookings moved to another operator
+    cancelled: int  # bookings nobody could take: cancelled, the customer told
+
+
+@transaction.atomic
+def operator_deactivate(
+    *, operator: User, actor: Any, now: datetime.datetime | None = None
+) -> Deactivation:
+    """Switch an operator's account off: they can no longer sign in (Django refuses an inactive
+    account, and their open sessions stop at the next request), and each shift still to come —
+    or under way — is removed as booking.shift_delete removes one, so every booking it held
+    moves to another free operator or is cancelled with the customer told. One transaction."""
+    _require(policies.can_supervise(actor))
+    now = now or timezone.now()
+    operator = User.objects.select_for_update().get(pk=operator.pk, is_operator=True)
+    if not operator.is_active:
+        raise SupervisionError("already_inactive", 409)
+    operator.is_active = False
+    operator.save(update_fields=["is_active"])
+    shifts = list(Shift.objects.filter(operator=operator, end__gt=now).order_by("start", "pk"))
+    reassigned = cancelled = 0
+    for shift in shifts:
+        removal = booking.shift_delete(shift=shift, actor=actor, now=now)
+        reassigned += removal.reassigned
+        cancelled += removal.cancelled
+    result = Deactivation(shifts=len(shifts), reassigned=reassigned, cancelled=cancelled)
+    audit.record(
+        action=AuditAction.USER_DEACTIVATED,
+        actor=actor,
+        subject_user=operator,
+        obj=operator,
+        before={"is_active": True},
+        after={"is_active": False} | result.__dict__,
+    )
+    return result
+
+
+@transaction.atomic
+def operator_reactivate(*, operator: User, actor: Any) -> User:
+    """Switch a switched-off operator's account on again. Their removed shifts stay removed."""
+    _require(policies.can_supervise(actor))
+    operator = User.objects.select_for_update().get(pk=operator.pk, is_operator=True)
+    if operator.is_active:
+        raise SupervisionError("already_active", 409)
+    operator.is_active = True
+    operator.save(update_fields=["is_active"])
+    audit.record(
+        action=AuditAction.USER_REACTIVATED,
+        actor=actor,
+        subject_user=operator,
+        obj=operator,
+        before={"is_active": False},
+        after={"is_active": True},
     )
     availability.invalidate()
     return operator

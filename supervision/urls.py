@@ -17,6 +17,8 @@ urlpatterns = [
     path("operators/", views.operators, name="operators"),
     path("operators/new/", views.operator_new, name="operator-new"),
     path("operators/<int:pk>/", views.operator_detail, name="operator-detail"),
+    path("operators/<int:pk>/deactivate/", views.operator_deactivate, name="operator-deactivate"),
+    path("operators/<int:pk>/reactivate/", views.operator_reactivate, name="operator-reactivate"),
     path(
         "operators/<int:pk>/password-link/",
         views.operator_password_link,

@@ -64,6 +64,12 @@ def _error_text(code: str) -> str:
             "An account with this e-mail address already exists. Use another address."
         ),
         "skills_required": _("Choose at least one skill."),
+        "already_inactive": _("This operator's account is already switched off."),
+        "already_active": _("This operator's account is already switched on."),
+        "confirm_required": _(
+            "Tick the box to confirm that the coming shifts will be removed, then press "
+            '"Switch the account off" again.'
+        ),
         "password_already_set": _(
             "This operator has already chosen a password, so no new link is needed."
         ),
@@ -278,6 +284,43 @@ def operator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {"operator": operator, "form": form, "password_set": operator.has_usable_password()},
         status=status,
     )
+
+
+@require_POST
+@supervisor_only
+def operator_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    operator = selectors.operator(pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _error_text("confirm_required"))
+        return redirect("supervision:operator-detail", pk=operator.pk)
+    try:
+        done = services.operator_deactivate(operator=operator, actor=request.user)
+    except services.SupervisionError as exc:
+        messages.error(request, _error_text(exc.code))
+    else:
+        messages.success(
+            request,
+            _(
+                "The account is switched off. Shifts removed: %(shifts)d. Bookings moved to "
+                "other operators: %(reassigned)d. Bookings cancelled (customers told): "
+                "%(cancelled)d."
+            )
+            % done.__dict__,
+        )
+    return redirect("supervision:operator-detail", pk=operator.pk)
+
+
+@require_POST
+@supervisor_only
+def operator_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    operator = selectors.operator(pk)
+    try:
+        services.operator_reactivate(operator=operator, actor=request.user)
+    except services.SupervisionError as exc:
+        messages.error(request, _error_text(exc.code))
+    else:
+        messages.success(request, _("The account is switched on again. Add shifts as needed."))
+    return redirect("supervision:operator-detail", pk=operator.pk)
 
 
 @require_POST

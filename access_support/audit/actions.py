@@ -34,6 +34,8 @@ class AuditAction(models.TextChoices):
     USER_LANGUAGE_CHANGED = "user.language_changed", _("The language setting was changed")
     USER_ROLES_CHANGED = "user.roles_changed", _("The account's roles were changed")
     USER_SKILLS_CHANGED = "user.skills_changed", _("The operator's skills were changed")
+    USER_DEACTIVATED = "user.deactivated", _("The account was switched off")
+    USER_REACTIVATED = "user.reactivated", _("The account was switched on again")
     RETENTION_PURGED = "retention.purged", _("Old conversations were deleted (retention)")
     # --- Senior Support (proxies) ---
     PROXY_GRANT_INVITED = "proxy.grant_invited", _("A proxy was registered and invited")

@@ -78,6 +78,8 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "supervision:closed-day-remove": lambda w: {"pk": w.objects["closed_day"].pk},
     "supervision:operator-detail": lambda w: {"pk": w.users["operator"].pk},
     "supervision:operator-password-link": lambda w: {"pk": w.users["operator"].pk},
+    "supervision:operator-deactivate": lambda w: {"pk": w.users["operator"].pk},
+    "supervision:operator-reactivate": lambda w: {"pk": w.users["operator"].pk},
     "accounts:set-password": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
     "accounts:reset-password": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
     "supervision:report": lambda w: {"slug": "sessions"},
@@ -306,6 +308,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("supervision:operator-new", "GET"):           "login otp 6*403 200",
     ("supervision:operator-new", "POST"):          "login otp 6*403 400",
     ("supervision:operator-password-link", "GET"): "login otp 7*405",
+    ("supervision:operator-deactivate", "GET"):    "login otp 7*405",
+    ("supervision:operator-deactivate", "POST"):
+        "login otp 6*403 >supervision:operator-detail",
+    ("supervision:operator-reactivate", "GET"):    "login otp 7*405",
+    ("supervision:operator-reactivate", "POST"):
+        "login otp 6*403 >supervision:operator-detail",
     ("supervision:operator-password-link", "POST"):
         "login otp 6*403 >supervision:operator-detail",
     ("supervision:operators", "GET"):              "login otp 6*403 200",
