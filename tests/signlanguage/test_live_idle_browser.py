@@ -4,71 +4,43 @@ written chat for over two minutes — one message at the start, then the custome
 page open with the cursor in the message box, the operator only reads. Both are still signed in
 at the end, the timeout dialog never opened, and the customer's focus never left the box.
 
-Self-contained (its own daphne and sessions), like test_live_browser.py."""
+Its own daphne (tests/browser.py), with E2E_IDLE_SECONDS (tests/e2e/settings.py)."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import require_service
+from tests.browser import (
+    SIGNED_IN_SETUP,
+    daphne,
+    e2e_env,
+    last_json,
+    prepare,
+    require_browser,
+    signed_in_driver,
+)
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--window-size=1280,900",
-)
 IDLE_SECONDS = 60
 WARNING_SECONDS = 50
 LIVE_FOR_SECONDS = 135  # over two idle timeouts
 
-SETUP = """
-import json
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from access_support.sessions import SessionStore
-from django_otp import DEVICE_ID_SESSION_KEY
-from access_support.accounts import services
-from signlanguage.models import Session
-
-def signed_in(user):
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "access_support.accounts.backends.UserBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store[DEVICE_ID_SESSION_KEY] = services.email_device_for(user).persistent_id
-    store.create()
-    return store.session_key
-
-customer = services.user_create(username="c1", password="pw-long-enough-1", email="c1@example.jp",
-    roles=["member"], display_name="山田 花子", member_number="1234567890")
-operator = services.user_create(username="o1", password="pw-long-enough-1", email="o1@example.jp",
-    roles=["operator"], display_name="鈴木 さくら", skills=["sign_language", "written_chat"])
+SETUP = (
+    SIGNED_IN_SETUP
+    + """
+customer = person("c1", "山田 花子", ["member"], member_number="1234567890")
+operator = person("o1", "鈴木 さくら", ["operator"], skills=["sign_language", "written_chat"])
 chat = Session.objects.create(customer=customer, booked_by=customer, operator=operator,
     mode="written_chat", kind="now", state="active", topic="明細")
 print(json.dumps({"customer": signed_in(customer), "operator": signed_in(operator),
     "chat": chat.pk}))
 """
+)
 
 # Per check: the dialog's state, where focus is, the clock as the server reads it (a GET of the
 # clock is not activity), and whether the polite status line is showing.
@@ -88,84 +60,23 @@ fetch('/api/v1/session', {credentials: 'same-origin', headers: {Accept: 'applica
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    require_service("Chromium", Path(CHROMIUM).exists(), "apt-get install -y chromium")
-    require_service("chromedriver", Path(CHROMEDRIVER).exists(), "apt-get install chromium-driver")
+    require_browser()
     tmp = tmp_path_factory.mktemp("live-idle-browser")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.e2e.settings",
-        "DATABASE_URL": f"sqlite:///{tmp}/live.sqlite3",
-        "DEBUG": "false",
-        "PYTHONUNBUFFERED": "1",
-        "E2E_IDLE_SECONDS": str(IDLE_SECONDS),
-        "E2E_IDLE_WARNING_SECONDS": str(WARNING_SECONDS),
-    }
-    env.pop("REDIS_URL", None)
-    for command in (["migrate", "--noinput", "-v0"], ["shell", "-c", SETUP]):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-    data = json.loads(done.stdout.strip().splitlines()[-1])
-    port = _free_port()
-    log_path = tmp / "daphne.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "access_support.asgi:application"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, log_path.read_text(errors="replace")
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "daphne did not start"
-            time.sleep(0.2)
-        yield {**data, "url": url, "log": log_path}
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    env = e2e_env(
+        tmp / "live.sqlite3",
+        E2E_IDLE_SECONDS=str(IDLE_SECONDS),
+        E2E_IDLE_WARNING_SECONDS=str(WARNING_SECONDS),
+    )
+    data = last_json(prepare(env, ["migrate", "--noinput", "-v0"], ["shell", "-c", SETUP]))
+    with daphne(env, tmp / "daphne.log") as url:
+        yield {**data, "url": url, "log": tmp / "daphne.log"}
 
 
 def browser(server: dict[str, Any], session_key: str, path: str) -> Any:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(30)
+    driver = signed_in_driver(server["url"], session_key, path)
     driver.set_script_timeout(15)
-    driver.get(server["url"] + "/healthz")
-    driver.add_cookie({"name": "sessionid", "value": session_key, "path": "/"})
-    driver.get(server["url"] + path)
     return driver
 
 
@@ -213,6 +124,8 @@ def test_a_two_minute_chat_on_a_one_minute_idle_clock_signs_no_one_out(server):
         # Well past two idle timeouts: both still signed in, the server's clock running ahead.
         for name in ("customer", "operator"):
             assert seen[name][-1]["left"] > 0, seen[name][-1]
+        # On this 1-minute clock the warning did come (50 s before the end): as the polite line.
+        assert any(probe["statusShown"] for probe in seen["customer"]), seen["customer"]
         assert wait_for(customer, f"return {ROOT_JS}.dataset.connection === 'open'")
         assert not server["log"].read_text(errors="replace").count("Traceback")
     finally:
