@@ -51,11 +51,13 @@ class RequestIdMiddleware:
         request.request_id = request_id  # type: ignore[attr-defined]
         token = request_context.request_id.set(request_id)
         address_token = request_context.client_address.set(client_address(request))
+        request_token = request_context.request.set(request)
         try:
             response = self.get_response(request)
         finally:
             request_context.request_id.reset(token)
             request_context.client_address.reset(address_token)
+            request_context.request.reset(request_token)
         response["X-Request-Id"] = request_id
         return response
 

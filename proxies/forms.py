@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from access_support.accounts.reading import wording
 from proxies.models import ProcedureKind
-from proxies.scopes import ACTIONS, RELATIONSHIPS, SCOPES
+from proxies.scopes import ACTIONS, RELATIONSHIPS, SCOPES, relationship_label, scope_label
 
 DOCUMENTS = [
     ("運転免許証", _("Driving licence")),
@@ -75,13 +76,18 @@ class ProxyPersonForm(forms.Form):
     """Registration, question 1: who will help (name and e-mail, one small group)."""
 
     proxy_name = forms.CharField(
-        label=_("Proxy's name"),
+        label=wording(_("Proxy's name"), pgettext_lazy("plain", "Proxy's name")),
         max_length=100,
         error_messages={"required": _("Enter the name of the person who will help you.")},
     )
     proxy_email = forms.EmailField(
-        label=_("Proxy's e-mail address"),
-        help_text=_("We send the invitation to this address."),
+        label=wording(
+            _("Proxy's e-mail address"), pgettext_lazy("plain", "Proxy's e-mail address")
+        ),
+        help_text=wording(
+            _("We send the invitation to this address."),
+            pgettext_lazy("plain", "We send the invitation to this address."),
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
         error_messages={
             "required": _("Enter the e-mail address of the person who will help you."),
@@ -91,9 +97,10 @@ class ProxyPersonForm(forms.Form):
 
 
 class RelationshipForm(forms.Form):
+    # Labels and choices keep the reader's wording on every render, errors included.
     relationship = forms.ChoiceField(
-        label=_("Relationship to you"),
-        choices=list(RELATIONSHIPS.items()),
+        label=wording(_("Relationship to you"), pgettext_lazy("plain", "Relationship to you")),
+        choices=[(value, relationship_label(value)) for value in RELATIONSHIPS],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how the person is related to you.")},
     )
@@ -101,8 +108,11 @@ class RelationshipForm(forms.Form):
 
 class ScopesForm(forms.Form):
     scopes = forms.MultipleChoiceField(
-        label=_("What the proxy may do for you"),
-        choices=list(SCOPES.items()),
+        label=wording(
+            _("What the proxy may do for you"),
+            pgettext_lazy("plain", "What the proxy may do for you"),
+        ),
+        choices=[(scope, scope_label(scope)) for scope in SCOPES],
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one thing the proxy may do.")},
     )
@@ -114,7 +124,7 @@ class EndDateForm(EndDateMixin):
 
 class MemberNumberForm(forms.Form):
     member_number = forms.CharField(
-        label=_("Member number"),
+        label=wording(_("Member number"), pgettext_lazy("plain", "Member number")),
         max_length=20,
         help_text=_("10 digits. Spaces and hyphens are fine."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -207,6 +217,14 @@ class DeskForm(forms.Form):
     )
 
 
+PLAIN_KINDS = {
+    ProcedureKind.STATEMENT_INQUIRY: pgettext_lazy("plain", "Statement or payment inquiry"),
+    ProcedureKind.ADDRESS_CHANGE: pgettext_lazy("plain", "Change of address or contact details"),
+    ProcedureKind.LOST_CARD: pgettext_lazy("plain", "Report a lost or stolen card"),
+    ProcedureKind.PAYMENT_METHOD: pgettext_lazy("plain", "Change of payment method"),
+}
+
+
 class ProcedureForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Request"),
@@ -232,6 +250,15 @@ class ProcedureForm(forms.Form):
             field.choices = [
                 (value, label) for value, label in ProcedureKind.choices if value in kinds
             ]
+        # Each request in the reader's wording (plain Japanese when chosen).
+        field = self.fields["kind"]
+        assert isinstance(field, forms.ChoiceField)
+        offered = {value for value, _label in field.choices}  # type: ignore[misc,union-attr]
+        field.choices = [
+            (value, wording(label, PLAIN_KINDS.get(ProcedureKind(value), label)))
+            for value, label in ProcedureKind.choices
+            if value in offered
+        ]
 
 
 class AccountForm(forms.Form):

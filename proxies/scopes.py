@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from access_support.accounts.reading import wording
 
 # Scopes a member may grant to a proxy, in the order pages show them.
 SCOPES: dict[str, Promise] = {
@@ -46,6 +51,38 @@ RELATIONSHIP_ALIASES: dict[str, str] = {
     "parent": "親",
     "other_relative": "その他親族",
 }
+
+
+# The plain-Japanese wording of the choices members read (registration, check your answers).
+PLAIN_SCOPES: dict[str, Promise] = {
+    "inquiry.statement": pgettext_lazy("plain", "Ask about statements and payments"),
+    "inquiry.points": pgettext_lazy("plain", "Ask about points"),
+    "procedure.address_change": pgettext_lazy(
+        "plain", "Change registered address or contact details"
+    ),
+    "procedure.lost_card": pgettext_lazy("plain", "Report a lost or stolen card"),
+    "procedure.payment_method": pgettext_lazy("plain", "Change the payment method"),
+    "session.book": pgettext_lazy("plain", "Book or join sign-language and written-chat sessions"),
+}
+PLAIN_RELATIONSHIPS: dict[str, Promise] = {
+    "配偶者": pgettext_lazy("plain", "Spouse"),
+    "子": pgettext_lazy("plain", "Child"),
+    "子の配偶者": pgettext_lazy("plain", "Child's spouse"),
+    "孫": pgettext_lazy("plain", "Grandchild"),
+    "兄弟姉妹": pgettext_lazy("plain", "Brother or sister"),
+    "親": pgettext_lazy("plain", "Parent"),
+    "その他親族": pgettext_lazy("plain", "Other relative"),
+}
+
+
+def scope_label(scope: str) -> Any:
+    """The scope's label in the reader's wording (plain Japanese when chosen)."""
+    return wording(SCOPES[scope], PLAIN_SCOPES.get(scope, SCOPES[scope]))
+
+
+def relationship_label(value: str) -> Any:
+    standard = RELATIONSHIPS.get(value, value)
+    return wording(standard, PLAIN_RELATIONSHIPS.get(value, standard))
 
 
 def normalise_relationship(value: str) -> str | None:

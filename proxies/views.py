@@ -24,7 +24,7 @@ from access_support.http import request_user, require
 from access_support.masking import MASKED_NOTICE, has_card_number
 from proxies import acting, drafts, forms, policies, reasons, selectors, services
 from proxies.models import Grant
-from proxies.scopes import ACTIONS, SCOPES
+from proxies.scopes import ACTIONS, SCOPES, relationship_label, scope_label
 
 
 def _explain(reason: str) -> str:
@@ -258,10 +258,8 @@ def _register_check(request: HttpRequest, user: User, steps: list[str]) -> HttpR
         {
             "form": form,
             "data": data,
-            "relationship_label": dict(form.fields["relationship"].choices).get(  # type: ignore[attr-defined]
-                data["relationship"], data["relationship"]
-            ),
-            "scope_labels": [SCOPES[s] for s in data["scopes"]],
+            "relationship_label": relationship_label(data["relationship"]),
+            "scope_labels": [scope_label(s) for s in data["scopes"]],
             "change": change,
             "back_url": reverse("proxies:register-step", kwargs={"step": steps[-1]}),
         },
@@ -294,7 +292,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "grant": grant,
             "state": grant.effective_state(),
-            "scope_labels": [SCOPES[s] for s in grant.scopes if s in SCOPES],
+            "scope_labels": [scope_label(s) for s in grant.scopes if s in SCOPES],
             "form": form,
             "is_member": policies.can_change_scopes(user, grant),
             "can_manage": policies.can_revoke_or_suspend(user, grant),
@@ -391,7 +389,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             "verified": verified,
             "account_form": account_form,
             "login_url": f"{reverse('accounts:login')}?next={request.path}",
-            "scope_labels": [SCOPES[s] for s in grant.scopes if s in SCOPES],
+            "scope_labels": [scope_label(s) for s in grant.scopes if s in SCOPES],
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -417,7 +415,7 @@ def _create_proxy_account(
                 "verified": False,
                 "account_form": form,
                 "login_url": f"{reverse('accounts:login')}?next={request.path}",
-                "scope_labels": [SCOPES[s] for s in grant.scopes if s in SCOPES],
+                "scope_labels": [scope_label(s) for s in grant.scopes if s in SCOPES],
             },
             status=400,
         )
@@ -612,7 +610,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "grant": grant,
             "approve_form": approve_form,
             "reject_form": reject_form,
-            "scope_labels": [SCOPES[s] for s in grant.scopes if s in SCOPES],
+            "scope_labels": [scope_label(s) for s in grant.scopes if s in SCOPES],
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -657,7 +655,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "action_label": ACTIONS.get(form.cleaned_data.get("action", ""), "")
             if form.is_bound and form.is_valid()
             else "",
-            "scope_labels": [SCOPES[s] for s in decision.grant.scopes if s in SCOPES]
+            "scope_labels": [scope_label(s) for s in decision.grant.scopes if s in SCOPES]
             if decision is not None and decision.grant is not None
             else [],
         },

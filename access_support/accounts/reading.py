@@ -13,8 +13,13 @@ from functools import lru_cache
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from access_support import request_context
 
 COOKIE_NAME = "as_reading"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -57,6 +62,43 @@ def active(request: HttpRequest) -> Reading:
     if getattr(request, "LANGUAGE_CODE", "ja") != "ja":
         return Reading()
     return chosen(request)
+
+
+# --- plain wording in Python code -----------------------------------------------------------
+
+
+def plain_now() -> bool:
+    """Whether text shown now is for a page in plain Japanese: the request being answered
+    chose it and the active language is Japanese. False outside a request (e-mails sent by a
+    command, sockets), where the standard wording is used."""
+    request = request_context.request.get()
+    if request is None or (translation.get_language() or "").split("-")[0] != "ja":
+        return False
+    return chosen(request).plain
+
+
+def _choose(standard: Any, plain: Any) -> str:
+    return str(plain if plain_now() else standard)
+
+
+_lazy_choice = lazy(_choose, str)
+
+
+def wording(standard: Any, plain: Any) -> Any:
+    """A lazy string with two wordings, chosen each time it is shown: `plain` (a
+    `pgettext_lazy("plain", …)`) on a plain-Japanese page, else `standard`. For a form's labels,
+    choices and messages: they keep the reader's wording on every render, errors included
+    (templates use `{% plain %}…{% or %}…{% endplain %}` instead)."""
+    return _lazy_choice(standard, plain)
+
+
+# What a field left empty says when its form gives no message of its own (Django's is
+# 「このフィールドは必須です。」, which says neither what to do nor in plain words). Installed as
+# every form field's default by AccountsConfig.ready().
+REQUIRED_MESSAGE = wording(
+    gettext_lazy("This is empty. Please write your answer here, or choose one."),
+    pgettext_lazy("plain", "This is empty. Please write your answer here, or choose one."),
+)
 
 
 # --- furigana ------------------------------------------------------------------------------
@@ -137,6 +179,37 @@ READINGS: dict[str, str] = {
     "答え": "こたえ",
     "質問": "しつもん",
     "方へ": "かたへ",
+    # The header menu, the notices, the footer and the timeout warning (every page).
+    "問い合わせ": "といあわせ",
+    "文字": "もじ",
+    "通話": "つうわ",
+    "電話": "でんわ",
+    "近づいたら": "ちかづいたら",
+    "時間外": "じかんがい",
+    "紛失": "ふんしつ",
+    "緊急": "きんきゅう",
+    "受付時間": "うけつけじかん",
+    "日本時間": "にほんじかん",
+    "祝日": "しゅくじつ",
+    "お休み": "おやすみ",
+    "注意": "ちゅうい",
+    "安全": "あんぜん",
+    "操作": "そうさ",
+    "自動的": "じどうてき",
+    "続けます": "つづけます",
+    "続ける": "つづける",
+    "延長": "えんちょう",
+    "接続": "せつぞく",
+    "時間切れ": "じかんぎれ",
+    "残って": "のこって",
+    "閉じる": "とじる",
+    "押して": "おして",
+    "元に": "もとに",
+    "前回": "ぜんかい",
+    "残して": "のこして",
+    "空欄": "くうらん",
+    "続けて": "つづけて",
+    "書く": "かく",
 }
 
 _KANJI_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\u3005]+)")
