@@ -7,6 +7,7 @@
 //   store.js      stored messages by seq (each once), last contiguous seq, read marks
 //   view.js       the DOM: messages as text, role="log", status lines, banner, title flash
 //   video.js      WebRTC, signalled with `rtc.signal` frames
+//   layout.js     the video layout: self-view hidden or moved, full screen with the chat
 //
 // Guarantees to the user: nothing typed is lost (drafts and unsent messages are kept in
 // sessionStorage and resent with the same client_id after a reconnect), messages are rendered
@@ -16,6 +17,7 @@
 import { MessageStore } from "./store.js";
 import { Transport } from "./transport.js";
 import { SignVideo } from "./video.js";
+import { VideoLayout } from "./layout.js";
 import { LiveView, MAX_LENGTH, createTitleFlash, probeStorage, readJson, translator } from "./view.js";
 
 const TYPING_IDLE_MS = 4000;
@@ -132,6 +134,7 @@ export class LiveSession {
           if (this.view.input) this.view.input.focus();
         },
       });
+      this.layout = new VideoLayout({ root, doc, win, storage: probeStorage(win, "localStorage") });
     }
     this.transport.connect();
     this.heartbeatTimer = win.setInterval(() => this.heartbeat(), HEARTBEAT_MS);

@@ -23,6 +23,13 @@ export const CAMERA_ERRORS = {
   unsupported: "camera_unsupported",
 };
 
+// `autoplay` alone may leave a muted video paused (seen with the self-view in Chromium): ask it
+// to play; a refusal changes nothing (the element keeps its autoplay).
+function playMuted(video) {
+  const played = typeof video.play === "function" ? video.play() : null;
+  if (played && typeof played.catch === "function") played.catch(() => {});
+}
+
 export class SignVideo {
   // root: the [data-live-video] element; panel: the .live-session element (gets
   // data-rtc-state); side: operator | customer; send(frame) sends at once if the socket is open;
@@ -154,6 +161,7 @@ export class SignVideo {
       if ("contentHint" in track) track.contentHint = "motion";
     }
     this.selfView.srcObject = this.stream;
+    playMuted(this.selfView);
     this.signal({ kind: "ready" });
   }
 
@@ -213,6 +221,7 @@ export class SignVideo {
     pc.addEventListener("track", (event) => {
       const [stream] = event.streams;
       this.remoteView.srcObject = stream || new this.env.MediaStream([event.track]);
+      playMuted(this.remoteView);
     });
     pc.addEventListener("connectionstatechange", () => {
       if (this.pc !== pc) return;
