@@ -127,7 +127,7 @@ def test_procedure_details_filed_by_a_proxy_are_masked_and_the_proxy_is_told(wor
         follow=True,
     )
     assert response.status_code == 200
-    procedure = Procedure.objects.get(on_behalf_of=member)
+    procedure = Procedure.objects.filter(on_behalf_of=member).latest("pk")  # the world has one too
     assert procedure.details == "カード番号 **** **** **** 1111 を紛失しました"
     assert NOTICE_JA in response.content.decode()
 
@@ -139,7 +139,7 @@ def test_text_without_a_card_number_is_kept_and_no_notice_is_shown(world, signed
         {"kind": "address_change", "details": "会員番号 1234567890、電話 03-1234-5678"},
         follow=True,
     )
-    assert Procedure.objects.get(on_behalf_of=member).details == (
+    assert Procedure.objects.filter(on_behalf_of=member).latest("pk").details == (
         "会員番号 1234567890、電話 03-1234-5678"
     )
     assert NOTICE_JA not in response.content.decode()
