@@ -156,6 +156,28 @@ def test_the_other_persons_video_is_the_largest_thing_and_full_screen_keeps_the_
         assert m["scroll"] <= m["viewport"]
         viewport(customer, 1280)
 
+        # Ready for three people (item 3): a second remote picture in [data-live-remotes] sits
+        # beside the first on a desktop, the operator's the larger, and below it on a phone.
+        customer.execute_script(
+            "const remotes = document.querySelector('[data-live-remotes]');"
+            "const extra = remotes.firstElementChild.cloneNode(true);"
+            "extra.dataset.remoteRole = 'proxy'; extra.dataset.testExtra = '';"
+            "extra.querySelector('video').removeAttribute('data-live-remote');"
+            "remotes.append(extra);"
+        )
+        pair_js = (
+            "const r = (s) => document.querySelector(s).getBoundingClientRect();"
+            "const op = r('[data-remote-role=operator] video'), px = r('[data-test-extra] video');"
+            "return {op: [op.left, op.top, op.width], px: [px.left, px.top, px.width]};"
+        )
+        pair = customer.execute_script(pair_js)
+        assert pair["op"][2] > pair["px"][2] and pair["px"][0] >= pair["op"][0] + pair["op"][2]
+        viewport(customer, 375, 812)
+        pair = customer.execute_script(pair_js)
+        assert pair["px"][1] > pair["op"][1] and pair["op"][2] == pytest.approx(pair["px"][2])
+        viewport(customer, 1280)
+        customer.execute_script("document.querySelector('[data-test-extra]').remove()")
+
         # Hide the self-view, by keyboard: a toggle button with aria-pressed; and back.
         hide = "[data-live-self-hide]"
         press(customer, hide, Keys.ENTER)
@@ -191,7 +213,14 @@ def test_the_other_persons_video_is_the_largest_thing_and_full_screen_keeps_the_
         m = measure(customer)
         print("full screen:", m)
         assert m["remote"]["w"] >= 640
-        # The chat is usable in full screen: a message written there reaches the operator.
+        # The chat sits beside the video, on the screen, and is usable: a message written in full
+        # screen reaches the operator.
+        beside = customer.execute_script(
+            "const v = document.querySelector('[data-live-remote]').getBoundingClientRect();"
+            "const i = document.querySelector('[data-live-input]').getBoundingClientRect();"
+            "return i.left >= v.right && i.bottom <= window.innerHeight"
+        )
+        assert beside
         assert customer.find_element(By.CSS_SELECTOR, "[data-live-input]").is_displayed()
         send(customer, "全画面から送ります")
         wait_for(operator, stored_count(1))
