@@ -450,7 +450,7 @@ def helping(request: HttpRequest) -> HttpResponse:
         "proxies/helping.html",
         {
             "grants": [
-                (g, g.effective_state(), [SCOPES[s] for s in g.scopes if s in SCOPES])
+                (g, g.effective_state(), [scope_label(s) for s in g.scopes if s in SCOPES])
                 for g in grants
             ],
         },

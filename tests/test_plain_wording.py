@@ -168,3 +168,27 @@ def test_furigana_cover_the_menu_the_notices_and_the_footer(signed_in, senior):
         assert f"<rt>{reading}</rt>" in footer, reading
     # Attribute values and the <title> stay as they are.
     assert "<ruby>" not in section(html, "<title>", "</title>")
+
+
+def test_the_timeout_warning_has_a_plain_wording_and_furigana(signed_in, senior):
+    html = signed_in(plain(senior, furigana=True)).get("/proxies/").content.decode()
+    dialog = section(html, '<dialog id="idle-dialog"', "</dialog>")
+    # The sentences the script shows keep the site's words (ログアウト, 「延長する」).
+    assert 'data-text-session="何も しないと、あと {minutes}分ぐらいで ログアウトします。' in dialog
+    assert "「延長する」を おして ください" in dialog
+    assert "このまま つづけますか？" in dialog
+    assert "<ruby>画面<rp>(</rp><rt>がめん</rt>" in dialog
+    assert (
+        "data-idle-extend><ruby>延長<rp>(</rp><rt>えんちょう</rt><rp>)</rp></ruby>する</button>"
+        in dialog
+    )
+
+
+def test_the_check_your_answers_page_keeps_its_standard_labels(signed_in, senior):
+    client = signed_in(senior)
+    client.post(STEP.format("person"), {"proxy_name": "山田 太郎", "proxy_email": "t@example.jp"})
+    client.post(STEP.format("relationship"), {"relationship": "兄弟姉妹"})
+    client.post(STEP.format("scopes"), {"scopes": ["procedure.lost_card"]})
+    client.post(STEP.format("end-date"), {})
+    html = client.get(STEP.format("check")).content.decode()
+    assert "<dt>終了日</dt>" in html and "兄弟姉妹" in html and "おわりの 日" not in html
