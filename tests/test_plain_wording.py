@@ -192,3 +192,22 @@ def test_the_check_your_answers_page_keeps_its_standard_labels(signed_in, senior
     client.post(STEP.format("end-date"), {})
     html = client.get(STEP.format("check")).content.decode()
     assert "<dt>終了日</dt>" in html and "兄弟姉妹" in html and "おわりの 日" not in html
+
+
+def test_the_sign_in_code_page_has_a_plain_wording(client, senior):
+    import re
+
+    client.force_login(senior)  # the password given, the code still to enter
+    client.cookies["as_reading"] = "plain-furigana"
+    html = client.get("/accounts/otp/").content.decode()
+    assert "確認コードを 入れる" in section(html, "<title>", "</title>")
+    main = section(html, '<main id="main"', "</main>")
+    shown = re.sub(r"<rt>.*?</rt>|<rp>.*?</rp>|<[^>]+>", "", main)
+    for words in (
+        "確認コードを 入れる",
+        "メールに ある 確認コードを",
+        "メールが 来ない ときは",
+        "いちばん 新しい メールの",
+    ):
+        assert words in shown, words
+    assert "<rt>かくにん</rt>" in main
