@@ -211,3 +211,10 @@ def test_the_sign_in_code_page_has_a_plain_wording(client, senior):
     ):
         assert words in shown, words
     assert "<rt>かくにん</rt>" in main
+
+
+def test_the_registration_questions_title_and_heading_are_plain(signed_in, senior):
+    html = signed_in(plain(senior)).get(STEP.format("relationship")).content.decode()
+    assert "代理人を 登録する：しつもん 2 / 4" in section(html, "<title>", "</title>")
+    assert "<h1>代理人を 登録する</h1>" in html and "しつもん 2 / 4" in html
+    assert "質問 2 / 4" not in html
