@@ -78,7 +78,12 @@ class ProxyPersonForm(forms.Form):
     proxy_name = forms.CharField(
         label=wording(_("Proxy's name"), pgettext_lazy("plain", "Proxy's name")),
         max_length=100,
-        error_messages={"required": _("Enter the name of the person who will help you.")},
+        error_messages={
+            "required": wording(
+                _("Enter the name of the person who will help you."),
+                pgettext_lazy("plain", "Enter the name of the person who will help you."),
+            )
+        },
     )
     proxy_email = forms.EmailField(
         label=wording(
@@ -90,8 +95,14 @@ class ProxyPersonForm(forms.Form):
         ),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
         error_messages={
-            "required": _("Enter the e-mail address of the person who will help you."),
-            "invalid": _("Enter an e-mail address like name@example.jp."),
+            "required": wording(
+                _("Enter the e-mail address of the person who will help you."),
+                pgettext_lazy("plain", "Enter the e-mail address of the person who will help you."),
+            ),
+            "invalid": wording(
+                _("Enter an e-mail address like name@example.jp."),
+                pgettext_lazy("plain", "Enter an e-mail address like name@example.jp."),
+            ),
         },
     )
 
@@ -102,7 +113,12 @@ class RelationshipForm(forms.Form):
         label=wording(_("Relationship to you"), pgettext_lazy("plain", "Relationship to you")),
         choices=[(value, relationship_label(value)) for value in RELATIONSHIPS],
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose how the person is related to you.")},
+        error_messages={
+            "required": wording(
+                _("Choose how the person is related to you."),
+                pgettext_lazy("plain", "Choose how the person is related to you."),
+            )
+        },
     )
 
 
@@ -114,7 +130,12 @@ class ScopesForm(forms.Form):
         ),
         choices=[(scope, scope_label(scope)) for scope in SCOPES],
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one thing the proxy may do.")},
+        error_messages={
+            "required": wording(
+                _("Choose at least one thing the proxy may do."),
+                pgettext_lazy("plain", "Choose at least one thing the proxy may do."),
+            )
+        },
     )
 
 

@@ -13,12 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access_support.accounts import backends, reading
 from access_support.accounts import services as accounts
 from access_support.accounts.models import User
+from access_support.accounts.reading import wording
 from access_support.domain import Decision
 from access_support.http import request_user, require
 from access_support.masking import MASKED_NOTICE, has_card_number
@@ -241,7 +242,13 @@ def _register_check(request: HttpRequest, user: User, steps: list[str]) -> HttpR
             (s for s in steps if any(f in form.errors for f in REGISTER_STEPS[s].base_fields)),
             steps[0],
         )
-        messages.error(request, _("Please answer this question first."))
+        messages.error(
+            request,
+            wording(
+                _("Please answer this question first."),
+                pgettext_lazy("plain", "Please answer this question first."),
+            ),
+        )
         return redirect("proxies:register-step", step=missing)
     if request.method == "POST" and (done := _submit_registration(request, user, form)):
         return done

@@ -218,3 +218,18 @@ def test_the_registration_questions_title_and_heading_are_plain(signed_in, senio
     assert "代理人を 登録する：しつもん 2 / 4" in section(html, "<title>", "</title>")
     assert "<h1>代理人を 登録する</h1>" in html and "しつもん 2 / 4" in html
     assert "質問 2 / 4" not in html
+
+
+def test_registration_errors_say_how_to_fix_in_plain_words(signed_in, senior):
+    client = signed_in(plain(senior))
+    person = client.post(STEP.format("person"), {"proxy_email": "not-an-address"})
+    html = person.content.decode()
+    assert "手伝って くれる 人の 名前を 書いて ください。" in html
+    assert "メールアドレスを name@example.jp の ように 書いて ください。" in html
+    html = client.post(STEP.format("relationship"), {}).content.decode()
+    assert "その 人が あなたの だれか、1つ えらんで ください。" in html
+    html = client.post(STEP.format("scopes"), {}).content.decode()
+    assert "代理人に たのむ ことを、1つか それより 多く えらんで ください。" in html
+    # The check page sends an unanswered question back with a plain reason.
+    page = client.get(STEP.format("check"), follow=True).content.decode()
+    assert "先に この しつもんに こたえて ください。" in page
