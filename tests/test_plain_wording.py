@@ -233,3 +233,18 @@ def test_registration_errors_say_how_to_fix_in_plain_words(signed_in, senior):
     # The check page sends an unanswered question back with a plain reason.
     page = client.get(STEP.format("check"), follow=True).content.decode()
     assert "先に この しつもんに こたえて ください。" in page
+
+
+def test_the_footer_has_a_plain_wording(client, signed_in, senior):
+    html = signed_in(plain(senior)).get("/proxies/").content.decode()
+    footer = section(html, '<footer class="site-footer">', "</footer>")
+    for words in (
+        "（日本の 時間）です。",
+        "わたしたちから 電話を する ことは ありません。",
+        "予約の 日が 近づいたら、メールで 知らせます。",
+        "時間外・カードを なくした とき・いそぐ ときの 案内",
+    ):
+        assert words in footer, words
+    client.cookies["as_reading"] = "plain"
+    signed_out = section(client.get("/help/").content.decode(), "<footer", "</footer>")
+    assert "ログインして、筆談で 相談する・日時を 予約する" in signed_out
