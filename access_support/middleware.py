@@ -31,6 +31,7 @@ OPEN_PREFIXES = (
     "/accounts/set-password/",
     "/accounts/forgot-password/",
     "/accounts/reset-password/",
+    "/accounts/recovery/",
     "/api/v1/auth/",
     "/healthz",
     "/help/",

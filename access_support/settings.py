@@ -390,6 +390,11 @@ PASSWORD_RESET_LINK_SECONDS = 60 * 60
 PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
 PASSWORD_RESET_PER_ADDRESS = 5
 PASSWORD_RESET_PER_ACCOUNT = 3
+# Every sign-in method lost (accounts/recovery.py): a supervisor may approve a recovery request
+# only this many hours after it was made; the account's e-mail can stop it meanwhile. The link
+# sent on approval works once, for RECOVERY_LINK_HOURS.
+RECOVERY_WAIT_HOURS = int(env_str("RECOVERY_WAIT_HOURS", "72") or "72")
+RECOVERY_LINK_HOURS = 72
 
 # Idle timeouts (sliding): operators 15 minutes, everyone else 30.
 IDLE_SECONDS = 30 * 60

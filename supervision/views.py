@@ -560,3 +560,89 @@ def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
     if back.isascii() and back.isdigit():  # "²".isdigit() is true too
         return redirect("supervision:abuse-detail", pk=int(back))
     return redirect("supervision:abuse")
+
+
+# --- account recovery (access_support/accounts/recovery.py) -----------------------------------
+
+
+def _recovery_error_text(code: str) -> str:
+    texts = {
+        "too_early": _("The waiting period has not ended yet. Approve after it ends."),
+        "not_open": _("This request is no longer open. The page shows its current status."),
+        "own_account": _("You cannot decide on a request for your own account."),
+        "documents_required": _("Choose the documents you checked."),
+        "reason_required": _("Write the reason."),
+    }
+    return texts.get(code, _("This cannot be done now."))
+
+
+@require_http_methods(["GET"])
+@supervisor_only
+def recovery_list(request: HttpRequest) -> HttpResponse:
+    from access_support.accounts.models import RecoveryRequest, RecoveryStatus
+
+    now = timezone.now()
+    waiting = RecoveryRequest.objects.filter(status=RecoveryStatus.REQUESTED).select_related("user")
+    rows = [
+        {"recovery": r, "ready": now >= r.earliest_approval_at}
+        for r in waiting.order_by("created_at")
+    ]
+    return render(request, "supervision/recovery_list.html", {"rows": rows, "now": now})
+
+
+@require_http_methods(["GET", "POST"])
+@supervisor_only
+def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from access_support.accounts import recovery as recovery_services
+    from access_support.accounts.models import RecoveryRequest, RecoveryStatus
+    from proxies.forms import ApproveForm, RejectForm
+
+    found = RecoveryRequest.objects.select_related("user", "decided_by").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    action = request.POST.get("action") if request.method == "POST" else None
+    approve_form = ApproveForm(request.POST if action == "approve" else None)
+    decline_form = RejectForm(request.POST if action == "decline" else None)
+    error = ""
+    if action == "approve" and approve_form.is_valid():
+        try:
+            recovery_services.approve(
+                recovery=found,
+                actor=request.user,  # type: ignore[arg-type]
+                documents=approve_form.cleaned_data["documents_checked"],
+            )
+        except recovery_services.RecoveryError as exc:
+            error = _recovery_error_text(exc.code)
+        else:
+            messages.success(
+                request, _("Approved. We have e-mailed the customer a link to set up a new method.")
+            )
+            return redirect("supervision:recovery-detail", pk=found.pk)
+    elif action == "decline" and decline_form.is_valid():
+        try:
+            recovery_services.decline(
+                recovery=found,
+                actor=request.user,  # type: ignore[arg-type]
+                reason=decline_form.cleaned_data["reason"],
+            )
+        except recovery_services.RecoveryError as exc:
+            error = _recovery_error_text(exc.code)
+        else:
+            messages.success(request, _("Declined. We have e-mailed the customer."))
+            return redirect("supervision:recovery-detail", pk=found.pk)
+    now = timezone.now()
+    status = 400 if action in ("approve", "decline") else 200
+    return render(
+        request,
+        "supervision/recovery_detail.html",
+        {
+            "recovery": found,
+            "waiting": found.status == RecoveryStatus.REQUESTED,
+            "ready": now >= found.earliest_approval_at,
+            "approve_form": approve_form,
+            "decline_form": decline_form,
+            "error": error,
+            "now": now,
+        },
+        status=status,
+    )

@@ -99,3 +99,22 @@ class LanguageForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose a language.")},
     )
+
+
+class RecoveryRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What happened?"),
+        max_length=2000,
+        help_text=_(
+            "For example: my phone with the authenticator app was lost, and the codes do not "
+            "arrive. Do not write your card number."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write what happened.")},
+    )
+    contact = forms.CharField(
+        label=_("How can we reach you? (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("For example another e-mail address. We use it only for this request."),
+    )

@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 
@@ -134,3 +135,56 @@ class BackupCode(models.Model):
 
     def __str__(self) -> str:
         return f"backup code of device {self.device_id}"
+
+
+class RecoveryStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting (the waiting period runs)")
+    STOPPED = "stopped", _("Stopped by the account's owner")
+    APPROVED = "approved", _("Approved (link sent)")
+    DECLINED = "declined", _("Declined by our staff")
+    COMPLETED = "completed", _("Completed: the reset link was used")
+
+
+OPEN_RECOVERY = (RecoveryStatus.REQUESTED, RecoveryStatus.APPROVED)
+
+
+class RecoveryRequest(models.Model):
+    """A request "I can't use any of my sign-in methods" (docs/security.md, "Account recovery"): a
+    supervisor checks the person's identity and approves only after the waiting period, during
+    which the account's e-mail carries a one-click stop link. Changed only through
+    accounts.recovery."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_requests")
+    created_at = models.DateTimeField(default=timezone.now)
+    # What happened and how to reach them, card numbers masked (access_support/masking.py).
+    reason = models.TextField(max_length=2000)
+    contact = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=16, choices=RecoveryStatus.choices, default=RecoveryStatus.REQUESTED
+    )
+    earliest_approval_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    documents_checked = models.JSONField(default=list, blank=True)
+    # SHA-256 of the e-mailed tokens; the tokens themselves are never stored.
+    stop_token_hash = models.CharField(max_length=64, unique=True)
+    finish_token_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status__in=["requested", "approved"]),
+                name="one_open_recovery_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery request {self.pk} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_RECOVERY

@@ -16,6 +16,9 @@ urlpatterns = [
         views.reset_password_view,
         name="reset-password",
     ),
+    path("recovery/", views.recovery_request_view, name="recovery"),
+    path("recovery/stop/<str:token>/", views.recovery_stop_view, name="recovery-stop"),
+    path("recovery/finish/<str:token>/", views.recovery_finish_view, name="recovery-finish"),
     path(
         "set-password/<str:uidb64>/<str:token>/",
         views.set_password_view,

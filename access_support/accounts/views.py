@@ -25,6 +25,7 @@ from access_support.accounts.forms import (
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
+    RecoveryRequestForm,
     SetPasswordForm,
     TokenForm,
 )
@@ -286,3 +287,81 @@ def reset_password_view(request: HttpRequest, uidb64: str, token: str) -> HttpRe
             return redirect("accounts:login")
         return render(request, "accounts/set_password.html", context, status=400)
     return render(request, "accounts/set_password.html", context)
+
+
+# --- lost every sign-in method (accounts/recovery.py) ------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def recovery_request_view(request: HttpRequest) -> HttpResponse:
+    """ "I can't use any of my sign-in methods": after a correct password only."""
+    from access_support.accounts import recovery
+
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:login")
+    if user.is_verified():  # type: ignore[attr-defined]
+        return redirect("accounts:security")
+    assert isinstance(user, User)
+    template = "accounts/recovery_request.html"
+    if recovery.open_request_for(user) is not None:
+        return render(request, template, {"already_open": True})
+    form = RecoveryRequestForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, template, {"form": form}, status=400)
+        try:
+            made = recovery.request_recovery(
+                user=user,
+                reason=form.cleaned_data["reason"],
+                contact=form.cleaned_data["contact"],
+            )
+        except recovery.RecoveryError as exc:
+            if exc.code == "already_open":
+                return render(request, template, {"already_open": True})
+            if exc.code == "no_email":
+                return render(request, template, {"no_email": True}, status=400)
+            return render(request, template, {"form": form, "throttled": True}, status=429)
+        return render(
+            request, template, {"sent": True, "hours": recovery.wait_hours(), "recovery": made}
+        )
+    return render(request, template, {"form": form, "hours": recovery.wait_hours()})
+
+
+@require_http_methods(["GET", "POST"])
+def recovery_stop_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed "not you? stop it here" link: GET shows one button, POST stops. No
+    sign-in needed; the link works once."""
+    from access_support.accounts import recovery
+
+    template = "accounts/recovery_stop.html"
+    if request.method == "POST":
+        if recovery.stop(token=token) is None:
+            return render(request, template, {"invalid": True})
+        return render(request, template, {"stopped": True})
+    if recovery.request_for_stop_token(token) is None:
+        return render(request, template, {"invalid": True})
+    return render(request, template, {})
+
+
+@require_http_methods(["GET", "POST"])
+def recovery_finish_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The link sent on approval: works once; then sign in with the password and an e-mailed
+    code, and set up a new sign-in method on the security page."""
+    from access_support.accounts import recovery
+
+    template = "accounts/recovery_finish.html"
+    if request.method == "POST":
+        if recovery.finish(token=token) is None:
+            return render(request, template, {"invalid": True})
+        messages.success(
+            request,
+            _(
+                "Sign in with your password and the code we e-mail you. Then set up a new "
+                "sign-in method."
+            ),
+        )
+        return redirect(f"{reverse('accounts:login')}?next={reverse('accounts:security')}")
+    if recovery.request_for_finish_token(token) is None:
+        return render(request, template, {"invalid": True})
+    return render(request, template, {})

@@ -36,6 +36,11 @@ class AuditAction(models.TextChoices):
     USER_SKILLS_CHANGED = "user.skills_changed", _("The operator's skills were changed")
     USER_DEACTIVATED = "user.deactivated", _("The account was switched off")
     USER_REACTIVATED = "user.reactivated", _("The account was switched on again")
+    RECOVERY_REQUESTED = "recovery.requested", _("Help to sign in again was asked for")
+    RECOVERY_STOPPED = "recovery.stopped", _("The request to reset sign-in was stopped")
+    RECOVERY_APPROVED = "recovery.approved", _("The request to reset sign-in was approved")
+    RECOVERY_DECLINED = "recovery.declined", _("The request to reset sign-in was declined")
+    RECOVERY_COMPLETED = "recovery.completed", _("The sign-in reset link was used")
     RETENTION_PURGED = "retention.purged", _("Old conversations were deleted (retention)")
     # --- Senior Support (proxies) ---
     PROXY_GRANT_INVITED = "proxy.grant_invited", _("A proxy was registered and invited")

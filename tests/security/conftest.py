@@ -153,6 +153,12 @@ def build_world(make_user: Callable[..., Any]) -> World:
     world.objects["procedure"] = proxies.procedure_file(
         actor=users["proxy"], member=member, kind="lost_card", details="駅で紛失", verified=True
     )
+    # Member B lost every sign-in method: a recovery request waiting for a supervisor.
+    from access_support.accounts import recovery
+
+    world.objects["recovery"] = recovery.request_recovery(
+        user=users["member_b"], reason="スマホをなくしました", contact=""
+    )
     world.objects.update(
         grant=grant,
         grant_nobook=nobook,

@@ -82,6 +82,9 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "supervision:operator-reactivate": lambda w: {"pk": w.users["operator"].pk},
     "accounts:set-password": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
     "accounts:reset-password": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
+    "accounts:recovery-stop": lambda w: {"token": "not-a-token"},
+    "accounts:recovery-finish": lambda w: {"token": "not-a-token"},
+    "supervision:recovery-detail": lambda w: {"pk": w.objects["recovery"].pk},
     "supervision:report": lambda w: {"slug": "sessions"},
     "supervision:report-csv": lambda w: {"slug": "sessions"},
     "supervision:voice-tag-feedback": lambda w: {"pk": w.objects["feedback"].pk},
@@ -126,6 +129,14 @@ MATRIX: dict[tuple[str, str], str] = {
     ("accounts:forgot-password", "POST"):          "9*400",
     ("accounts:reset-password", "GET"):            "9*200",
     ("accounts:reset-password", "POST"):           "9*200",
+    # lost every sign-in method: the request after the password only; the e-mailed stop link
+    # and the approval's link open to all (a wrong token changes nothing)
+    ("accounts:recovery", "GET"):                  "login 200 7*>accounts:security",
+    ("accounts:recovery", "POST"):                 "login 400 7*>accounts:security",
+    ("accounts:recovery-stop", "GET"):             "9*200",
+    ("accounts:recovery-stop", "POST"):            "9*200",
+    ("accounts:recovery-finish", "GET"):           "9*200",
+    ("accounts:recovery-finish", "POST"):          "9*200",
     # --- sign-in API ---
     ("accounts-api:csrf", "GET"):                  "9*200",
     ("accounts-api:csrf", "POST"):                 "9*405",
@@ -293,6 +304,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("signlanguage-api:take", "GET"):              "401 401 7*405",
     ("signlanguage-api:take", "POST"):             "401 401 5*403 200 403",
     # --- supervision pages (the operator tags the voice of the customer in their own sessions) ---
+    ("supervision:recovery", "GET"):               "login otp 6*403 200",
+    ("supervision:recovery", "POST"):              "login otp 7*405",
+    ("supervision:recovery-detail", "GET"):        "login otp 6*403 200",
+    ("supervision:recovery-detail", "POST"):       "login otp 6*403 200",
     ("supervision:abuse", "GET"):                  "login otp 6*403 200",
     ("supervision:abuse", "POST"):                 "login otp 7*405",
     ("supervision:abuse-detail", "GET"):           "login otp 6*403 200",
