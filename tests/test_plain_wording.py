@@ -248,3 +248,21 @@ def test_the_footer_has_a_plain_wording(client, signed_in, senior):
     client.cookies["as_reading"] = "plain"
     signed_out = section(client.get("/help/").content.decode(), "<footer", "</footer>")
     assert "ログインして、筆談で 相談する・日時を 予約する" in signed_out
+
+
+def test_the_same_strings_are_plain_on_my_proxies_and_a_grant(signed_in, senior):
+    from proxies import services
+
+    grant, _token = services.grant_register(
+        actor=senior,
+        member=senior,
+        proxy_name="山田 太郎",
+        proxy_email="taro@example.jp",
+        relationship="子",
+        scopes=["inquiry.points"],
+        ends_on=None,
+    )
+    client = signed_in(plain(senior))
+    assert "代理人を 登録する" in client.get("/proxies/").content.decode()
+    html = client.get(f"/proxies/grants/{grant.pk}/").content.decode()
+    assert "おわりの 日" in html and "きめて いません" in html and "終了日" not in html
