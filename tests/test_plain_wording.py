@@ -138,7 +138,7 @@ def test_the_check_your_answers_page_is_plain(signed_in, senior):
     html = client.get(STEP.format("check")).content.decode()
     title = html.split("<title>")[1].split("</title>")[0]
     assert "答えを 見なおす" in title
-    for word in ("手伝って くれる 人の 名前", "きょうだい", "おわりの 日", "きめて いません"):
+    for word in ("手伝って くれる 人の 名前", "きょうだい", "いつまで", "きめて いません"):
         assert word in html
     for word in ("兄弟姉妹", "紛失・盗難の届け出", "終了日"):
         assert word not in html
@@ -191,7 +191,7 @@ def test_the_check_your_answers_page_keeps_its_standard_labels(signed_in, senior
     client.post(STEP.format("scopes"), {"scopes": ["procedure.lost_card"]})
     client.post(STEP.format("end-date"), {})
     html = client.get(STEP.format("check")).content.decode()
-    assert "<dt>終了日</dt>" in html and "兄弟姉妹" in html and "おわりの 日" not in html
+    assert "<dt>終了日</dt>" in html and "兄弟姉妹" in html and "いつまで" not in html
 
 
 def test_the_sign_in_code_page_has_a_plain_wording(client, senior):
@@ -241,7 +241,7 @@ def test_the_footer_has_a_plain_wording(client, signed_in, senior):
     for words in (
         "（日本の 時間）です。",
         "わたしたちから 電話を する ことは ありません。",
-        "予約の 日が 近づいたら、メールで 知らせます。",
+        "予約の 日時が 近づいたら、メールで 知らせます。",
         "時間外・カードを なくした とき・いそぐ ときの 案内",
     ):
         assert words in footer, words
@@ -265,4 +265,4 @@ def test_the_same_strings_are_plain_on_my_proxies_and_a_grant(signed_in, senior)
     client = signed_in(plain(senior))
     assert "代理人を 登録する" in client.get("/proxies/").content.decode()
     html = client.get(f"/proxies/grants/{grant.pk}/").content.decode()
-    assert "おわりの 日" in html and "きめて いません" in html and "終了日" not in html
+    assert "いつまで" in html and "きめて いません" in html and "終了日" not in html
