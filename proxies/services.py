@@ -240,6 +240,35 @@ def _locked(grant: Grant) -> Grant:
     )
 
 
+def _change(
+    grant: Grant,
+    action: str,
+    *,
+    actor: User | None,
+    now: datetime.datetime | None = None,
+    reason: str = "",
+    noted: dict[str, Any] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """The one way a grant changes: set the fields, stamp and save the row, and write the audit
+    event with the grant before and after (plus `noted`). Returns the snapshot from before."""
+    before = _snapshot(grant)
+    for name, value in fields.items():
+        setattr(grant, name, value)
+    grant.updated_at = now or timezone.now()
+    grant.save()
+    audit.record(
+        action=action,
+        actor=actor,
+        subject_user=grant.member,
+        obj=grant,
+        reason=reason,
+        before=before,
+        after={**_snapshot(grant), **(noted or {})},
+    )
+    return before
+
+
 def _clean_scopes(scopes: Any) -> list[str]:
     if not isinstance(scopes, (list, tuple, set)) or not scopes:
         raise GrantError("invalid_scopes", 400, "Choose at least one scope.")
@@ -395,20 +424,15 @@ def grant_accept(*, token: str, actor: User) -> Grant:
             after={"roles": actor.roles},
             reason="accepted a proxy invitation",
         )
-    before = _snapshot(grant)
     now = timezone.now()
-    grant.proxy = actor
-    grant.state = GrantState.PENDING_REVIEW
-    grant.invitation_used_at = now
-    grant.updated_at = now
-    grant.save()
-    audit.record(
-        action=AuditAction.PROXY_GRANT_ACCEPTED,
+    _change(
+        grant,
+        AuditAction.PROXY_GRANT_ACCEPTED,
         actor=actor,
-        subject_user=grant.member,
-        obj=grant,
-        before=before,
-        after=_snapshot(grant),
+        now=now,
+        proxy=actor,
+        state=GrantState.PENDING_REVIEW,
+        invitation_used_at=now,
     )
     _notify(grant.member, "grant.accepted", grant)
     return grant
@@ -418,20 +442,15 @@ def grant_accept(*, token: str, actor: User) -> Grant:
 def grant_decline(*, token: str, actor: User | None = None) -> Grant:
     """Whoever holds the invitation link may decline it (→ declined)."""
     grant = _invited_grant(token, for_update=True)
-    before = _snapshot(grant)
     now = timezone.now()
-    grant.state = GrantState.DECLINED
-    grant.invitation_used_at = now
-    grant.ended_at = now
-    grant.updated_at = now
-    grant.save()
-    audit.record(
-        action=AuditAction.PROXY_GRANT_DECLINED,
+    _change(
+        grant,
+        AuditAction.PROXY_GRANT_DECLINED,
         actor=actor,
-        subject_user=grant.member,
-        obj=grant,
-        before=before,
-        after=_snapshot(grant),
+        now=now,
+        state=GrantState.DECLINED,
+        invitation_used_at=now,
+        ended_at=now,
     )
     _notify(grant.member, "grant.declined", grant)
     return grant
@@ -463,21 +482,17 @@ def grant_approve(*, grant: Grant, actor: User, documents_checked: Any) -> Grant
     documents = _clean_documents(documents_checked)
     grant = _locked(grant)
     _require_state(grant, GrantState.PENDING_REVIEW)
-    before = _snapshot(grant)
     now = timezone.now()
-    grant.state = GrantState.ACTIVE
-    grant.documents_checked = documents
-    grant.reviewed_by = actor
-    grant.reviewed_at = now
-    grant.updated_at = now
-    grant.save()
-    audit.record(
-        action=AuditAction.PROXY_GRANT_APPROVED,
+    _change(
+        grant,
+        AuditAction.PROXY_GRANT_APPROVED,
         actor=actor,
-        subject_user=grant.member,
-        obj=grant,
-        before=before,
-        after={**_snapshot(grant), "documents_checked": documents},
+        now=now,
+        noted={"documents_checked": documents},
+        state=GrantState.ACTIVE,
+        documents_checked=documents,
+        reviewed_by=actor,
+        reviewed_at=now,
     )
     _notify(grant.member, "grant.approved", grant)
     _notify_proxy(grant, "approved", actor=actor)
@@ -493,23 +508,18 @@ def grant_reject(*, grant: Grant, actor: User, reason: str) -> Grant:
         raise GrantError("invalid_field", 400, "Give the reason.")
     grant = _locked(grant)
     _require_state(grant, GrantState.PENDING_REVIEW)
-    before = _snapshot(grant)
     now = timezone.now()
-    grant.state = GrantState.REJECTED
-    grant.review_reason = reason
-    grant.reviewed_by = actor
-    grant.reviewed_at = now
-    grant.ended_at = now
-    grant.updated_at = now
-    grant.save()
-    audit.record(
-        action=AuditAction.PROXY_GRANT_REJECTED,
+    _change(
+        grant,
+        AuditAction.PROXY_GRANT_REJECTED,
         actor=actor,
-        subject_user=grant.member,
-        obj=grant,
+        now=now,
         reason=reason,
-        before=before,
-        after=_snapshot(grant),
+        state=GrantState.REJECTED,
+        review_reason=reason,
+        reviewed_by=actor,
+        reviewed_at=now,
+        ended_at=now,
     )
     _notify(grant.member, "grant.rejected", grant, reason=reason)
     return grant
@@ -519,56 +529,35 @@ def grant_reject(*, grant: Grant, actor: User, reason: str) -> Grant:
 def grant_revoke(*, grant: Grant, actor: User, reason: str = "") -> Grant:
     """The member or a supervisor ends the grant, at once: the proxy's next request is denied
     and their sockets acting for the member are closed (through the channel layer)."""
-    if not policies.can_revoke_or_suspend(actor, grant):
-        raise GrantError("forbidden", 403, "Only the member or a supervisor may revoke.")
-    grant = _locked(grant)
-    _require_state(grant, *OPEN_STATES)
-    before = _snapshot(grant)
-    now = timezone.now()
-    grant.state = GrantState.REVOKED
-    grant.ended_at = now
-    grant.updated_at = now
-    grant.save()
-    audit.record(
-        action=AuditAction.PROXY_GRANT_REVOKED,
-        actor=actor,
-        subject_user=grant.member,
-        obj=grant,
-        reason=reason[:255],
-        before=before,
-        after=_snapshot(grant),
-    )
-    if grant.proxy_id is not None:
-        events.authority_revoked(grant.proxy_id, grant.member_id)
-    _notify(grant.member, "grant.revoked", grant)
-    _notify_proxy(grant, "revoked", actor=actor, reason=reason[:255])
-    _tell_member_what_stays(grant)
-    return grant
+    return _stop(grant, actor, reason, verb="revoke", needs=OPEN_STATES, ended=True)
 
 
 @transaction.atomic
 def grant_suspend(*, grant: Grant, actor: User, reason: str = "") -> Grant:
+    return _stop(grant, actor, reason, verb="suspend", needs=(GrantState.ACTIVE,), ended=False)
+
+
+_STOPS = {
+    "revoke": (GrantState.REVOKED, AuditAction.PROXY_GRANT_REVOKED, "revoked"),
+    "suspend": (GrantState.SUSPENDED, AuditAction.PROXY_GRANT_SUSPENDED, "suspended"),
+}
+
+
+def _stop(grant: Grant, actor: User, reason: str, *, verb: str, needs: Any, ended: bool) -> Grant:
+    """Revoke or suspend: the proxy loses the authority at once (open sockets close), and both
+    the member and the proxy are told."""
     if not policies.can_revoke_or_suspend(actor, grant):
-        raise GrantError("forbidden", 403, "Only the member or a supervisor may suspend.")
+        raise GrantError("forbidden", 403, f"Only the member or a supervisor may {verb}.")
+    state, action, kind = _STOPS[verb]
     grant = _locked(grant)
-    _require_state(grant, GrantState.ACTIVE)
-    before = _snapshot(grant)
-    grant.state = GrantState.SUSPENDED
-    grant.updated_at = timezone.now()
-    grant.save()
-    audit.record(
-        action=AuditAction.PROXY_GRANT_SUSPENDED,
-        actor=actor,
-        subject_user=grant.member,
-        obj=grant,
-        reason=reason[:255],
-        before=before,
-        after=_snapshot(grant),
-    )
+    _require_state(grant, *needs)
+    now = timezone.now()
+    extra: dict[str, Any] = {"ended_at": now} if ended else {}
+    _change(grant, action, actor=actor, now=now, reason=reason[:255], state=state, **extra)
     if grant.proxy_id is not None:
         events.authority_revoked(grant.proxy_id, grant.member_id)
-    _notify(grant.member, "grant.suspended", grant)
-    _notify_proxy(grant, "suspended", actor=actor, reason=reason[:255])
+    _notify(grant.member, f"grant.{kind}", grant)
+    _notify_proxy(grant, kind, actor=actor, reason=reason[:255])
     _tell_member_what_stays(grant)
     return grant
 
@@ -581,18 +570,7 @@ def grant_resume(*, grant: Grant, actor: User) -> Grant:
     _require_state(grant, GrantState.SUSPENDED)
     if grant.ends_before(timezone.localdate()):
         raise GrantError("grant_expired", 409, "The grant has passed its end date.")
-    before = _snapshot(grant)
-    grant.state = GrantState.ACTIVE
-    grant.updated_at = timezone.now()
-    grant.save()
-    audit.record(
-        action=AuditAction.PROXY_GRANT_RESUMED,
-        actor=actor,
-        subject_user=grant.member,
-        obj=grant,
-        before=before,
-        after=_snapshot(grant),
-    )
+    _change(grant, AuditAction.PROXY_GRANT_RESUMED, actor=actor, state=GrantState.ACTIVE)
     _notify(grant.member, "grant.resumed", grant)
     return grant
 
@@ -604,18 +582,7 @@ def grant_change_scopes(*, grant: Grant, actor: User, scopes: Any) -> Grant:
     chosen = _clean_scopes(scopes)
     grant = _locked(grant)
     _require_state(grant, *OPEN_STATES)
-    before = _snapshot(grant)
-    grant.scopes = chosen
-    grant.updated_at = timezone.now()
-    grant.save()
-    audit.record(
-        action=AuditAction.PROXY_GRANT_SCOPES_CHANGED,
-        actor=actor,
-        subject_user=grant.member,
-        obj=grant,
-        before=before,
-        after=_snapshot(grant),
-    )
+    before = _change(grant, AuditAction.PROXY_GRANT_SCOPES_CHANGED, actor=actor, scopes=chosen)
     if grant.proxy_id is not None and set(before["scopes"]) - set(chosen):
         # A removed scope may be what an open socket relies on (session.book).
         events.authority_revoked(grant.proxy_id, grant.member_id)
@@ -650,18 +617,14 @@ def _grant_expire(*, pk: int, now: datetime.datetime) -> bool:
         was_invited and grant.invitation_expires_at and grant.invitation_expires_at <= now
     ):
         return False
-    before = _snapshot(grant)
-    grant.state = GrantState.EXPIRED
-    grant.ended_at = now
-    grant.updated_at = now
-    grant.save()
-    audit.record(
-        action=AuditAction.PROXY_GRANT_EXPIRED,
-        subject_user=grant.member,
-        obj=grant,
+    _change(
+        grant,
+        AuditAction.PROXY_GRANT_EXPIRED,
+        actor=None,
+        now=now,
         reason="invitation not accepted in time" if was_invited else "end date passed",
-        before=before,
-        after=_snapshot(grant),
+        state=GrantState.EXPIRED,
+        ended_at=now,
     )
     if grant.proxy_id is not None:
         events.authority_revoked(grant.proxy_id, grant.member_id)
