@@ -83,6 +83,11 @@ def client_strings() -> dict[str, str]:
         "rtc_disconnected": _("Video: connection lost, trying again…"),
         "rtc_failed": _("Video: could not connect. Written chat still works."),
         "rtc_closed": _("Video: ended"),
+        # The other person's video has stayed under 12 frames a second for 10 s (issue 22 item 4).
+        "video_slow": _(
+            "The video is jerky (fewer than 12 pictures a second): signs may be hard to read. "
+            "If so, please press 'Use written chat instead' and write."
+        ),
         "camera_denied": _(
             "The camera is not allowed. Allow it with the camera icon next to the address bar, "
             "then press “Try the camera again”. You can write in the chat now."

@@ -12,6 +12,17 @@
 // "role": …}`. While it holds, neither page runs a camera, a peer connection or a picture (no
 // frozen frame, no "connection lost"): the status line says who switched, and the page of the
 // person who switched shows "Switch back to video", which starts the call again (no reload).
+//
+// Video that keeps its frame rate (issue 22 item 4): the camera track is marked as motion, every
+// sender keeps the frame rate and drops resolution when bandwidth falls, under a bitrate ceiling
+// (MAX_BITRATE). While connected, the page reads the other person's frames a second, picture size
+// and round trip once a second (video-quality.js, kept in `quality`); a frame rate under 12 for
+// 10 s is said in words in the polite region [data-live-video-quality], with written chat offered.
+
+import { FrameRateWatch, MAX_BITRATE, readVideoStats } from "./video-quality.js";
+
+// How often the page reads the connection's stats while the video is connected.
+export const QUALITY_EVERY_MS = 1000;
 
 export const RTC_STATES = ["new", "connecting", "connected", "disconnected", "failed", "closed"];
 
@@ -54,6 +65,11 @@ export class SignVideo {
     this.toVideo = this.root.querySelector("[data-live-use-video]");
     this.frames = this.root.querySelector("[data-live-video-frames]");
     this.actions = this.root.querySelector("[data-live-video-actions]");
+    this.qualityNote = this.root.querySelector("[data-live-video-quality]");
+    this.timers = typeof env.setInterval === "function" ? env : globalThis;
+    this.watch = new FrameRateWatch();
+    this.qualityTimer = null;
+    this.quality = null; // the last reading: {at, fps, width, height, rtt, framesDecoded}
     this.role = role;
     this.offBy = ""; // who switched the session to written chat; "" while the video is on
     this.pendingMode = null; // a switch of ours the server has not echoed yet
@@ -211,6 +227,7 @@ export class SignVideo {
   }
 
   newPeer() {
+    this.stopQuality();
     if (this.pc) this.pc.close();
     this.pendingCandidates = [];
     const pc = new this.env.RTCPeerConnection({ iceServers: this.iceServers });
@@ -226,6 +243,8 @@ export class SignVideo {
     pc.addEventListener("connectionstatechange", () => {
       if (this.pc !== pc) return;
       this.setState(pc.connectionState);
+      if (pc.connectionState === "connected") this.watchQuality();
+      else this.stopQuality();
       if (pc.connectionState === "failed") {
         // Start again: the operator offers anew, the customer asks for it.
         if (this.side === "operator") this.offer();
@@ -240,12 +259,16 @@ export class SignVideo {
   }
 
   async keepFrameRate() {
-    // Signers need motion more than pixels: drop resolution, never frame rate, when bandwidth falls.
+    // Signers need motion more than pixels: drop resolution, never frame rate, when bandwidth
+    // falls; and never more than MAX_BITRATE (a ceiling set lower stays).
     for (const sender of this.pc.getSenders()) {
       if (!sender.track || sender.track.kind !== "video") continue;
       try {
         const params = sender.getParameters();
         params.degradationPreference = "maintain-framerate";
+        for (const encoding of params.encodings || []) {
+          if (!(encoding.maxBitrate > 0 && encoding.maxBitrate < MAX_BITRATE)) encoding.maxBitrate = MAX_BITRATE;
+        }
         await sender.setParameters(params);
       } catch (_err) {
         // Not every browser lets this be set; the content hint still asks for motion.
@@ -289,7 +312,47 @@ export class SignVideo {
     }
   }
 
+  // --- how the other person's video arrives (video-quality.js) -----------------------------
+
+  watchQuality() {
+    if (this.qualityTimer !== null) return;
+    this.watch.reset();
+    this.quality = null;
+    this.qualityTimer = this.timers.setInterval(() => this.sampleQuality(), QUALITY_EVERY_MS);
+  }
+
+  stopQuality() {
+    if (this.qualityTimer !== null) this.timers.clearInterval(this.qualityTimer);
+    this.qualityTimer = null;
+    this.watch.reset();
+    this.showSlow(false);
+  }
+
+  // One reading of the connection's stats; says so when the frame rate has stayed low.
+  async sampleQuality() {
+    const pc = this.pc;
+    if (!pc || typeof pc.getStats !== "function") return;
+    let report;
+    try {
+      report = await pc.getStats();
+    } catch (_err) {
+      return; // closed meanwhile
+    }
+    if (this.pc !== pc || this.qualityTimer === null) return;
+    const sample = readVideoStats(report, this.quality);
+    if (sample.at === null) sample.at = Date.now();
+    this.quality = sample;
+    const change = this.watch.feed(sample.fps, sample.at);
+    if (change) this.showSlow(change === "low");
+  }
+
+  showSlow(slow) {
+    this.panel.dataset.videoSlow = slow ? "true" : "false";
+    if (this.qualityNote) this.qualityNote.textContent = slow ? this.t("video_slow") : "";
+  }
+
   closeMedia() {
+    this.stopQuality();
     if (this.pc) this.pc.close();
     this.pc = null;
     this.pendingCandidates = [];

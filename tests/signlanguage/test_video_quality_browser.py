@@ -1,0 +1,133 @@
+"""Video that keeps its frame rate (issue 22 item 4), in headless Chromium with fake cameras
+against a live daphne: each page's video sender keeps the frame rate under a 1 Mbit/s ceiling
+(read back from the browser's own RTCRtpSender.getParameters()), the receiving page measures the
+picture it gets, and a frame rate that stays under 12 a second is said in words in a polite
+status region, with written chat offered."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser import (
+    CHROME_FLAGS,
+    MEDIA_FLAGS,
+    SIGNED_IN_SETUP,
+    daphne,
+    e2e_env,
+    last_json,
+    prepare,
+    require_browser,
+    signed_in_driver,
+)
+
+pytestmark = pytest.mark.e2e
+
+SETUP = (
+    SIGNED_IN_SETUP
+    + """
+customer = person("c1", "山田 花子", ["member"], member_number="1234567890")
+operator = person("o1", "鈴木 さくら", ["operator"], skills=["sign_language"])
+video = Session.objects.create(customer=customer, booked_by=customer, operator=operator,
+    mode="sign_language", kind="now", state="active", topic="手話")
+print(json.dumps({"customer": signed_in(customer), "operator": signed_in(operator),
+    "video": video.pk}))
+"""
+)
+
+VIDEO_JS = "document.querySelector('.live-session').liveSession.video"
+SENDER_JS = f"const s = {VIDEO_JS}.pc.getSenders().find(s => s.track && s.track.kind === 'video');"
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The customer's and the operator's pages of one sign-language session, video connected."""
+    require_browser()
+    tmp = tmp_path_factory.mktemp("video-quality")
+    env = e2e_env(tmp / "video.sqlite3")
+    data = last_json(prepare(env, ["migrate", "--noinput", "-v0"], ["shell", "-c", SETUP]))
+    path = f"/sessions/{data['video']}/live/"
+    with daphne(env, tmp / "daphne.log") as url:
+        flags = (*CHROME_FLAGS, *MEDIA_FLAGS)
+        customer = signed_in_driver(url, data["customer"], path, flags)
+        operator = signed_in_driver(url, data["operator"], path, flags)
+        try:
+            for driver in (customer, operator):
+                wait_for(
+                    driver,
+                    "return document.querySelector('.live-session').dataset.rtcState"
+                    " === 'connected'",
+                    timeout=40,
+                )
+            yield {"customer": customer, "operator": operator}
+        finally:
+            customer.quit()
+            operator.quit()
+
+
+def wait_for(driver: Any, script: str, timeout: float = 20) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = driver.execute_script(script)
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for: {script}"
+        time.sleep(0.2)
+
+
+def test_senders_keep_the_frame_rate_under_a_ceiling_and_receivers_measure_the_picture(pages):
+    for driver in pages.values():
+        # The browser itself reports what the page asked of the sender (once it has been set).
+        params = wait_for(
+            driver,
+            SENDER_JS + "const p = s.getParameters();"
+            " return p.degradationPreference === 'maintain-framerate' && p;",
+        )
+        assert params["encodings"][0]["maxBitrate"] == 1_000_000
+        assert driver.execute_script(SENDER_JS + " return s.track.contentHint") == "motion"
+        # The other person's picture is measured from getStats(): frames a second, size, RTT.
+        quality = wait_for(
+            driver, f"const q = {VIDEO_JS}.quality; return q && q.fps > 0 && q.width > 0 && q"
+        )
+        assert quality["width"] >= 320 and quality["height"] >= 240
+        assert quality["rtt"] is not None and 0 <= quality["rtt"] < 1
+        note = driver.execute_script(
+            "const n = document.querySelector('[data-live-video-quality]');"
+            " return [n.getAttribute('role'), n.textContent]"
+        )
+        assert note == ["status", ""], "a notice while the video runs smoothly"
+
+
+def test_a_frame_rate_that_stays_under_12_is_said_in_words_with_written_chat_offered(pages):
+    customer, operator = pages["customer"], pages["operator"]
+    # The customer's camera now sends 5 frames a second (as on a poor line).
+    customer.execute_async_script(
+        SENDER_JS + "const done = arguments[arguments.length - 1];"
+        " const p = s.getParameters(); p.encodings[0].maxFramerate = 5;"
+        " s.setParameters(p).then(() => done(true), (e) => done(String(e)));"
+    )
+    # Not at once: only after the rate has stayed low for 10 s.
+    time.sleep(5)
+    assert (
+        operator.execute_script(
+            "return document.querySelector('[data-live-video-quality]').textContent"
+        )
+        == ""
+    )
+    note = wait_for(
+        operator,
+        "return document.querySelector('[data-live-video-quality]').textContent",
+        timeout=30,
+    )
+    assert "12コマ未満" in note and "「筆談にする」" in note
+    assert operator.execute_script(f"return {VIDEO_JS}.quality.fps") < 12
+    # The customer's own page, which receives smooth video, says nothing.
+    assert (
+        customer.execute_script(
+            "return document.querySelector('[data-live-video-quality]').textContent"
+        )
+        == ""
+    )
