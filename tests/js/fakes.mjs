@@ -1,6 +1,7 @@
 // Test doubles for the live client's modules: a WebSocket the test opens, feeds and drops; a
-// clock whose timers run only when the test advances it; an in-memory Web Storage; and just
-// enough DOM for view.js (createElement, append, insertBefore, remove, querySelector).
+// clock whose timers run only when the test advances it; an in-memory Web Storage; just
+// enough DOM for view.js (createElement, append, insertBefore, remove, querySelector); and the
+// page session.js starts on.
 
 export class FakeWebSocket {
   static OPEN = 1;
@@ -221,8 +222,7 @@ function matches(node, selector) {
   return false;
 }
 
-export function fakeDocument() {
-  const clock = new FakeClock();
+export function fakeDocument(clock = new FakeClock()) {
   const doc = {
     title: "page",
     visibilityState: "visible",
@@ -251,4 +251,46 @@ export function fakePanel() {
   status.dataset.liveConnection = "";
   root.append(log, status);
   return { doc, root, log, status };
+}
+
+// The page a LiveSession (session.js) starts on: the document, whose timers run on `clock`, with
+// the page's `strings` in #client-strings, `found[selector]` for document.querySelectorAll, a
+// location, FakeWebSocket and in-memory storages; and its .live-session root, with the data
+// attributes of a customer's active written chat (session 7; `dataset` overrides them), holding
+// the log (<ol data-live-log>) and, unless `connection` is false, the connection status line.
+// More controls can be appended to `root` before the session is made.
+export function fakeLivePage({ strings = {}, dataset = {}, found = {}, connection = true } = {}) {
+  const clock = new FakeClock();
+  const doc = fakeDocument(clock);
+  const stringsNode = { textContent: JSON.stringify(strings) };
+  doc.getElementById = (id) => (id === "client-strings" ? stringsNode : null);
+  doc.querySelectorAll = (selector) => found[selector] || [];
+  Object.assign(doc.defaultView, {
+    location: { protocol: "http:", host: "testserver" },
+    WebSocket: FakeWebSocket,
+    sessionStorage: new MemoryStorage(),
+    localStorage: new MemoryStorage(),
+  });
+  const root = doc.createElement("section");
+  const sessionId = dataset.sessionId || "7";
+  Object.assign(root.dataset, {
+    sessionId,
+    role: "customer",
+    mode: "written_chat",
+    state: "active",
+    wsPath: `/ws/sessions/${sessionId}/`,
+    stringsId: "client-strings",
+    historySeq: "0",
+    ...dataset,
+  });
+  const log = doc.createElement("ol");
+  log.dataset.liveLog = "";
+  root.append(log);
+  let status = null;
+  if (connection) {
+    status = doc.createElement("span");
+    status.dataset.liveConnection = "";
+    root.append(status);
+  }
+  return { doc, clock, root, log, connection: status };
 }

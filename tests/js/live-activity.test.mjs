@@ -6,39 +6,11 @@ import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 
 import { LiveSession } from "../../signlanguage/static/signlanguage/session.js";
-import { FakeClock, FakeWebSocket, MemoryStorage, fakeDocument } from "./fakes.mjs";
+import { FakeWebSocket, fakeLivePage } from "./fakes.mjs";
 
 function page({ visible = true } = {}) {
-  const doc = fakeDocument();
-  const clock = new FakeClock();
+  const { doc, clock, root } = fakeLivePage();
   doc.visibilityState = visible ? "visible" : "hidden";
-  doc.getElementById = (id) => (id === "client-strings" ? { textContent: "{}" } : null);
-  doc.querySelectorAll = () => [];
-  Object.assign(doc.defaultView, {
-    setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
-    clearTimeout: (id) => clock.clearTimeout(id),
-    setInterval: (fn, ms) => clock.setInterval(fn, ms),
-    clearInterval: (id) => clock.clearInterval(id),
-    location: { protocol: "http:", host: "testserver" },
-    WebSocket: FakeWebSocket,
-    sessionStorage: new MemoryStorage(),
-    localStorage: new MemoryStorage(),
-  });
-  const root = doc.createElement("section");
-  Object.assign(root.dataset, {
-    sessionId: "7",
-    role: "customer",
-    mode: "written_chat",
-    state: "active",
-    wsPath: "/ws/sessions/7/",
-    stringsId: "client-strings",
-    historySeq: "0",
-  });
-  const log = doc.createElement("ol");
-  log.dataset.liveLog = "";
-  const connection = doc.createElement("span");
-  connection.dataset.liveConnection = "";
-  root.append(log, connection);
   const session = new LiveSession(root, { start() {}, stop() {} });
   return { session, clock, root, doc };
 }

@@ -7,34 +7,16 @@ import { beforeEach, describe, it } from "node:test";
 
 import { LiveSession } from "../../signlanguage/static/signlanguage/session.js";
 import { MessageStore } from "../../signlanguage/static/signlanguage/store.js";
-import { FakeWebSocket, MemoryStorage, fakeDocument } from "./fakes.mjs";
+import { FakeWebSocket, fakeLivePage } from "./fakes.mjs";
 
 const STRINGS = { connected: "Connected", sent: "Sent", read: "Read", you: "You", operator: "Operator" };
 
 function page(role) {
-  const doc = fakeDocument();
-  const stringsNode = { textContent: JSON.stringify(STRINGS) };
-  doc.getElementById = (id) => (id === "client-strings" ? stringsNode : null);
-  doc.querySelectorAll = () => [];
-  Object.assign(doc.defaultView, {
-    location: { protocol: "http:", host: "testserver" },
-    WebSocket: FakeWebSocket,
-    sessionStorage: new MemoryStorage(),
-    localStorage: new MemoryStorage(),
+  const { root, log } = fakeLivePage({
+    strings: STRINGS,
+    dataset: { sessionId: "9", role, historySeq: "3" },
+    connection: false,
   });
-  const root = doc.createElement("section");
-  Object.assign(root.dataset, {
-    sessionId: "9",
-    role,
-    mode: "written_chat",
-    state: "active",
-    wsPath: "/ws/sessions/9/",
-    stringsId: "client-strings",
-    historySeq: "3",
-  });
-  const log = doc.createElement("ol");
-  log.dataset.liveLog = "";
-  root.append(log);
   const session = new LiveSession(root, { start() {}, stop() {} });
   return { session, log };
 }

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 
 import { LiveSession } from "../../signlanguage/static/signlanguage/session.js";
-import { FakeWebSocket, MemoryStorage, fakeDocument } from "./fakes.mjs";
+import { FakeWebSocket, fakeLivePage } from "./fakes.mjs";
 
 const STRINGS = {
   connecting: "Connecting…",
@@ -23,32 +23,11 @@ const STRINGS = {
 };
 
 function page(role) {
-  const doc = fakeDocument();
+  const found = { ".acting-banner": [] };
+  const { doc, root, log, connection } = fakeLivePage({ strings: STRINGS, dataset: { role }, found });
   const banner = doc.createElement("div");
   banner.className = "acting-banner";
-  const stringsNode = { textContent: JSON.stringify(STRINGS) };
-  doc.getElementById = (id) => (id === "client-strings" ? stringsNode : null);
-  doc.querySelectorAll = (selector) => (selector === ".acting-banner" ? [banner] : []);
-  Object.assign(doc.defaultView, {
-    location: { protocol: "http:", host: "testserver" },
-    WebSocket: FakeWebSocket,
-    sessionStorage: new MemoryStorage(),
-    localStorage: new MemoryStorage(),
-  });
-  const root = doc.createElement("section");
-  Object.assign(root.dataset, {
-    sessionId: "7",
-    role,
-    mode: "written_chat",
-    state: "active",
-    wsPath: "/ws/sessions/7/",
-    stringsId: "client-strings",
-    historySeq: "0",
-  });
-  const log = doc.createElement("ol");
-  log.dataset.liveLog = "";
-  const connection = doc.createElement("span");
-  connection.dataset.liveConnection = "";
+  found[".acting-banner"].push(banner);
   const notice = doc.createElement("p");
   notice.dataset.liveNotice = "";
   notice.hidden = true;
@@ -60,7 +39,7 @@ function page(role) {
   const button = doc.createElement("button");
   button.type = "submit";
   form.append(input, button);
-  root.append(log, connection, notice, form);
+  root.append(notice, form);
   const session = new LiveSession(root, { start() {}, stop() {} });
   return { session, banner, notice, input, button, log, connection };
 }
