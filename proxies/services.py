@@ -416,13 +416,13 @@ def grant_accept(*, token: str, actor: User) -> Grant:
     if not actor.is_proxy:
         actor.is_proxy = True
         actor.save(update_fields=["is_proxy"])
-        audit.record(
-            action=AuditAction.USER_ROLES_CHANGED,
+        why = "accepted a proxy invitation"
+        audit.record_account(
+            actor,
+            AuditAction.USER_ROLES_CHANGED,
             actor=actor,
-            subject_user=actor,
-            obj=actor,
             after={"roles": actor.roles},
-            reason="accepted a proxy invitation",
+            reason=why,
         )
     now = timezone.now()
     _change(

@@ -103,66 +103,30 @@ def _masked(text: str) -> str:
 
 
 def voice_tag_feedback(*, feedback: Feedback, tag: str, topic: str, actor: Any) -> VoiceItem:
-    # The copy is masked: feedback stored before comments were masked may hold a card number.
-    return _voice_tag_feedback(
-        feedback=feedback,
-        text=_masked(feedback.comment),
-        tag=tag,
-        topic=_masked(topic),
-        actor=actor,
-    )
-
-
-@transaction.atomic
-def _voice_tag_feedback(
-    *, feedback: Feedback, text: str, tag: str, topic: str, actor: Any
-) -> VoiceItem:
-    _require(policies.can_tag_voice(actor, feedback.session))
-    topic = _check_tag(tag, topic)
-    try:
-        with transaction.atomic():
-            item = VoiceItem.objects.create(
-                source=VoiceSource.FEEDBACK,
-                session=feedback.session,
-                feedback=feedback,
-                text=text,
-                tag=tag,
-                topic=topic,
-                tagged_by=actor,
-            )
-    except IntegrityError as exc:
-        raise SupervisionError("already_tagged", 409) from exc
-    _audit_tagged(item, actor)
-    return item
+    copy = VoiceItem(source=VoiceSource.FEEDBACK, session=feedback.session, feedback=feedback)
+    return _voice_tag(copy, text=feedback.comment, tag=tag, topic=topic, actor=actor)
 
 
 def voice_tag_summary(*, session: Session, tag: str, topic: str, actor: Any) -> VoiceItem:
-    # The copy is masked: summaries stored before they were masked may hold a card number.
-    return _voice_tag_summary(
-        session=session, text=_masked(session.summary), tag=tag, topic=_masked(topic), actor=actor
-    )
+    copy = VoiceItem(source=VoiceSource.SUMMARY, session=session)
+    return _voice_tag(copy, text=session.summary, tag=tag, topic=topic, actor=actor)
 
 
 @transaction.atomic
-def _voice_tag_summary(
-    *, session: Session, text: str, tag: str, topic: str, actor: Any
-) -> VoiceItem:
-    _require(policies.can_tag_voice(actor, session))
-    topic = _check_tag(tag, topic)
+def _voice_tag(copy: VoiceItem, *, text: str, tag: str, topic: str, actor: Any) -> VoiceItem:
+    """Keep a copy of a customer's voice (a feedback comment or a session summary), once: the
+    database refuses a second copy (already_tagged). The copy is masked: feedback and summaries
+    stored before they were masked may hold a card number."""
+    _require(policies.can_tag_voice(actor, copy.session))
+    copy.topic = _check_tag(tag, _masked(topic))
+    copy.text, copy.tag, copy.tagged_by = _masked(text), tag, actor
     try:
         with transaction.atomic():
-            item = VoiceItem.objects.create(
-                source=VoiceSource.SUMMARY,
-                session=session,
-                text=text,
-                tag=tag,
-                topic=topic,
-                tagged_by=actor,
-            )
+            copy.save(force_insert=True)
     except IntegrityError as exc:
         raise SupervisionError("already_tagged", 409) from exc
-    _audit_tagged(item, actor)
-    return item
+    _audit_tagged(copy, actor)
+    return copy
 
 
 def _audit_tagged(item: VoiceItem, actor: Any) -> None:
@@ -358,13 +322,13 @@ def operator_set_skills(*, operator: User, skills: list[str], actor: Any) -> Use
     for skill in SKILLS:
         setattr(operator, f"skill_{skill}", skill in chosen)
     operator.save(update_fields=[f"skill_{skill}" for skill in SKILLS])
-    audit.record(
-        action=AuditAction.USER_SKILLS_CHANGED,
+    after = {"skills": operator.skills}
+    audit.record_account(
+        operator,
+        AuditAction.USER_SKILLS_CHANGED,
         actor=actor,
-        subject_user=operator,
-        obj=operator,
         before={"skills": before},
-        after={"skills": operator.skills},
+        after=after,
     )
     availability.invalidate()
     return operator
@@ -387,11 +351,7 @@ def operator_deactivate(
     moves to another free operator or is cancelled with the customer told. One transaction."""
     _require(policies.can_supervise(actor))
     now = now or timezone.now()
-    operator = User.objects.select_for_update().get(pk=operator.pk, is_operator=True)
-    if not operator.is_active:
-        raise SupervisionError("already_inactive", 409)
-    operator.is_active = False
-    operator.save(update_fields=["is_active"])
+    operator = _switch(operator, on=False)
     shifts = list(Shift.objects.filter(operator=operator, end__gt=now).order_by("start", "pk"))
     reassigned = cancelled = 0
     for shift in shifts:
@@ -399,13 +359,9 @@ def operator_deactivate(
         reassigned += removal.reassigned
         cancelled += removal.cancelled
     result = Deactivation(shifts=len(shifts), reassigned=reassigned, cancelled=cancelled)
-    audit.record(
-        action=AuditAction.USER_DEACTIVATED,
-        actor=actor,
-        subject_user=operator,
-        obj=operator,
-        before={"is_active": True},
-        after={"is_active": False} | result.__dict__,
+    after = {"is_active": False} | result.__dict__
+    audit.record_account(
+        operator, AuditAction.USER_DEACTIVATED, actor=actor, before={"is_active": True}, after=after
     )
     return result
 
@@ -414,20 +370,26 @@ def operator_deactivate(
 def operator_reactivate(*, operator: User, actor: Any) -> User:
     """Switch a switched-off operator's account on again. Their removed shifts stay removed."""
     _require(policies.can_supervise(actor))
-    operator = User.objects.select_for_update().get(pk=operator.pk, is_operator=True)
-    if operator.is_active:
-        raise SupervisionError("already_active", 409)
-    operator.is_active = True
-    operator.save(update_fields=["is_active"])
-    audit.record(
-        action=AuditAction.USER_REACTIVATED,
+    operator = _switch(operator, on=True)
+    audit.record_account(
+        operator,
+        AuditAction.USER_REACTIVATED,
         actor=actor,
-        subject_user=operator,
-        obj=operator,
         before={"is_active": False},
         after={"is_active": True},
     )
     availability.invalidate()
+    return operator
+
+
+def _switch(operator: User, *, on: bool) -> User:
+    """Lock the operator's account and switch it on or off (already_active/already_inactive
+    when it is so already)."""
+    operator = User.objects.select_for_update().get(pk=operator.pk, is_operator=True)
+    if operator.is_active == on:
+        raise SupervisionError("already_active" if on else "already_inactive", 409)
+    operator.is_active = on
+    operator.save(update_fields=["is_active"])
     return operator
 
 

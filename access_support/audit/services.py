@@ -107,6 +107,27 @@ def record(**fields: Unpack[EventFields]) -> AuditEvent:
     return event
 
 
+def record_account(
+    user: Any,
+    action: str,
+    *,
+    actor: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """An event about an account: the account is both whom it concerns and what changed."""
+    return record(
+        action=action,
+        actor=actor,
+        subject_user=user,
+        obj=user,
+        reason=reason,
+        before=before,
+        after=after,
+    )
+
+
 def new_event(
     *,
     action: str,
