@@ -185,6 +185,30 @@ def signed_in() -> Callable[[Any], Client]:
     return make
 
 
+def invite(
+    member: Any,
+    proxy_name: str = "山田 太郎",
+    proxy_email: str = "t@example.jp",
+    *,
+    relationship: str = "子",
+    scopes: list[str] | None = None,
+    **extra: Any,
+) -> tuple[Any, str]:
+    """`member` invites a proxy (their child unless `relationship` says otherwise) with `scopes`
+    (points enquiries by default) through the service: the new grant and its invitation token."""
+    from proxies import services
+
+    return services.grant_register(
+        actor=member,
+        member=member,
+        proxy_name=proxy_name,
+        proxy_email=proxy_email,
+        relationship=relationship,
+        scopes=scopes or ["inquiry.points"],
+        **extra,
+    )
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2 at full strength costs ~0.3 s per sign-in; tests check behaviour, not the hasher.

@@ -11,6 +11,8 @@ import importlib
 import pytest
 from django import forms
 
+from tests.conftest import invite
+
 pytestmark = pytest.mark.django_db
 
 DJANGO_REQUIRED = "このフィールドは必須です"
@@ -251,17 +253,7 @@ def test_the_footer_has_a_plain_wording(client, signed_in, senior):
 
 
 def test_the_same_strings_are_plain_on_my_proxies_and_a_grant(signed_in, senior):
-    from proxies import services
-
-    grant, _token = services.grant_register(
-        actor=senior,
-        member=senior,
-        proxy_name="山田 太郎",
-        proxy_email="taro@example.jp",
-        relationship="子",
-        scopes=["inquiry.points"],
-        ends_on=None,
-    )
+    grant, _token = invite(senior, "山田 太郎", "taro@example.jp", ends_on=None)
     client = signed_in(plain(senior))
     assert "代理人を 登録する" in client.get("/proxies/").content.decode()
     html = client.get(f"/proxies/grants/{grant.pk}/").content.decode()

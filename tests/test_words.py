@@ -28,6 +28,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from tests.conftest import PASSWORD
+from tests.signlanguage.live_fixtures import create_grant
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_SOURCE = {".venv", "node_modules", "var", ".git", "tests", "docs", "bench"}
@@ -315,14 +316,9 @@ def test_templates_put_no_full_width_punctuation_around_values() -> None:
 
 
 def make_grant(member: Any, proxy: Any, state: str, days_ago: int) -> Any:
-    from proxies.models import Grant
-
-    return Grant.objects.create(
-        member=member,
-        proxy=proxy,
-        proxy_name=proxy.name,
-        proxy_email=proxy.email,
-        relationship="子",
+    return create_grant(
+        member,
+        proxy,
         scopes=["inquiry.points"],
         state=state,
         created_at=timezone.now() - datetime.timedelta(days=days_ago),

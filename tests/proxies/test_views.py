@@ -10,6 +10,7 @@ from django.test import Client
 from access_support.audit import services as audit
 from proxies import acting, services
 from proxies.models import Procedure
+from tests.conftest import invite
 
 pytestmark = pytest.mark.django_db
 
@@ -322,14 +323,7 @@ def test_the_helping_page_has_a_fixed_number_of_queries(
 
 def _invitation_token(senior):
     """The token of a fresh invitation from `senior` to 山田 太郎 (t@example.jp)."""
-    _, token = services.grant_register(
-        actor=senior,
-        member=senior,
-        proxy_name="山田 太郎",
-        proxy_email="t@example.jp",
-        relationship="子",
-        scopes=["inquiry.points"],
-    )
+    _, token = invite(senior)
     return token
 
 

@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from proxies.scopes import SCOPES
+from tests.conftest import invite
 
 ROLES = [
     "anonymous",
@@ -67,14 +68,8 @@ def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
 def _active_grant(member: Any, proxy: Any, supervisor: Any, scopes: list[str]) -> Any:
     from proxies import services
 
-    grant, token = services.grant_register(
-        actor=member,
-        member=member,
-        proxy_name=proxy.name,
-        proxy_email=proxy.email,
-        relationship="子",
-        scopes=scopes,
-        base_url="http://testserver/",
+    grant, token = invite(
+        member, proxy.name, proxy.email, scopes=scopes, base_url="http://testserver/"
     )
     grant = services.grant_accept(token=token, actor=proxy)
     return services.grant_approve(grant=grant, actor=supervisor, documents_checked=["運転免許証"])
@@ -111,14 +106,8 @@ def build_world(make_user: Callable[..., Any]) -> World:
     nobook = _active_grant(member, users["proxy_nobook"], supervisor, NO_BOOK_SCOPES)
     revoked = _active_grant(member, users["revoked_proxy"], supervisor, ALL_SCOPES)
     proxies.grant_revoke(grant=revoked, actor=member)
-    _invited, token = proxies.grant_register(
-        actor=member,
-        member=member,
-        proxy_name="招待 花子",
-        proxy_email="invitee@example.jp",
-        relationship="孫",
-        scopes=["inquiry.points"],
-        base_url="http://testserver/",
+    _invited, token = invite(
+        member, "招待 花子", "invitee@example.jp", relationship="孫", base_url="http://testserver/"
     )
     day = _next_open_day()
     sessions.shift_add(operator=operator, start=_at(day, 9), end=_at(day, 18), actor=supervisor)

@@ -30,6 +30,28 @@ def post_json(client: Client, url: str, data: dict[str, Any] | None = None) -> A
     return client.post(url, json.dumps(data or {}), content_type="application/json")
 
 
+def handled(customer: Any, operator: Any, minutes: list[int], days_ago: int = 0) -> None:
+    """Closed written chats of `customer` that `operator` took `minutes` each, ending now (or
+    `days_ago`): the handling times the queue's wait estimate goes by."""
+    from django.utils import timezone
+
+    from signlanguage.models import Session
+
+    now = timezone.now() - datetime.timedelta(days=days_ago)
+    for length in minutes:
+        Session.objects.create(
+            customer=customer,
+            booked_by=customer,
+            mode="written_chat",
+            kind="now",
+            topic="t",
+            state="closed",
+            operator=operator,
+            taken_at=now - datetime.timedelta(minutes=length),
+            closed_at=now,
+        )
+
+
 @pytest.fixture
 def open_day() -> datetime.date:
     return next_open_day()

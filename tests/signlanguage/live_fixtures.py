@@ -3,6 +3,7 @@ test_live_*.py, so they do not clash with the booking tests' conftest)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -45,12 +46,16 @@ def make_session(db: Any) -> Callable[..., Any]:
     return make
 
 
-def create_grant(member: Any, proxy: Any, *, scopes: list[str], state: str = "active") -> Any:
-    """A grant from `member` to `proxy` (a child of the member) with `scopes`, in `state`."""
+def create_grant(
+    member: Any, proxy: Any, *, scopes: list[str], state: str = "active", **fields: Any
+) -> Any:
+    """A grant from `member` to `proxy` (a child of the member) with `scopes`, in `state`, made
+    now unless `fields` say otherwise."""
     from django.utils import timezone
 
     from proxies.models import Grant
 
+    fields.setdefault("created_at", timezone.now())
     return Grant.objects.create(
         member=member,
         proxy=proxy,
@@ -59,13 +64,23 @@ def create_grant(member: Any, proxy: Any, *, scopes: list[str], state: str = "ac
         relationship="子",
         scopes=scopes,
         state=state,
-        created_at=timezone.now(),
+        **fields,
     )
 
 
 @pytest.fixture
 def make_grant(db: Any) -> Callable[..., Any]:
     return create_grant
+
+
+def db(fn: Any) -> Any:
+    """`fn` made awaitable, run in the database thread."""
+    return database_sync_to_async(fn)
+
+
+def chat(text: str, client_id: str | None = None) -> dict[str, Any]:
+    """A `chat.message` frame with a fresh client_id unless one is given."""
+    return {"type": "chat.message", "client_id": client_id or str(uuid.uuid4()), "text": text}
 
 
 def cookie_for(client: Client) -> bytes:

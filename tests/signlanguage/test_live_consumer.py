@@ -12,15 +12,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from channels.db import database_sync_to_async
 from django.db.backends import utils as db_utils
 from django.test import Client
 
 from signlanguage.models import ChatMessage, ReadMarker
 from tests.signlanguage.live_fixtures import (  # noqa: F401 (fixtures)
+    chat,
     closed_with,
     cookie_for,
     cookie_of,
+    db,
     joined,
     make_grant,
     make_session,
@@ -29,14 +30,6 @@ from tests.signlanguage.live_fixtures import (  # noqa: F401 (fixtures)
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def db(fn: Any) -> Any:
-    return database_sync_to_async(fn)
-
-
-def chat(text: str, client_id: str | None = None) -> dict[str, Any]:
-    return {"type": "chat.message", "client_id": client_id or str(uuid.uuid4()), "text": text}
 
 
 @db
@@ -336,9 +329,7 @@ async def test_bad_text_gets_an_error_frame_and_the_socket_stays_open(
     senior, signed_in, chat_session, text
 ):
     customer = await joined(chat_session.pk, await cookie_of(signed_in, senior))
-    await customer.send_json_to(
-        {"type": "chat.message", "client_id": str(uuid.uuid4()), "text": text}
-    )
+    await customer.send_json_to(chat(text))
     error = await customer.receive_json_from(timeout=5)
     assert error["type"] == "error" and error["code"] == "text_length"
     await customer.send_json_to(chat("あ" * 2000))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ from access_support import idle
 from proxies import acting
 from signlanguage.live import services as live_services
 from tests.signlanguage.live_fixtures import (  # noqa: F401 (fixtures)
+    chat,
     closed_with,
     cookie_for,
     joined,
@@ -63,17 +63,30 @@ async def _for(seconds: float, every: float, action: Any) -> None:
         await asyncio.sleep(every)
 
 
-async def test_the_pages_heartbeat_keeps_a_participant_signed_in_past_the_idle_timeout(
-    short_idle: Any, senior: Any, operator: Any, signed_in: Any, make_session: Any
-) -> None:
-    session = await database_sync_to_async(make_session)(senior, operator, mode="sign_language")
-    client = await _client(signed_in, senior)
-    socket = await joined(session.pk, cookie_for(client))
+async def _on_a_call(
+    signed_in: Any, make_session: Any, customer: Any, operator: Any, mode: str
+) -> tuple[Any, Client, Any]:
+    """A session of `mode` between them: it, the customer's client and the customer's joined
+    socket."""
+    session = await database_sync_to_async(make_session)(customer, operator, mode=mode)
+    client = await _client(signed_in, customer)
+    return session, client, await joined(session.pk, cookie_for(client))
+
+
+async def _heartbeats(socket: Any, seconds: float) -> None:
+    """The page's heartbeat frame every half second for `seconds`."""
 
     async def beat() -> None:
         await socket.send_json_to({"type": "heartbeat"})
 
-    await _for(IDLE * 2.5, 0.5, beat)
+    await _for(seconds, 0.5, beat)
+
+
+async def test_the_pages_heartbeat_keeps_a_participant_signed_in_past_the_idle_timeout(
+    short_idle: Any, senior: Any, operator: Any, signed_in: Any, make_session: Any
+) -> None:
+    _, client, socket = await _on_a_call(signed_in, make_session, senior, operator, "sign_language")
+    await _heartbeats(socket, IDLE * 2.5)
     assert await socket.receive_nothing(timeout=0.2)  # no close, no answer to a heartbeat
     assert await _still_signed_in(client), "signed out in the middle of the call"
     await socket.disconnect()
@@ -82,16 +95,14 @@ async def test_the_pages_heartbeat_keeps_a_participant_signed_in_past_the_idle_t
 async def test_chat_reaching_the_operator_keeps_the_operator_signed_in(
     short_idle: Any, senior: Any, operator: Any, signed_in: Any, make_session: Any
 ) -> None:
-    session = await database_sync_to_async(make_session)(senior, operator, mode="written_chat")
-    customer = await _client(signed_in, senior)
+    session, customer, customer_socket = await _on_a_call(
+        signed_in, make_session, senior, operator, "written_chat"
+    )
     staff = await _client(signed_in, operator)
-    customer_socket = await joined(session.pk, cookie_for(customer))
     operator_socket = await joined(session.pk, cookie_for(staff))  # reads, sends nothing
 
     async def say() -> None:
-        await customer_socket.send_json_to(
-            {"type": "chat.message", "client_id": str(uuid.uuid4()), "text": "まだいますか"}
-        )
+        await customer_socket.send_json_to(chat("まだいますか"))
         await next_of(operator_socket, "chat.message")
 
     await _for(IDLE * 2.5, 1.0, say)
@@ -104,14 +115,10 @@ async def test_chat_reaching_the_operator_keeps_the_operator_signed_in(
 async def test_after_the_session_ends_the_usual_idle_rule_signs_them_out(
     short_idle: Any, senior: Any, operator: Any, signed_in: Any, make_session: Any
 ) -> None:
-    session = await database_sync_to_async(make_session)(senior, operator, mode="sign_language")
-    client = await _client(signed_in, senior)
-    socket = await joined(session.pk, cookie_for(client))
-
-    async def beat() -> None:
-        await socket.send_json_to({"type": "heartbeat"})
-
-    await _for(IDLE * 1.5, 0.5, beat)
+    session, client, socket = await _on_a_call(
+        signed_in, make_session, senior, operator, "sign_language"
+    )
+    await _heartbeats(socket, IDLE * 1.5)
     await database_sync_to_async(live_services.session_close)(
         session=session, actor=operator, summary="ご案内しました"
     )
@@ -126,9 +133,7 @@ async def test_a_socket_that_is_silent_is_not_activity(
 ) -> None:
     """A page that is hidden, with no video and no conversation, sends nothing: the usual rule
     (the socket closes with 4401 at the expiry)."""
-    session = await database_sync_to_async(make_session)(senior, operator, mode="written_chat")
-    client = await _client(signed_in, senior)
-    socket = await joined(session.pk, cookie_for(client))
+    _, client, socket = await _on_a_call(signed_in, make_session, senior, operator, "written_chat")
     assert await closed_with(socket) == 4401
     assert not await _still_signed_in(client)
 

@@ -5,31 +5,23 @@ to written chat and back is a state both sides see (the `mode` frame), stored an
 # ruff: noqa: F811 (pytest fixtures imported from live_fixtures are redefined as arguments)
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
-from channels.db import database_sync_to_async
 
 from access_support.audit.actions import AuditAction
 from access_support.audit.models import AuditEvent
 from signlanguage.models import Session
 from tests.signlanguage.live_fixtures import (  # noqa: F401 (fixtures)
+    chat,
     cookie_of,
+    db,
     joined,
     make_session,
     next_of,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def db(fn: Any) -> Any:
-    return database_sync_to_async(fn)
-
-
-def chat(text: str) -> dict[str, Any]:
-    return {"type": "chat.message", "client_id": str(uuid.uuid4()), "text": text}
 
 
 # --- item 12: read marks survive a reload -----------------------------------------------------

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from signlanguage.booking import selectors
 from signlanguage.models import Session, Shift
-from tests.signlanguage.conftest import at, next_open_day, post_json
+from tests.signlanguage.conftest import at, handled, next_open_day, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -47,19 +45,7 @@ def test_member_joins_the_queue_and_sees_their_position(
 def test_estimated_wait_comes_from_recent_handling_times(
     senior: Any, member_b: Any, operator: Any
 ) -> None:
-    now = timezone.now()
-    for minutes in (4, 6):
-        Session.objects.create(
-            customer=member_b,
-            booked_by=member_b,
-            mode="written_chat",
-            kind="now",
-            topic="t",
-            state="closed",
-            operator=operator,
-            taken_at=now - datetime.timedelta(minutes=minutes),
-            closed_at=now,
-        )
+    handled(member_b, operator, [4, 6])
     waiting = Session.objects.create(
         customer=senior, booked_by=senior, mode="written_chat", kind="now", topic="t"
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from signlanguage.booking import selectors
 from signlanguage.models import Session, Shift
-from tests.signlanguage.conftest import at, next_open_day
+from tests.signlanguage.conftest import at, handled, next_open_day
 
 pytestmark = pytest.mark.django_db
 
@@ -23,22 +23,6 @@ def open_now() -> Any:
     """11:00 on an open day: the waiting page is not closed for the day."""
     with mock.patch("django.utils.timezone.now", return_value=at(next_open_day(), "11:00")):
         yield
-
-
-def _handled(customer: Any, operator: Any, minutes: list[int], days_ago: int = 0) -> None:
-    now = timezone.now() - datetime.timedelta(days=days_ago)
-    for length in minutes:
-        Session.objects.create(
-            customer=customer,
-            booked_by=customer,
-            mode="written_chat",
-            kind="now",
-            topic="t",
-            state="closed",
-            operator=operator,
-            taken_at=now - datetime.timedelta(minutes=length),
-            closed_at=now,
-        )
 
 
 def _on_shift(operator: Any) -> None:
@@ -60,7 +44,7 @@ def test_the_wait_is_a_range_from_recent_handling_times(
     make_user, senior, member_b, operator, signed_in
 ):
     _on_shift(operator)
-    _handled(member_b, operator, [4, 6, 8, 10])
+    handled(member_b, operator, [4, 6, 8, 10])
     first = _waiting(senior)
     second = _waiting(make_user("member"))
     # Quartiles of 4, 6, 8, 10 minutes: 6 and 10. First in line: taken at once or within one
@@ -73,8 +57,8 @@ def test_the_wait_is_a_range_from_recent_handling_times(
 
 def test_too_few_recent_sessions_say_we_cannot_tell(senior, member_b, operator, signed_in):
     _on_shift(operator)
-    _handled(member_b, operator, [5, 7])  # two are too few to go by
-    _handled(member_b, operator, [5, 5, 5], days_ago=30)  # and these are too old
+    handled(member_b, operator, [5, 7])  # two are too few to go by
+    handled(member_b, operator, [5, 5, 5], days_ago=30)  # and these are too old
     waiting = _waiting(senior)
     assert selectors.queue_status(waiting)["estimated_wait_range_minutes"] is None
     page = signed_in(senior).get(f"/sessions/now/{waiting.pk}/").content.decode()
@@ -83,5 +67,5 @@ def test_too_few_recent_sessions_say_we_cannot_tell(senior, member_b, operator, 
 
 
 def test_nobody_on_shift_means_no_estimate(senior, member_b, operator):
-    _handled(member_b, operator, [4, 6, 8, 10])
+    handled(member_b, operator, [4, 6, 8, 10])
     assert selectors.queue_status(_waiting(senior))["estimated_wait_range_minutes"] is None
