@@ -171,6 +171,11 @@ def test_queue_console_and_waiting_page(people: People) -> None:
     operator.switch_to.new_window("tab")
     operator.get(server.path("/sessions/console/"))
     console_tab = operator.current_window_handle
+    # The console's notice ("another operator has taken this request") is an alert region that
+    # is already in the tree, empty, before it has anything to say: one shown from `hidden` is
+    # not announced by every screen reader.
+    notice = region(operator, "alert")
+    assert notice.live == "assertive" and notice.text == "", notice
 
     # The first customer: the waiting page has its status region from the start.
     waiting = ask_to_talk(people.customer, server, "明細")
@@ -252,6 +257,10 @@ def test_chat_log_announces_each_message_once(people: People) -> None:
         )
     log = region(customer, "log")
     assert log.live == "polite", log
+    # The page's notice (a refusal, a lost connection) is an alert region already in the tree,
+    # empty, before it has anything to say.
+    notice = region(customer, "alert")
+    assert notice.live == "assertive" and notice.text == "", notice
     before = _log_items(customer)
 
     # The customer has started typing; the operator's message arrives.

@@ -31,7 +31,6 @@ function bindTake(root) {
           notice.textContent = response.status === 409
             ? (document.documentElement.lang === "en" ? "Another operator has taken this request." : "ほかのオペレーターが対応を始めました。")
             : (document.documentElement.lang === "en" ? "This could not be done. Please try again." : "できませんでした。もう一度お試しください。");
-          notice.hidden = false;
         }
       } finally {
         button.disabled = false;

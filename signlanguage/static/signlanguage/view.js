@@ -162,6 +162,8 @@ export class LiveView {
     this.titleFlash.start(label);
   }
 
+  // The notice is an alert region that stays in the page, empty when there is nothing to say
+  // (a region that appears from `hidden` is not announced by every screen reader).
   showNotice(text) {
     if (!this.notice) return;
     this.notice.textContent = text;
@@ -169,7 +171,7 @@ export class LiveView {
   }
 
   hideNotice() {
-    if (this.notice) this.notice.hidden = true;
+    if (this.notice) this.notice.textContent = "";
   }
 
   // The session ended: the status line says so once (the state word and its separator go, the
