@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po
 
+from tests.catalogues import catalogues as po_files
+from tests.catalogues import load
 from tests.conftest import require_service
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,16 +20,7 @@ NOT_SOURCE = {".venv", "node_modules", "var", ".git", ".mypy_cache", ".ruff_cach
 
 
 def catalogues(root: Path) -> list[Path]:
-    return sorted(
-        path
-        for path in root.glob("**/locale/*/LC_MESSAGES/*.po")
-        if not NOT_SOURCE.intersection(path.relative_to(root).parts)
-    )
-
-
-def load(path: Path) -> Catalog:
-    with path.open("rb") as handle:
-        return read_po(handle)
+    return po_files(root, NOT_SOURCE)
 
 
 def untranslated(path: Path) -> list[str]:

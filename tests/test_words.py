@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import read_po
+from babel.messages.catalog import Message
 from django.test import Client
 from django.utils import timezone, translation
 
+from tests.catalogues import catalogues as po_files
+from tests.catalogues import load
 from tests.conftest import PASSWORD
 from tests.signlanguage.live_fixtures import create_grant
 
@@ -64,16 +65,7 @@ FULL_WIDTH_PUNCTUATION = re.compile(r"[（）「」『』【】〔〕［］｛�
 
 
 def catalogues() -> list[Path]:
-    return sorted(
-        path
-        for path in ROOT.glob("**/locale/ja/LC_MESSAGES/*.po")
-        if not NOT_SOURCE.intersection(path.relative_to(ROOT).parts)
-    )
-
-
-def load(path: Path) -> Catalog:
-    with path.open("rb") as handle:
-        return read_po(handle)
+    return po_files(ROOT, NOT_SOURCE, "ja")
 
 
 def messages() -> Iterator[tuple[Path, Message]]:

@@ -13,21 +13,12 @@ from django.utils import timezone
 
 from access_support.audit.models import AuditEvent
 from proxies.models import RegistrationDraft
+from tests.proxies.conftest import STEP, answer_first_three
 
 pytestmark = pytest.mark.django_db
 
-STEP = "/proxies/register/{}/"
 KEPT = "前回の入力を残しています"
 KEPT_PLAIN = "前に 入れた ことを のこして います"
-
-
-def answer_three(client) -> None:
-    """Questions 1–3 of a member's four."""
-    client.post(
-        STEP.format("person"), {"proxy_name": "山田 太郎", "proxy_email": "taro@example.jp"}
-    )
-    client.post(STEP.format("relationship"), {"relationship": "子"})
-    client.post(STEP.format("scopes"), {"scopes": ["inquiry.points", "session.book"]})
 
 
 def idle_sign_out(client) -> None:
@@ -39,7 +30,7 @@ def test_after_the_idle_sign_out_registration_resumes_at_question_4_with_the_ans
     signed_in, senior
 ):
     client = signed_in(senior)
-    answer_three(client)
+    answer_first_three(client)
     idle_sign_out(client)
 
     again = signed_in(senior)  # signed in again: a new session
@@ -61,7 +52,7 @@ def test_after_the_idle_sign_out_registration_resumes_at_question_4_with_the_ans
 def test_signing_in_again_on_question_4_itself_keeps_the_earlier_answers(signed_in, senior):
     """The sign-in returns to the page the timeout interrupted (question 4)."""
     client = signed_in(senior)
-    answer_three(client)
+    answer_first_three(client)
     idle_sign_out(client)
     again = signed_in(senior)
     assert KEPT in again.get(STEP.format("end-date")).content.decode()
@@ -72,7 +63,7 @@ def test_signing_in_again_on_question_4_itself_keeps_the_earlier_answers(signed_
 
 def test_the_answers_are_not_kept_in_the_session(signed_in, senior):
     client = signed_in(senior)
-    answer_three(client)
+    answer_first_three(client)
     assert "proxy_register" not in client.session
     draft = RegistrationDraft.objects.get(user=senior)
     assert draft.step == "end-date"
@@ -83,7 +74,7 @@ def test_the_resume_message_has_a_plain_wording(signed_in, senior):
     senior.plain_japanese = True
     senior.save(update_fields=["plain_japanese"])
     client = signed_in(senior)
-    answer_three(client)
+    answer_first_three(client)
     idle_sign_out(client)
     page = signed_in(senior).get("/proxies/register/", follow=True).content.decode()
     assert KEPT_PLAIN in page and KEPT not in page
@@ -91,7 +82,7 @@ def test_the_resume_message_has_a_plain_wording(signed_in, senior):
 
 def test_a_draft_older_than_a_day_is_ignored_and_registration_starts_afresh(signed_in, senior):
     client = signed_in(senior)
-    answer_three(client)
+    answer_first_three(client)
     RegistrationDraft.objects.filter(user=senior).update(
         updated_at=timezone.now() - datetime.timedelta(days=1, minutes=1)
     )
@@ -108,7 +99,7 @@ def test_a_draft_older_than_a_day_is_ignored_and_registration_starts_afresh(sign
 
 def test_a_draft_younger_than_a_day_is_still_resumed(signed_in, senior):
     client = signed_in(senior)
-    answer_three(client)
+    answer_first_three(client)
     RegistrationDraft.objects.filter(user=senior).update(
         updated_at=timezone.now() - datetime.timedelta(hours=23)
     )
@@ -117,8 +108,8 @@ def test_a_draft_younger_than_a_day_is_still_resumed(signed_in, senior):
 
 
 def test_purge_expired_deletes_drafts_older_than_a_day_and_counts_them(signed_in, senior, member_b):
-    answer_three(signed_in(senior))
-    answer_three(signed_in(member_b))
+    answer_first_three(signed_in(senior))
+    answer_first_three(signed_in(member_b))
     RegistrationDraft.objects.filter(user=senior).update(
         updated_at=timezone.now() - datetime.timedelta(days=2)
     )
@@ -134,7 +125,7 @@ def test_sending_the_invitation_clears_the_draft(
     signed_in, senior, django_capture_on_commit_callbacks
 ):
     client = signed_in(senior)
-    answer_three(client)
+    answer_first_three(client)
     client.post(STEP.format("end-date"), {})
     assert RegistrationDraft.objects.get(user=senior).step == "check"
     with django_capture_on_commit_callbacks(execute=True):
@@ -158,7 +149,7 @@ def test_a_card_number_typed_into_an_answer_is_stored_masked(signed_in, senior):
 
 
 def test_the_drafts_of_two_people_are_kept_apart(signed_in, senior, member_b):
-    answer_three(signed_in(senior))
+    answer_first_three(signed_in(senior))
     assert signed_in(senior).get("/proxies/register/")["Location"] == STEP.format("end-date")
     other = signed_in(member_b).get("/proxies/register/")
     assert other.status_code == 200 and "山田 太郎" not in other.content.decode()

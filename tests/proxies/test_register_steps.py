@@ -6,17 +6,13 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-pytestmark = pytest.mark.django_db
+from tests.proxies.conftest import STEP, answer_first_three
 
-STEP = "/proxies/register/{}/"
+pytestmark = pytest.mark.django_db
 
 
 def answer_all(client) -> None:
-    client.post(
-        STEP.format("person"), {"proxy_name": "山田 太郎", "proxy_email": "taro@example.jp"}
-    )
-    client.post(STEP.format("relationship"), {"relationship": "子"})
-    client.post(STEP.format("scopes"), {"scopes": ["inquiry.points", "session.book"]})
+    answer_first_three(client)
     client.post(STEP.format("end-date"), {"ends_year": "2099", "ends_month": "3", "ends_day": "31"})
 
 
