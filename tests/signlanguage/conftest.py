@@ -52,6 +52,23 @@ def handled(customer: Any, operator: Any, minutes: list[int], days_ago: int = 0)
         )
 
 
+def booked(customer: Any, operator: Any, start: datetime.datetime, **fields: Any) -> Any:
+    """A written chat `customer` booked with `operator` for the 30 minutes from `start`."""
+    from signlanguage.models import Session
+
+    return Session.objects.create(
+        customer=customer,
+        booked_by=customer,
+        mode="written_chat",
+        kind="booked",
+        topic="t",
+        operator=operator,
+        start=start,
+        end=start + datetime.timedelta(minutes=30),
+        **fields,
+    )
+
+
 @pytest.fixture
 def open_day() -> datetime.date:
     return next_open_day()

@@ -12,46 +12,32 @@ from django.test.utils import CaptureQueriesContext
 
 from signlanguage.booking import services
 from signlanguage.models import Session
-from tests.signlanguage.conftest import at
+from tests.signlanguage.conftest import at, booked
 
 pytestmark = pytest.mark.django_db
-
-
-def _booked(customer: Any, operator: Any, start: datetime.datetime, **fields: Any) -> Session:
-    return Session.objects.create(
-        customer=customer,
-        booked_by=customer,
-        mode="written_chat",
-        kind="booked",
-        topic="t",
-        operator=operator,
-        start=start,
-        end=start + datetime.timedelta(minutes=30),
-        **fields,
-    )
 
 
 def test_the_database_refuses_a_double_booked_operator(
     open_day: datetime.date, senior: Any, member_b: Any, operator: Any
 ) -> None:
-    _booked(senior, operator, at(open_day, "10:00"))
+    booked(senior, operator, at(open_day, "10:00"))
     with pytest.raises(IntegrityError), transaction.atomic():
-        _booked(member_b, operator, at(open_day, "10:00"))
+        booked(member_b, operator, at(open_day, "10:00"))
 
 
 def test_the_database_refuses_a_customer_in_two_places(
     open_day: datetime.date, senior: Any, operator: Any, make_operator: Any
 ) -> None:
-    _booked(senior, operator, at(open_day, "10:00"))
+    booked(senior, operator, at(open_day, "10:00"))
     with pytest.raises(IntegrityError), transaction.atomic():
-        _booked(senior, make_operator(), at(open_day, "10:00"))
+        booked(senior, make_operator(), at(open_day, "10:00"))
 
 
 def test_a_cancelled_booking_frees_the_operator_and_the_customer(
     open_day: datetime.date, senior: Any, operator: Any
 ) -> None:
-    _booked(senior, operator, at(open_day, "10:00"), state="cancelled")
-    _booked(senior, operator, at(open_day, "10:00"))
+    booked(senior, operator, at(open_day, "10:00"), state="cancelled")
+    booked(senior, operator, at(open_day, "10:00"))
 
 
 def test_one_open_talk_now_request_per_customer(senior: Any) -> None:

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from signlanguage.models import Session, Shift
-from tests.signlanguage.conftest import at
+from tests.signlanguage.conftest import at, booked
 
 pytestmark = pytest.mark.django_db
 
@@ -192,16 +192,7 @@ def test_list_pages_do_not_grow_queries_with_data(
     for _ in range(5):
         add_shift(make_operator(), open_day)
     for hour in range(9, 14):
-        Session.objects.create(
-            customer=senior,
-            booked_by=senior,
-            mode="written_chat",
-            kind="booked",
-            topic="t",
-            operator=operator,
-            start=at(open_day, f"{hour:02d}:00"),
-            end=at(open_day, f"{hour:02d}:30"),
-        )
+        booked(senior, operator, at(open_day, f"{hour:02d}:00"))
     for _ in range(5):
         member = make_user("member")
         Session.objects.create(
