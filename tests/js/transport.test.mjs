@@ -43,6 +43,15 @@ function setup({ storage = new MemoryStorage(), store = new MessageStore("custom
   return { clock, transport, statuses, frames, storage, store };
 }
 
+// setup() with the first socket open (the server accepted it): also returns that `socket`.
+function connected(options) {
+  const parts = setup(options);
+  parts.transport.connect();
+  const socket = FakeWebSocket.last;
+  socket.open();
+  return { ...parts, socket };
+}
+
 // Lets the outbox drain: one frame per tick.
 function drain(clock, ticks = 20) {
   clock.advance(SEND_INTERVAL_MS * ticks);
@@ -62,10 +71,7 @@ beforeEach(() => FakeWebSocket.reset());
 
 describe("resend after a reconnect", () => {
   it("resends an unacknowledged message with the same client_id, once", () => {
-    const { clock, transport } = setup();
-    transport.connect();
-    const first = FakeWebSocket.last;
-    first.open();
+    const { clock, transport, socket: first } = connected();
     drain(clock);
     const [clientId] = transport.sendMessage("明細の件です");
     first.drop(); // before the frame went out: lost with the socket
@@ -75,10 +81,7 @@ describe("resend after a reconnect", () => {
   });
 
   it("resends a message that went out but was never acknowledged, with the same client_id", () => {
-    const { clock, transport } = setup();
-    transport.connect();
-    const first = FakeWebSocket.last;
-    first.open();
+    const { clock, transport, socket: first } = connected();
     const [clientId] = transport.sendMessage("hello");
     drain(clock);
     assert.deepEqual(first.sent.map((f) => f.client_id).filter(Boolean), [clientId]);
@@ -88,10 +91,7 @@ describe("resend after a reconnect", () => {
   });
 
   it("does not resend a message once it is acknowledged or stored", () => {
-    const { clock, transport } = setup();
-    transport.connect();
-    const socket = FakeWebSocket.last;
-    socket.open();
+    const { clock, transport, socket } = connected();
     const [acked] = transport.sendMessage("one");
     const [stored] = transport.sendMessage("two");
     drain(clock);
@@ -112,9 +112,7 @@ describe("resend after a reconnect", () => {
     assert.ok(storage.getItem("as.live.1.pending").includes(clientId));
 
     FakeWebSocket.reset();
-    const after = setup({ storage });
-    after.transport.connect();
-    FakeWebSocket.last.open();
+    const after = connected({ storage });
     drain(after.clock);
     assert.deepEqual(FakeWebSocket.last.sent.filter((f) => f.type === "chat.message"), [
       { type: "chat.message", client_id: clientId, text: "typed while offline" },
@@ -122,10 +120,7 @@ describe("resend after a reconnect", () => {
   });
 
   it("sends at most one frame per tick (under the server's rate limit)", () => {
-    const { clock, transport } = setup();
-    transport.connect();
-    const socket = FakeWebSocket.last;
-    socket.open();
+    const { clock, transport, socket } = connected();
     for (let i = 0; i < 5; i += 1) transport.sendMessage(`m${i}`);
     clock.advance(SEND_INTERVAL_MS * 3);
     assert.equal(socket.sent.length, 3); // sync + two messages
@@ -134,10 +129,7 @@ describe("resend after a reconnect", () => {
 
 describe("resume after a reconnect", () => {
   it("sends sync with the last contiguous seq first, then the unsent messages", () => {
-    const { clock, transport, store } = setup();
-    transport.connect();
-    const first = FakeWebSocket.last;
-    first.open();
+    const { clock, transport, store, socket: first } = connected();
     drain(clock);
     assert.deepEqual(first.sent[0], { type: "sync", after_seq: 0 });
     for (const seq of [1, 2, 3, 5]) {
@@ -154,10 +146,7 @@ describe("resume after a reconnect", () => {
   });
 
   it("does not carry frames queued for the old socket into the new one", () => {
-    const { clock, transport } = setup();
-    transport.connect();
-    const first = FakeWebSocket.last;
-    first.open();
+    const { clock, transport, socket: first } = connected();
     drain(clock);
     first.drop();
     transport.queue({ type: "chat.read", seq: 4 });
@@ -209,10 +198,8 @@ describe("back-off", () => {
 describe("close codes", () => {
   for (const code of [4401, 4403, 4404, 4408]) {
     it(`stops for good on ${code}`, () => {
-      const { clock, transport, statuses } = setup();
-      transport.connect();
-      FakeWebSocket.last.open();
-      FakeWebSocket.last.drop(code);
+      const { clock, statuses, socket } = connected();
+      socket.drop(code);
       clock.advance(BACKOFF_MAX_MS * 2);
       assert.equal(FakeWebSocket.instances.length, 1);
       assert.equal(statuses.at(-1), `stopped ${code}`);
@@ -220,10 +207,8 @@ describe("close codes", () => {
   }
 
   it("reconnects after the rate-limit close (4429) and other codes", () => {
-    const { clock, transport } = setup();
-    transport.connect();
-    FakeWebSocket.last.open();
-    FakeWebSocket.last.drop(4429);
+    const { clock, socket } = connected();
+    socket.drop(4429);
     clock.advance(BACKOFF_MAX_MS);
     assert.equal(FakeWebSocket.instances.length, 2);
   });
