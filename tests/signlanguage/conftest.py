@@ -85,6 +85,13 @@ def add_shift(db: Any) -> Callable[..., Any]:
 
 
 @pytest.fixture
+def staffed(open_day: datetime.date, operator: Any, add_shift: Any) -> datetime.date:
+    """The open day, with the operator on shift from 9:00 to 18:00."""
+    add_shift(operator, open_day)
+    return open_day
+
+
+@pytest.fixture
 def make_operator(make_user: Callable[..., Any]) -> Callable[..., Any]:
     def make(skills: list[str] | None = None, **fields: Any) -> Any:
         return make_user("operator", skills=skills or ["sign_language", "written_chat"], **fields)

@@ -20,12 +20,6 @@ from tests.signlanguage.live_fixtures import create_grant
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staffed(open_day: datetime.date, operator: Any, add_shift: Any) -> datetime.date:
-    add_shift(operator, open_day)
-    return open_day
-
-
 def _book(client: Any, start: datetime.datetime, **extra: Any) -> Any:
     body = {"mode": "written_chat", "start": start.isoformat(), "topic": "明細について"} | extra
     return post_json(client, "/api/v1/bookings", body)

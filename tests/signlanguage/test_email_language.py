@@ -26,12 +26,6 @@ def _public_address(settings: Any) -> None:
     settings.SITE_URL = PUBLIC
 
 
-@pytest.fixture
-def staffed(open_day: datetime.date, operator: Any, add_shift: Any) -> datetime.date:
-    add_shift(operator, open_day)
-    return open_day
-
-
 def book(client: Any, start: datetime.datetime, capture: Any, **extra: Any) -> Any:
     body = {"mode": "written_chat", "start": start.isoformat(), "topic": "明細について"} | extra
     with capture(execute=True):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -63,14 +64,19 @@ async def _for(seconds: float, every: float, action: Any) -> None:
         await asyncio.sleep(every)
 
 
-async def _on_a_call(
-    signed_in: Any, make_session: Any, customer: Any, operator: Any, mode: str
-) -> tuple[Any, Client, Any]:
-    """A session of `mode` between them: it, the customer's client and the customer's joined
-    socket."""
-    session = await database_sync_to_async(make_session)(customer, operator, mode=mode)
-    client = await _client(signed_in, customer)
-    return session, client, await joined(session.pk, cookie_for(client))
+@pytest.fixture
+def on_a_call(
+    short_idle: Any, senior: Any, operator: Any, signed_in: Any, make_session: Any
+) -> Callable[[str], Awaitable[tuple[Any, Client, Any]]]:
+    """`await on_a_call(mode)`: a session of `mode` between the senior and the operator, on the
+    short idle clock: it, the senior's client and her joined socket."""
+
+    async def start(mode: str) -> tuple[Any, Client, Any]:
+        session = await database_sync_to_async(make_session)(senior, operator, mode=mode)
+        client = await _client(signed_in, senior)
+        return session, client, await joined(session.pk, cookie_for(client))
+
+    return start
 
 
 async def _heartbeats(socket: Any, seconds: float) -> None:
@@ -83,9 +89,9 @@ async def _heartbeats(socket: Any, seconds: float) -> None:
 
 
 async def test_the_pages_heartbeat_keeps_a_participant_signed_in_past_the_idle_timeout(
-    short_idle: Any, senior: Any, operator: Any, signed_in: Any, make_session: Any
+    on_a_call: Any,
 ) -> None:
-    _, client, socket = await _on_a_call(signed_in, make_session, senior, operator, "sign_language")
+    _, client, socket = await on_a_call("sign_language")
     await _heartbeats(socket, IDLE * 2.5)
     assert await socket.receive_nothing(timeout=0.2)  # no close, no answer to a heartbeat
     assert await _still_signed_in(client), "signed out in the middle of the call"
@@ -93,11 +99,9 @@ async def test_the_pages_heartbeat_keeps_a_participant_signed_in_past_the_idle_t
 
 
 async def test_chat_reaching_the_operator_keeps_the_operator_signed_in(
-    short_idle: Any, senior: Any, operator: Any, signed_in: Any, make_session: Any
+    on_a_call: Any, operator: Any, signed_in: Any
 ) -> None:
-    session, customer, customer_socket = await _on_a_call(
-        signed_in, make_session, senior, operator, "written_chat"
-    )
+    session, customer, customer_socket = await on_a_call("written_chat")
     staff = await _client(signed_in, operator)
     operator_socket = await joined(session.pk, cookie_for(staff))  # reads, sends nothing
 
@@ -113,11 +117,9 @@ async def test_chat_reaching_the_operator_keeps_the_operator_signed_in(
 
 
 async def test_after_the_session_ends_the_usual_idle_rule_signs_them_out(
-    short_idle: Any, senior: Any, operator: Any, signed_in: Any, make_session: Any
+    on_a_call: Any, operator: Any
 ) -> None:
-    session, client, socket = await _on_a_call(
-        signed_in, make_session, senior, operator, "sign_language"
-    )
+    session, client, socket = await on_a_call("sign_language")
     await _heartbeats(socket, IDLE * 1.5)
     await database_sync_to_async(live_services.session_close)(
         session=session, actor=operator, summary="ご案内しました"
@@ -128,12 +130,10 @@ async def test_after_the_session_ends_the_usual_idle_rule_signs_them_out(
     assert not await _still_signed_in(client), "still signed in after the session and its idle"
 
 
-async def test_a_socket_that_is_silent_is_not_activity(
-    short_idle: Any, senior: Any, operator: Any, signed_in: Any, make_session: Any
-) -> None:
+async def test_a_socket_that_is_silent_is_not_activity(on_a_call: Any) -> None:
     """A page that is hidden, with no video and no conversation, sends nothing: the usual rule
     (the socket closes with 4401 at the expiry)."""
-    _, client, socket = await _on_a_call(signed_in, make_session, senior, operator, "written_chat")
+    _, client, socket = await on_a_call("written_chat")
     assert await closed_with(socket) == 4401
     assert not await _still_signed_in(client)
 
