@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Local scale-out recipe: PostgreSQL + Redis + two daphne processes (ports 8001 and 8002).
-# Put any load balancer in front that upgrades /ws/ (docs/operations.md shows nginx); or point
-# clients at the two ports directly: websocket fan-out between them goes through Redis.
+# Local scale-out: nginx on 127.0.0.1:8000 (deploy/nginx/locations.conf, as production includes
+# it; tools/nginx_front.py) in front of two daphne processes (8001, 8002) on PostgreSQL + Redis.
+# Websocket fan-out between the processes goes through Redis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/accessible_support}"
@@ -13,9 +13,11 @@ psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='$db'
 .venv/bin/python manage.py seed_demo
 pids=()
 for port in 8001 8002; do
-  .venv/bin/daphne -b 127.0.0.1 -p "$port" access_support.asgi:application &
+  .venv/bin/daphne --proxy-headers -b 127.0.0.1 -p "$port" access_support.asgi:application &
   pids+=($!)
 done
+.venv/bin/python tools/nginx_front.py --port "${FRONT_PORT:-8000}" --upstream 8001 8002 &
+pids+=($!)
 trap 'kill "${pids[@]}" 2>/dev/null' EXIT INT TERM
-echo "serving on http://127.0.0.1:8001 and http://127.0.0.1:8002 (PostgreSQL $db, Redis)"
+echo "serving on http://127.0.0.1:${FRONT_PORT:-8000} (nginx) in front of daphne on 8001 and 8002 (PostgreSQL $db, Redis)"
 wait
