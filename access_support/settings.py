@@ -379,6 +379,9 @@ OTP_EMAIL_BODY_TEMPLATE_PATH = "otp/email/token.txt"
 OTP_EMAIL_TOKEN_VALIDITY = 600
 OTP_EMAIL_THROTTLE_FACTOR = 1
 OTP_EMAIL_COOLDOWN_DURATION = 30
+# The code e-mail also has a one-click sign-in link, usable once, while the code is valid and only
+# in the browser that asked for it (accounts/sign_in_link.py). Off: the code alone.
+OTP_EMAIL_SIGN_IN_LINK = env_bool("OTP_EMAIL_SIGN_IN_LINK", True)
 OTP_TOTP_ISSUER = "Accessible Support"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
@@ -466,6 +469,13 @@ SLOT_MINUTES = 30
 # A talk-now request nobody has taken in this long is closed, and the customer offered a booking
 # (signlanguage.booking.services.queue_sweep, `manage.py sweep_queue` from cron).
 QUEUE_MAX_WAIT_MINUTES = 30
+# A live session's participant who drops keeps their place this long (reconnecting resumes the
+# chat and video); then a session whose customer did not come back ends as "customer left", and a
+# talk-now request whose customer closed the waiting page is closed (signlanguage.live.presence,
+# `manage.py sweep_queue` from cron).
+LIVE_HOLD_MINUTES = int(env_str("LIVE_HOLD_MINUTES", "10") or "10")
+# A session whose customer and operator have both been gone this long ends as abandoned.
+LIVE_ABANDONED_MINUTES = int(env_str("LIVE_ABANDONED_MINUTES", "10") or "10")
 RETENTION_DAYS = 365  # chat transcripts and feedback; `manage.py purge_expired` deletes older
 # Closed every year (month-day, JST) besides Japanese public holidays (jpholiday): 年末年始.
 SERVICE_CLOSED_DAYS = ["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"]

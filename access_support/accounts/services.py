@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +25,7 @@ from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from access_support import events, mail, request_context
-from access_support.accounts import backends
+from access_support.accounts import backends, sign_in_link
 from access_support.accounts.backup_codes import new_code
 from access_support.accounts.models import (
     LANGUAGE_CHOICES,
@@ -123,15 +125,21 @@ def find_device(user: User, device_id: str) -> Device | None:
     return None
 
 
-def send_challenge(user: User, device: Device) -> bool:
-    """E-mail a token. False while the cool-down after the last e-mail runs."""
+def send_challenge(
+    user: User, device: Device, *, request: HttpRequest | None = None, next_url: str = "/"
+) -> bool:
+    """E-mail a token. False while the cool-down after the last e-mail runs. With the browser's
+    `request`, the e-mail also has a one-click sign-in link for that browser (sign_in_link)."""
     if not isinstance(device, EmailDevice):
         return False
     allowed, _ = device.generate_is_allowed()
     if not allowed:
         return False
+    link = sign_in_link.new_link() if request is not None else None
     with mail.writing_to(user):  # the code e-mail (templates/otp/email/token.txt)
-        device.generate_challenge()
+        device.generate_challenge(extra_context={"sign_in_link": link.url} if link else None)
+    if request is not None:
+        sign_in_link.remember(request, device, link, next_url)
     audit.record(action=AuditAction.AUTH_OTP_SENT, actor=user, subject_user=user, obj=device)
     return True
 
@@ -211,14 +219,13 @@ def verify_second_factor(request: HttpRequest, device: Device, token: str) -> Ve
         allowed, info = device.verify_is_allowed()
         if not allowed:
             locked_until = (info or {}).get("locked_until")
-            retry = int((locked_until - timezone.now()).total_seconds()) + 1 if locked_until else 60
             audit.record(
                 action=AuditAction.AUTH_OTP_THROTTLED,
                 actor=user,
                 subject_user=user,
                 reason="account",
             )
-            result = VerifyResult(False, throttled=True, retry_after=max(retry, 1))
+            result = VerifyResult(False, throttled=True, retry_after=_retry_after(locked_until))
         elif not device.verify_token(token):
             count = getattr(device, "throttling_failure_count", 0)
             audit.record(
@@ -234,10 +241,34 @@ def verify_second_factor(request: HttpRequest, device: Device, token: str) -> Ve
     _address_attempt_returned()
     if not result.verified:
         return result
+    _second_factor_passed(request, device)
+    return result
+
+
+def _retry_after(locked_until: datetime | None) -> int:
+    """Whole seconds until django-otp's back-off lets a device be tried again (at least 1)."""
+    if locked_until is None:
+        return 60
+    return max(int((locked_until - timezone.now()).total_seconds()) + 1, 1)
+
+
+def _second_factor_passed(request: HttpRequest, device: Device, reason: str = "") -> None:
+    user = request.user
     otp_login(request, device)
     request.session.cycle_key()
-    audit.record(action=AuditAction.AUTH_OTP_VERIFIED, actor=user, subject_user=user, obj=device)
-    return result
+    verified = AuditAction.AUTH_OTP_VERIFIED
+    audit.record(action=verified, actor=user, subject_user=user, obj=device, reason=reason)
+
+
+def sign_in_by_link(request: HttpRequest, secret: str) -> sign_in_link.Used:
+    """Step two by the one-click link in the code e-mail, in the browser that asked for the code
+    (sign_in_link); audited like a typed code, with the reason "e-mailed link"."""
+    used = sign_in_link.use(request, secret)
+    if used.device is not None:
+        _second_factor_passed(request, used.device, reason=sign_in_link.LINK_REASON)
+    if used.outcome is sign_in_link.Outcome.THROTTLED:
+        return dataclasses.replace(used, retry_after=_retry_after(used.locked_until))
+    return used
 
 
 @transaction.atomic

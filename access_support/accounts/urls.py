@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("otp/", views.otp_view, name="otp"),
+    path("otp/link/<str:secret>/", views.otp_link_view, name="otp-link"),
     path("logout/", views.logout_view, name="logout"),
     path("security/", views.security_view, name="security"),
     path("forgot-password/", views.forgot_password_view, name="forgot-password"),

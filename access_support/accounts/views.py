@@ -17,10 +17,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from access_support.accounts import services
+from access_support.accounts import services, sign_in_link
 from access_support.accounts.forms import (
     ForgotPasswordForm,
     LanguageForm,
@@ -68,7 +68,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if result.user is not None:
             device = services.email_device_for(result.user)
             if device is not None:
-                services.send_challenge(result.user, device)
+                services.send_challenge(
+                    result.user, device, request=request, next_url=safe_next(request)
+                )
                 request.session["otp_sent_to"] = device.persistent_id
             return redirect(f"{reverse('accounts:otp')}?next={safe_next(request)}")
         failed = True
@@ -102,7 +104,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and device is not None:
         if request.POST.get("action") == "send":
             # A new code replaces the one sent before (django-otp keeps one per device).
-            if services.send_challenge(user, device):
+            if services.send_challenge(user, device, request=request, next_url=safe_next(request)):
                 messages.success(
                     request,
                     _(
@@ -151,6 +153,31 @@ def otp_view(request: HttpRequest) -> HttpResponse:
             "next": safe_next(request, ""),
         },
         status=status,
+    )
+
+
+@never_cache
+@require_GET
+def otp_link_view(request: HttpRequest, secret: str) -> HttpResponse:
+    """The one-click link in the code e-mail: signs in the browser that asked for the code, once,
+    while the code is valid. Anywhere else it only says to enter the code (sign_in_link)."""
+    user = request.user
+    if user.is_authenticated and user.is_verified():  # type: ignore[attr-defined]
+        return redirect(sign_in_link.next_url(request))
+    target = sign_in_link.next_url(request)
+    used = services.sign_in_by_link(request, secret)
+    if used.outcome is sign_in_link.Outcome.SIGNED_IN:
+        return redirect(target)
+    throttled = used.outcome is sign_in_link.Outcome.THROTTLED
+    return render(
+        request,
+        "accounts/otp_link.html",
+        {
+            "outcome": used.outcome.value,
+            "seconds": used.retry_after,
+            "signed_in_by_password": user.is_authenticated,
+        },
+        status=429 if throttled else 400,
     )
 
 

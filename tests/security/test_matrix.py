@@ -84,6 +84,7 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "accounts:reset-password": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
     "accounts:recovery-stop": lambda w: {"token": "not-a-token"},
     "accounts:recovery-finish": lambda w: {"token": "not-a-token"},
+    "accounts:otp-link": lambda w: {"secret": "not-a-link"},
     "supervision:recovery-detail": lambda w: {"pk": w.objects["recovery"].pk},
     "supervision:report": lambda w: {"slug": "sessions"},
     "supervision:report-csv": lambda w: {"slug": "sessions"},
@@ -119,6 +120,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("accounts:logout", "POST"):                   "9*login",
     ("accounts:otp", "GET"):                       "login 200 7*>home",
     ("accounts:otp", "POST"):                      "login 400 7*>home",
+    # the code e-mail's one-click link: signs in only the browser that asked (none here: 400)
+    ("accounts:otp-link", "GET"):                  "400 400 7*>home",
+    ("accounts:otp-link", "POST"):                 "9*405",
     ("accounts:security", "GET"):                  "login otp 7*200",
     ("accounts:security", "POST"):                 "login otp 7*200",
     # the e-mailed link to choose a first password: open to all; a wrong link changes nothing
