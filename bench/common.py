@@ -62,6 +62,10 @@ class Scenario:
         )
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
+        if self.name == "scaleout" and os.environ.get("BENCH_FRONT", "nginx") == "nginx":
+            # Every server of the scenario, floors included, behind the documented front
+            # (deploy/nginx/, tools/nginx_front.py), as `make scaleout` and production run them.
+            env["BENCH_FRONT"] = "nginx"
         return env
 
 
@@ -147,9 +151,14 @@ def run_django(env: dict[str, str], code: str) -> Any:
 class Servers:
     ports: list[int]
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    front: str | None = None
 
     @property
     def bases(self) -> list[str]:
+        """One base a process: the processes' own addresses, or the front's for each (nginx
+        spreads the connections over the processes)."""
+        if self.front:
+            return [self.front for _ in self.ports]
         return [f"http://127.0.0.1:{p}" for p in self.ports]
 
     def rss_bytes(self) -> int:
@@ -171,18 +180,46 @@ def daphne(
                 stderr=subprocess.DEVNULL,
             )
         )
-    try:
-        for base in servers.bases:
-            wait_healthy(base)
-        yield servers
-    finally:
-        for process in servers.processes:
-            process.terminate()
+    with contextlib.ExitStack() as stack:
+        try:
+            for port in servers.ports:
+                wait_healthy(f"http://127.0.0.1:{port}")
+            if env.get("BENCH_FRONT") == "nginx":
+                servers.front = stack.enter_context(_nginx_front(servers.ports))
+                wait_healthy(servers.front)
+            yield servers
+        finally:
+            for process in servers.processes:
+                process.terminate()
         for process in servers.processes:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@contextlib.contextmanager
+def _nginx_front(upstreams: list[int]) -> Iterator[str]:
+    from tools import nginx_front
+
+    if nginx_front.nginx_binary() is None:
+        raise SystemExit("the scaleout scenario runs behind nginx: apt-get install nginx")
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="bench-nginx-") as tmp:
+        prefix = Path(tmp)
+        static = ROOT / "var" / "static"
+        config = nginx_front.write(nginx_front.render(port, upstreams, prefix, static), prefix)
+        process = subprocess.Popen(
+            nginx_front.command(prefix, config, "-g", "daemon off;"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        print(f"front: nginx on {port} before daphne {upstreams}", file=sys.stderr)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def wait_healthy(base: str, timeout: float = 60) -> None:

@@ -26,9 +26,7 @@ import pytest
 from tests.browser import ROOT, free_port, last_json, prepare, stop, wait_until_up
 from tests.conftest import port_open, require_service
 from tests.signlanguage.test_live_cluster import SETUP, connect, next_of
-
-sys.path.insert(0, str(ROOT / "tools"))
-import nginx_front  # noqa: E402
+from tools import nginx_front
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
