@@ -13,14 +13,13 @@ from __future__ import annotations
 import base64
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser import SIGNED_IN_SETUP, daphne, e2e_env, last_json, prepare, require_browser
-from tests.signlanguage.test_live_browser import browser, send, stored_count, wait_for
+from tests.browser import SIGNED_IN_SETUP
+from tests.signlanguage import live_browser as live
 
 pytestmark = pytest.mark.e2e
 
@@ -89,20 +88,14 @@ window.__a11y = {
 """
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    require_browser()
-    tmp = tmp_path_factory.mktemp("a11y-live")
-    env = e2e_env(
-        tmp / "live.sqlite3",
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        # Open all day: a request still waiting after closing time is closed (issue 26 item 4).
-        E2E_ALWAYS_OPEN="1",
-    )
-    commands = (["migrate", "--noinput", "-v0"], ["seed_demo"], ["shell", "-c", SETUP])
-    data = last_json(prepare(env, *commands))
-    with daphne(env, tmp / "daphne.log") as url:
-        yield {**data, "url": url, "log": tmp / "daphne.log"}
+server = live.server_fixture(
+    "a11y-live",
+    SETUP,
+    seed=True,
+    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    # Open all day: a request still waiting after closing time is closed (issue 26 item 4).
+    E2E_ALWAYS_OPEN="1",
+)
 
 
 def screenshot(driver: Any, name: str, width: int) -> None:
@@ -142,11 +135,11 @@ def leave_queue(server: dict[str, Any], n: str) -> None:
     from selenium.webdriver.common.by import By
 
     entry = server["waiting"][n]
-    customer = browser(server, entry["key"], f"/sessions/now/{entry['session']}/")
+    customer = live.browser(server, entry["key"], f"/sessions/now/{entry['session']}/")
     try:
         leave = f"form[action$='/{entry['session']}/leave/'] button"
         customer.find_element(By.CSS_SELECTOR, leave).click()
-        wait_for(customer, "return !location.pathname.includes('/now/')")
+        live.wait_for(customer, "return !location.pathname.includes('/now/')")
     finally:
         customer.quit()
 
@@ -155,7 +148,7 @@ def leave_queue(server: dict[str, Any], n: str) -> None:
 
 
 def test_acting_banner_button_and_focus_ring_have_contrast(server):
-    proxy = browser(server, server["proxy"], "/")
+    proxy = live.browser(server, server["proxy"], "/")
     try:
         proxy.execute_script(CONTRAST_JS)
         found = proxy.execute_script(
@@ -197,7 +190,7 @@ ROWS_JS = (
 def test_queue_page_updates_in_place_keeping_focus_mode_and_names(server):
     from selenium.webdriver.common.by import By
 
-    operator = browser(server, server["operator"], "/sessions/queue/")
+    operator = live.browser(server, server["operator"], "/sessions/queue/")
     try:
         time.sleep(2)  # the socket's first queue.list has come and been applied
         button = operator.find_element(
@@ -205,7 +198,7 @@ def test_queue_page_updates_in_place_keeping_focus_mode_and_names(server):
         )
         operator.execute_script("arguments[0].focus(); window.__kept = arguments[0];", button)
         leave_queue(server, "3")
-        wait_for(operator, "return document.querySelectorAll('#queue-list > li').length === 4")
+        live.wait_for(operator, "return document.querySelectorAll('#queue-list > li').length === 4")
         time.sleep(0.5)
         assert operator.execute_script(
             "return document.activeElement === window.__kept && window.__kept.isConnected"
@@ -232,14 +225,14 @@ return Array.from(document.querySelectorAll('[role=status], [role=alert], [aria-
 def test_console_updates_in_place_keeps_focus_and_announces_no_clock(server):
     from selenium.webdriver.common.by import By
 
-    operator = browser(server, server["operator"], "/sessions/console/")
+    operator = live.browser(server, server["operator"], "/sessions/console/")
     rows = "return document.querySelectorAll('[data-console-queue] li').length"
     try:
         time.sleep(2)
         assert operator.execute_script(rows) == 4  # 佐藤, 高橋, 渡辺 and 中村 (伊藤 left)
         # Focus outside the list: a queue change re-reads the list; no clock is announced.
         leave_queue(server, "4")
-        wait_for(operator, rows + " === 3")
+        live.wait_for(operator, rows + " === 3")
         time.sleep(0.5)
         assert operator.execute_script(CLOCK_IN_LIVE_REGION_JS) == []
 
@@ -250,7 +243,7 @@ def test_console_updates_in_place_keeps_focus_and_announces_no_clock(server):
         assert button.text == "佐藤 一郎さんに対応する"
         operator.execute_script("arguments[0].focus(); window.__kept = arguments[0];", button)
         leave_queue(server, "5")
-        wait_for(operator, rows + " === 2")
+        live.wait_for(operator, rows + " === 2")
         assert operator.execute_script(
             "return document.activeElement === window.__kept && window.__kept.isConnected"
         ), "focus on 佐藤 一郎's button was lost when the list was updated"
@@ -291,11 +284,11 @@ new MutationObserver(records => {
 
 def test_chat_history_is_not_announced_and_my_message_is_announced_once(server):
     path = f"/sessions/{server['chat']}/live/"
-    customer = browser(server, server["talker"], path, script=RECORD_LOG_JS)
+    customer = live.browser(server, server["talker"], path, script=RECORD_LOG_JS)
     operator = None
     try:
-        wait_for(customer, stored_count(2))
-        wait_for(customer, "return document.querySelector('[role=log]').ariaBusy !== 'true'")
+        live.wait_for(customer, live.stored_count(2))
+        live.wait_for(customer, "return document.querySelector('[role=log]').ariaBusy !== 'true'")
         time.sleep(0.5)
         adds = customer.execute_script("return window.__logAdds")
         assert len(adds) == 2
@@ -307,8 +300,8 @@ def test_chat_history_is_not_announced_and_my_message_is_announced_once(server):
         ), "the new-message banner shows although nothing new arrived"
 
         customer.execute_script("window.__logAdds = []")
-        send(customer, "カードが届きません")
-        wait_for(customer, stored_count(3))
+        live.send(customer, "カードが届きません")
+        live.wait_for(customer, live.stored_count(3))
         time.sleep(0.5)
         adds = customer.execute_script("return window.__logAdds")
         assert [add["text"] for add in adds] == ["カードが届きません"], (
@@ -322,14 +315,14 @@ def test_chat_history_is_not_announced_and_my_message_is_announced_once(server):
         ), "the typing line is inside a live region"
 
         # A message from the operator after the page loaded is news: announced once, banner shown.
-        operator = browser(server, server["operator"], path)
-        wait_for(
+        operator = live.browser(server, server["operator"], path)
+        live.wait_for(
             operator,
             "return document.querySelector('.live-session')?.dataset.connection === 'open'",
         )
         customer.execute_script("window.__logAdds = []")
-        send(operator, "確認します")
-        wait_for(customer, stored_count(4))
+        live.send(operator, "確認します")
+        live.wait_for(customer, live.stored_count(4))
         adds = customer.execute_script("return window.__logAdds")
         assert adds == [{"text": "確認します", "busy": "false"}], adds
         assert not customer.execute_script(
@@ -362,7 +355,7 @@ return small;
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_every_target_on_my_sessions_is_44px(server, width):
-    member = browser(server, server["talker"], "/sessions/")
+    member = live.browser(server, server["talker"], "/sessions/")
     try:
         member.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride",

@@ -12,36 +12,16 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser import SIGNED_IN_SETUP, daphne, e2e_env, last_json, prepare, require_browser
-from tests.signlanguage.test_live_browser import (
-    ROOT_JS,
-    browser,
-    send,
-    stored_count,
-    wait_for,
-)
+from tests.signlanguage import live_browser as live
 
 pytestmark = pytest.mark.e2e
 
 SCREENSHOT_DIR = os.environ.get("A11Y_SCREENSHOT_DIR", "")
-
-SETUP = (
-    SIGNED_IN_SETUP
-    + """
-customer = person("c1", "山田 花子", ["member"], member_number="1234567890")
-operator = person("o1", "鈴木 さくら", ["operator"], skills=["sign_language", "written_chat"])
-video = Session.objects.create(customer=customer, booked_by=customer, operator=operator,
-    mode="sign_language", kind="now", state="active", topic="手話")
-print(json.dumps({"customer": signed_in(customer), "operator": signed_in(operator),
-    "video": video.pk}))
-"""
-)
 
 # Rendered boxes, in CSS px: the remote and self videos, the content box of the live panel
 # (its width less its padding), the page's scroll width and the viewport.
@@ -63,14 +43,7 @@ return {
 """
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    require_browser()
-    tmp = tmp_path_factory.mktemp("live-layout")
-    env = e2e_env(tmp / "live.sqlite3", E2E_ALWAYS_OPEN="1")
-    data = last_json(prepare(env, ["migrate", "--noinput", "-v0"], ["shell", "-c", SETUP]))
-    with daphne(env, tmp / "daphne.log") as url:
-        yield {**data, "url": url, "log": tmp / "daphne.log"}
+server = live.server_fixture("live-layout", live.live_setup(video=True), E2E_ALWAYS_OPEN="1")
 
 
 def viewport(driver: Any, width: int, height: int = 900, scale: float = 1) -> None:
@@ -110,12 +83,10 @@ def test_the_other_persons_video_is_the_largest_thing_and_full_screen_keeps_the_
     from selenium.webdriver.common.keys import Keys
 
     path = f"/sessions/{server['video']}/live/"
-    customer = browser(server, server["customer"], path)
-    operator = browser(server, server["operator"], path)
-    try:
+    sides = live.both_sides(server, server["customer"], path, live.CONNECTED_JS, 60)
+    with sides as (customer, operator):
         for driver in (customer, operator):
-            wait_for(driver, f"return {ROOT_JS}.dataset.rtcState === 'connected'", timeout=60)
-            wait_for(
+            live.wait_for(
                 driver,
                 "const v = document.querySelector('[data-live-remote]');"
                 "return v.srcObject && v.videoWidth > 0",
@@ -181,10 +152,10 @@ def test_the_other_persons_video_is_the_largest_thing_and_full_screen_keeps_the_
         # Hide the self-view, by keyboard: a toggle button with aria-pressed; and back.
         hide = "[data-live-self-hide]"
         press(customer, hide, Keys.ENTER)
-        wait_for(customer, f"return document.querySelector('{hide}').ariaPressed === 'true'")
+        live.wait_for(customer, f"return document.querySelector('{hide}').ariaPressed === 'true'")
         assert not customer.find_element(By.CSS_SELECTOR, "[data-live-self]").is_displayed()
         press(customer, hide, Keys.SPACE)
-        wait_for(customer, f"return document.querySelector('{hide}').ariaPressed === 'false'")
+        live.wait_for(customer, f"return document.querySelector('{hide}').ariaPressed === 'false'")
         assert customer.find_element(By.CSS_SELECTOR, "[data-live-self]").is_displayed()
         # Move it: another corner.
         before = customer.execute_script(
@@ -199,12 +170,12 @@ def test_the_other_persons_video_is_the_largest_thing_and_full_screen_keeps_the_
         # Full screen by keyboard: the element holding the video and the chat.
         full = "[data-live-fullscreen]"
         press(customer, full, Keys.ENTER)
-        wait_for(
+        live.wait_for(
             customer,
             "return document.fullscreenElement === document.querySelector('.live-body')",
             timeout=10,
         )
-        wait_for(customer, f"return document.querySelector('{full}').ariaPressed === 'true'")
+        live.wait_for(customer, f"return document.querySelector('{full}').ariaPressed === 'true'")
         assert customer.execute_script(
             "const f = document.fullscreenElement;"
             "return f.contains(document.querySelector('[data-live-remote]'))"
@@ -222,15 +193,12 @@ def test_the_other_persons_video_is_the_largest_thing_and_full_screen_keeps_the_
         )
         assert beside
         assert customer.find_element(By.CSS_SELECTOR, "[data-live-input]").is_displayed()
-        send(customer, "全画面から送ります")
-        wait_for(operator, stored_count(1))
+        live.send(customer, "全画面から送ります")
+        live.wait_for(operator, live.stored_count(1))
         # Esc leaves full screen; the button says so again.
         press(customer, "[data-live-input]", Keys.ESCAPE)
-        wait_for(customer, "return document.fullscreenElement === null", timeout=10)
-        wait_for(customer, f"return document.querySelector('{full}').ariaPressed === 'false'")
+        live.wait_for(customer, "return document.fullscreenElement === null", timeout=10)
+        live.wait_for(customer, f"return document.querySelector('{full}').ariaPressed === 'false'")
         assert not customer.execute_script(
             "return document.querySelector('.live-body').classList.contains('live-fullscreen')"
         )
-    finally:
-        customer.quit()
-        operator.quit()

@@ -15,38 +15,13 @@ from typing import Any
 
 import pytest
 
-from tests.browser import (
-    CHROME_FLAGS,
-    MEDIA_FLAGS,
-    SIGNED_IN_SETUP,
-    daphne,
-    e2e_env,
-    free_port,
-    last_json,
-    prepare,
-    require_browser,
-    signed_in_driver,
-    stop,
-)
+from tests.browser import free_port, require_browser, stop
 from tests.conftest import require_service
+from tests.signlanguage import live_browser as live
 
 pytestmark = pytest.mark.e2e
 
 SECRET = "relay-test-static-auth-secret-7f3a"
-FLAGS = (*CHROME_FLAGS, *MEDIA_FLAGS)
-
-SETUP = (
-    SIGNED_IN_SETUP
-    + """
-customer = person("c1", "山田 花子", ["member"], member_number="1234567890")
-operator = person("o1", "鈴木 さくら", ["operator"], skills=["sign_language", "written_chat"])
-video = Session.objects.create(customer=customer, booked_by=customer, operator=operator,
-    mode="sign_language", kind="now", state="active", topic="手話")
-print(json.dumps({"customer": signed_in(customer), "operator": signed_in(operator),
-    "video": video.pk}))
-"""
-)
-
 # Every peer connection the page makes relays only, and is kept for the test to inspect.
 FORCE_RELAY = """
 (() => {
@@ -102,44 +77,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         stdout=turn_log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     try:
-        env = e2e_env(
-            tmp / "relay.sqlite3",
+        with live.live_server(
+            tmp,
+            live.live_setup(video=True),
             TURN_URLS=f"turn:127.0.0.1:{port}?transport=udp",
             TURN_SECRET=SECRET,
             ICE_SERVERS="[]",
-        )
-        data = last_json(prepare(env, ["migrate", "--noinput", "-v0"], ["shell", "-c", SETUP]))
-        with daphne(env, tmp / "daphne.log") as url:
-            yield {**data, "url": url, "turn_log": tmp / "turnserver.log"}
+        ) as data:
+            yield {**data, "turn_log": tmp / "turnserver.log"}
     finally:
         stop(coturn)
         turn_log.close()
 
 
-def wait_for(driver: Any, script: str, timeout: float = 40) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = driver.execute_script(script)
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for: {script}"
-        time.sleep(0.2)
-
-
 def test_a_call_forced_through_coturn_connects_on_a_relay_pair(server):
     path = f"/sessions/{server['video']}/live/"
-    customer = signed_in_driver(server["url"], server["customer"], path, FLAGS, FORCE_RELAY)
-    operator = signed_in_driver(server["url"], server["operator"], path, FLAGS, FORCE_RELAY)
-    try:
+    sides = live.both_sides(server, server["customer"], path, script=FORCE_RELAY)
+    with sides as (customer, operator):
         for driver in (customer, operator):
             # The page holds no TURN credential; the socket brought one.
             assert "turn:" not in driver.page_source
             try:
-                wait_for(
-                    driver,
-                    "return document.querySelector('.live-session').dataset.rtcState"
-                    " === 'connected'",
-                )
+                live.wait_for(driver, live.CONNECTED_JS, timeout=40, step=0.2)
             except AssertionError:
                 log = server["turn_log"].read_text(errors="replace")[-3000:]
                 raise AssertionError(f"no relayed call; coturn said:\n{log}") from None
@@ -152,6 +111,3 @@ def test_a_call_forced_through_coturn_connects_on_a_relay_pair(server):
                 time.sleep(0.2)
             assert pair["config"] == "relay" and pair["turn"], pair
             assert pair["local"] == "relay", f"{name}'s selected pair is not a relay: {pair}"
-    finally:
-        customer.quit()
-        operator.quit()
