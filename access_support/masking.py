@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from django.contrib import messages
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
 # What the writer is told when something they wrote was masked (chat, notes, topics, requests).
@@ -126,3 +128,11 @@ def masked_text(text: str) -> str:
 def has_card_number(*texts: object) -> bool:
     """Whether any of `texts` (non-strings are ignored) would be masked."""
     return any(isinstance(t, str) and mask_card_numbers(t)[1] for t in texts)
+
+
+def tell_saved(request: HttpRequest, done: str, *typed: object) -> None:
+    """Tell the writer that what they sent is saved (`done`) and, when what they typed held a
+    card number, that we hid it (MASKED_NOTICE)."""
+    messages.success(request, done)
+    if has_card_number(*typed):
+        messages.warning(request, MASKED_NOTICE)

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access_support.accounts.models import User
 from access_support.http import request_user, require
-from access_support.masking import MASKED_NOTICE, has_card_number
+from access_support.masking import tell_saved
 from proxies import forms, policies, reasons, selectors, services
+from proxies.procedure_views import procedure_page
 
 
 def _staff(request: HttpRequest) -> User:
@@ -97,21 +98,13 @@ def procedure(request: HttpRequest, pk: int) -> HttpResponse:
             except services.GrantError as exc:
                 messages.error(request, _error_text(exc))
             else:
-                messages.success(request, done)
-                if has_card_number(text):
-                    messages.warning(request, MASKED_NOTICE)
+                tell_saved(request, done, text)
             return redirect("proxies:backoffice-procedure", pk=item.pk)
         status = 400
-    return render(
-        request,
-        "proxies/backoffice_procedure.html",
-        {
-            "procedure": item,
-            "history": selectors.procedure_messages(item),
-            "form": form if may_act else None,
-            "can_claim": item.status == "received",
-        },
-        status=status,
+    can_claim = item.status == "received"
+    template = "proxies/backoffice_procedure.html"
+    return procedure_page(
+        request, template, item, form if may_act else None, status, can_claim=can_claim
     )
 
 
@@ -144,9 +137,8 @@ def procedure_new(request: HttpRequest) -> HttpResponse:
             filed = services.procedure_file_for_member(
                 actor=user, member=member, kind=form.cleaned_data["kind"], details=details
             )
-            messages.success(request, _("The request is in the back office. The member is told."))
-            if has_card_number(details):
-                messages.warning(request, MASKED_NOTICE)
+            done = _("The request is in the back office. The member is told.")
+            tell_saved(request, done, details)
             if policies.can_handle_procedures(user):
                 return redirect("proxies:backoffice-procedure", pk=filed.pk)
             return redirect("proxies:backoffice-new")

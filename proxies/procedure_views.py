@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from access_support.accounts.models import User
 from access_support.http import request_user, require
-from access_support.masking import MASKED_NOTICE, has_card_number
+from access_support.masking import tell_saved
 from proxies import forms, hours, policies, reasons, selectors, services
 from proxies.models import Procedure, ProcedureStatus
 
@@ -83,19 +83,26 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except services.GrantError as exc:
                 messages.error(request, reasons.explain(exc.code))
             else:
-                messages.success(request, _("Your answer has been sent to our staff."))
-                if has_card_number(answer):
-                    messages.warning(request, MASKED_NOTICE)
+                tell_saved(request, _("Your answer has been sent to our staff."), answer)
             return redirect("proxies:procedure", pk=procedure.pk)
         status = 400
-    return render(
-        request,
-        "proxies/procedure_detail.html",
-        {
-            "procedure": procedure,
-            "history": selectors.procedure_messages(procedure),
-            "form": form if waiting else None,
-            "lost_card": lost_card_next() if procedure.is_lost_card and procedure.is_open else None,
-        },
-        status=status,
+    lost_card = lost_card_next() if procedure.is_lost_card and procedure.is_open else None
+    form_now = form if waiting else None
+    return procedure_page(
+        request, "proxies/procedure_detail.html", procedure, form_now, status, lost_card=lost_card
     )
+
+
+def procedure_page(
+    request: HttpRequest,
+    template: str,
+    procedure: Procedure,
+    form: Any,
+    status: int,
+    **more: Any,
+) -> HttpResponse:
+    """A request's page, for its customer or the back office: the request, its history, and the
+    form for whoever may act on it now (None: nothing to do)."""
+    history = selectors.procedure_messages(procedure)
+    context = {"procedure": procedure, "history": history, "form": form, **more}
+    return render(request, template, context, status=status)

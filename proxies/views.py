@@ -22,7 +22,7 @@ from access_support.accounts.models import User
 from access_support.accounts.reading import wording
 from access_support.domain import Decision
 from access_support.http import request_user, require
-from access_support.masking import MASKED_NOTICE, has_card_number
+from access_support.masking import MASKED_NOTICE, tell_saved
 from proxies import acting, drafts, forms, policies, reasons, selectors, services
 from proxies.models import Grant
 from proxies.scopes import ACTIONS, SCOPES, relationship_label, scope_label
@@ -558,9 +558,8 @@ def procedure_new(request: HttpRequest) -> HttpResponse:
         except services.GrantError as exc:
             messages.error(request, _explain(exc.code))
         else:
-            messages.success(request, _("The request has been sent. The member is told too."))
-            if has_card_number(form.cleaned_data["details"]):
-                messages.warning(request, MASKED_NOTICE)
+            done = _("The request has been sent. The member is told too.")
+            tell_saved(request, done, form.cleaned_data["details"])
             # The request's own page: its status, and for a lost card what happens next.
             return redirect("proxies:procedure", pk=filed.pk)
     return render(

@@ -104,22 +104,24 @@ def _masked(text: str) -> str:
 
 def voice_tag_feedback(*, feedback: Feedback, tag: str, topic: str, actor: Any) -> VoiceItem:
     copy = VoiceItem(source=VoiceSource.FEEDBACK, session=feedback.session, feedback=feedback)
-    return _voice_tag(copy, text=feedback.comment, tag=tag, topic=topic, actor=actor)
+    text, topic = _masked(feedback.comment), _masked(topic)
+    return _voice_tag(copy, text=text, tag=tag, topic=topic, actor=actor)
 
 
 def voice_tag_summary(*, session: Session, tag: str, topic: str, actor: Any) -> VoiceItem:
     copy = VoiceItem(source=VoiceSource.SUMMARY, session=session)
-    return _voice_tag(copy, text=session.summary, tag=tag, topic=topic, actor=actor)
+    text, topic = _masked(session.summary), _masked(topic)
+    return _voice_tag(copy, text=text, tag=tag, topic=topic, actor=actor)
 
 
 @transaction.atomic
 def _voice_tag(copy: VoiceItem, *, text: str, tag: str, topic: str, actor: Any) -> VoiceItem:
     """Keep a copy of a customer's voice (a feedback comment or a session summary), once: the
-    database refuses a second copy (already_tagged). The copy is masked: feedback and summaries
-    stored before they were masked may hold a card number."""
+    database refuses a second copy (already_tagged). The callers mask the copy before the
+    transaction: feedback and summaries stored before they were masked may hold a card number."""
     _require(policies.can_tag_voice(actor, copy.session))
-    copy.topic = _check_tag(tag, _masked(topic))
-    copy.text, copy.tag, copy.tagged_by = _masked(text), tag, actor
+    copy.topic = _check_tag(tag, topic)
+    copy.text, copy.tag, copy.tagged_by = text, tag, actor
     try:
         with transaction.atomic():
             copy.save(force_insert=True)

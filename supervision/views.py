@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access_support.masking import MASKED_NOTICE, has_card_number, mask_card_numbers
+from access_support.masking import mask_card_numbers, tell_saved
 from access_support.site import site_url
 from signlanguage.booking import selectors as session_selectors
 from signlanguage.live import selectors as live_selectors
@@ -47,6 +47,17 @@ def supervisor_only(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _try(request: HttpRequest, change: Callable[[], Any], done: Callable[[Any], str]) -> None:
+    """Make a change and tell the supervisor how it went: what went wrong in words, or `done`
+    (given what the change returned)."""
+    try:
+        result = change()
+    except services.SupervisionError as exc:
+        messages.error(request, _error_text(exc.code))
+    else:
+        messages.success(request, done(result))
 
 
 def _error_text(code: str) -> str:
@@ -293,20 +304,18 @@ def operator_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
         messages.error(request, _error_text("confirm_required"))
         return redirect("supervision:operator-detail", pk=operator.pk)
-    try:
-        done = services.operator_deactivate(operator=operator, actor=request.user)
-    except services.SupervisionError as exc:
-        messages.error(request, _error_text(exc.code))
-    else:
-        messages.success(
-            request,
+    _try(
+        request,
+        lambda: services.operator_deactivate(operator=operator, actor=request.user),
+        lambda done: (
             _(
                 "The account is switched off. Shifts removed: %(shifts)d. Bookings moved to "
                 "other operators: %(reassigned)d. Bookings cancelled (customers told): "
                 "%(cancelled)d."
             )
-            % done.__dict__,
-        )
+            % done.__dict__
+        ),
+    )
     return redirect("supervision:operator-detail", pk=operator.pk)
 
 
@@ -314,12 +323,11 @@ def operator_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @supervisor_only
 def operator_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     operator = selectors.operator(pk)
-    try:
-        services.operator_reactivate(operator=operator, actor=request.user)
-    except services.SupervisionError as exc:
-        messages.error(request, _error_text(exc.code))
-    else:
-        messages.success(request, _("The account is switched on again. Add shifts as needed."))
+    _try(
+        request,
+        lambda: services.operator_reactivate(operator=operator, actor=request.user),
+        lambda _done: _("The account is switched on again. Add shifts as needed."),
+    )
     return redirect("supervision:operator-detail", pk=operator.pk)
 
 
@@ -327,14 +335,14 @@ def operator_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @supervisor_only
 def operator_password_link(request: HttpRequest, pk: int) -> HttpResponse:
     operator = selectors.operator(pk)
-    try:
-        services.operator_password_link_resend(
-            operator=operator, base_url=_base_url(request), actor=request.user
-        )
-    except services.SupervisionError as exc:
-        messages.error(request, _error_text(exc.code))
-    else:
-        messages.success(request, _("We have e-mailed a new link to choose a password."))
+    base_url = _base_url(request)
+    _try(
+        request,
+        lambda: services.operator_password_link_resend(
+            operator=operator, base_url=base_url, actor=request.user
+        ),
+        lambda _done: _("We have e-mailed a new link to choose a password."),
+    )
     return redirect("supervision:operator-detail", pk=operator.pk)
 
 
@@ -433,12 +441,12 @@ def _tag_page(
         raise PermissionDenied
     form = VoiceTagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            save(tag=form.cleaned_data["tag"], topic=form.cleaned_data["topic"], actor=request.user)
-        except services.SupervisionError as exc:
-            messages.error(request, _error_text(exc.code))
-        else:
-            messages.success(request, _("Tagged. It is now in the voice of the customer list."))
+        data = form.cleaned_data
+        _try(
+            request,
+            lambda: save(tag=data["tag"], topic=data["topic"], actor=request.user),
+            lambda _done: _("Tagged. It is now in the voice of the customer list."),
+        )
         if request.user.is_supervisor:  # type: ignore[union-attr]
             return redirect("supervision:voice-sources")
         return redirect("home")
@@ -481,9 +489,7 @@ def voice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except services.SupervisionError as exc:
             form.add_error("note", _error_text(exc.code))
         else:
-            messages.success(request, _("The status is changed."))
-            if has_card_number(form.cleaned_data["note"]):
-                messages.warning(request, MASKED_NOTICE)
+            tell_saved(request, _("The status is changed."), form.cleaned_data["note"])
             return redirect("supervision:voice-detail", pk=item.pk)
     return render(
         request,
@@ -527,9 +533,7 @@ def abuse_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except services.SupervisionError as exc:
             form.add_error("decision", _error_text(exc.code))
         else:
-            messages.success(request, _("The decision is recorded."))
-            if has_card_number(data["note"]):
-                messages.warning(request, MASKED_NOTICE)
+            tell_saved(request, _("The decision is recorded."), data["note"])
             return redirect("supervision:abuse-detail", pk=session.pk)
     return render(
         request,
@@ -550,12 +554,11 @@ def abuse_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @supervisor_only
 def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
     restriction = selectors.restriction(pk)
-    try:
-        services.restriction_lift(restriction=restriction, actor=request.user)
-    except services.SupervisionError as exc:
-        messages.error(request, _error_text(exc.code))
-    else:
-        messages.success(request, _("The restriction is lifted."))
+    _try(
+        request,
+        lambda: services.restriction_lift(restriction=restriction, actor=request.user),
+        lambda _done: _("The restriction is lifted."),
+    )
     back = request.POST.get("session", "")
     if back.isascii() and back.isdigit():  # "²".isdigit() is true too
         return redirect("supervision:abuse-detail", pk=int(back))
@@ -604,31 +607,28 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     approve_form = ApproveForm(request.POST if action == "approve" else None)
     decline_form = RejectForm(request.POST if action == "decline" else None)
     error = ""
+    actor: Any = request.user
+    decision: tuple[Callable[[], Any], str] | None = None
     if action == "approve" and approve_form.is_valid():
-        try:
-            recovery_services.approve(
-                recovery=found,
-                actor=request.user,  # type: ignore[arg-type]
-                documents=approve_form.cleaned_data["documents_checked"],
-            )
-        except recovery_services.RecoveryError as exc:
-            error = _recovery_error_text(exc.code)
-        else:
-            messages.success(
-                request, _("Approved. We have e-mailed the customer a link to set up a new method.")
-            )
-            return redirect("supervision:recovery-detail", pk=found.pk)
+        documents = approve_form.cleaned_data["documents_checked"]
+        decision = (
+            lambda: recovery_services.approve(recovery=found, actor=actor, documents=documents),
+            _("Approved. We have e-mailed the customer a link to set up a new method."),
+        )
     elif action == "decline" and decline_form.is_valid():
+        reason = decline_form.cleaned_data["reason"]
+        decision = (
+            lambda: recovery_services.decline(recovery=found, actor=actor, reason=reason),
+            _("Declined. We have e-mailed the customer."),
+        )
+    if decision is not None:
+        decide, done = decision
         try:
-            recovery_services.decline(
-                recovery=found,
-                actor=request.user,  # type: ignore[arg-type]
-                reason=decline_form.cleaned_data["reason"],
-            )
+            decide()
         except recovery_services.RecoveryError as exc:
             error = _recovery_error_text(exc.code)
         else:
-            messages.success(request, _("Declined. We have e-mailed the customer."))
+            messages.success(request, done)
             return redirect("supervision:recovery-detail", pk=found.pk)
     now = timezone.now()
     status = 400 if action in ("approve", "decline") else 200
