@@ -117,15 +117,9 @@ def record_account(
     reason: str = "",
 ) -> AuditEvent:
     """An event about an account: the account is both whom it concerns and what changed."""
-    return record(
-        action=action,
-        actor=actor,
-        subject_user=user,
-        obj=user,
-        reason=reason,
-        before=before,
-        after=after,
-    )
+    event = EventFields(action=action, actor=actor, subject_user=user, obj=user, reason=reason)
+    event["before"], event["after"] = before, after
+    return record(**event)
 
 
 def new_event(
