@@ -95,6 +95,14 @@ class ClosedDayForm(forms.Form):
         return data
 
 
+def _note_field(label: Any, help_text: Any = "") -> forms.CharField:
+    """A supervisor's free-text note, up to 2,000 characters, not required."""
+    textarea = forms.Textarea(attrs={"rows": 4})
+    return forms.CharField(
+        label=label, max_length=2000, required=False, widget=textarea, help_text=help_text
+    )
+
+
 class VoiceTagForm(forms.Form):
     tag = forms.ChoiceField(
         label=_("What kind of voice is this?"), choices=VoiceTag.choices, widget=forms.RadioSelect
@@ -107,12 +115,9 @@ class VoiceTagForm(forms.Form):
 
 
 class VoiceAdvanceForm(forms.Form):
-    note = forms.CharField(
-        label=_("Improvement"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("What will change, or what changed. Needed from “improvement planned” on."),
+    note = _note_field(
+        _("Improvement"),
+        _("What will change, or what changed. Needed from “improvement planned” on."),
     )
 
 
@@ -120,12 +125,7 @@ class AbuseDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=AbuseDecision.choices, widget=forms.RadioSelect
     )
-    note = forms.CharField(
-        label=_("Note"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    note = _note_field(_("Note"))
     restrict = forms.BooleanField(
         label=_("Stop this customer from using talk now"),
         required=False,
