@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from access_support.accounts.reading import wording
-from proxies.models import ProcedureKind
+from proxies.models import PLAIN_KINDS, ProcedureKind
 from proxies.scopes import ACTIONS, RELATIONSHIPS, SCOPES, relationship_label, scope_label
 
 DOCUMENTS = [
@@ -236,14 +236,6 @@ class DeskForm(forms.Form):
         choices=list(ACTIONS.items()),
         error_messages={"required": _("Choose what the proxy asks to do.")},
     )
-
-
-PLAIN_KINDS = {
-    ProcedureKind.STATEMENT_INQUIRY: pgettext_lazy("plain", "Statement or payment inquiry"),
-    ProcedureKind.ADDRESS_CHANGE: pgettext_lazy("plain", "Change of address or contact details"),
-    ProcedureKind.LOST_CARD: pgettext_lazy("plain", "Report a lost or stolen card"),
-    ProcedureKind.PAYMENT_METHOD: pgettext_lazy("plain", "Change of payment method"),
-}
 
 
 class ProcedureForm(forms.Form):

@@ -10,8 +10,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from proxies.scopes import RELATIONSHIPS
+from access_support.accounts.reading import wording
+from proxies.scopes import RELATIONSHIPS, relationship_label
 
 
 class GrantState(models.TextChoices):
@@ -120,6 +122,11 @@ class Grant(models.Model):
     def proxy_display_name(self) -> str:
         return self.proxy.name if self.proxy is not None else self.proxy_name
 
+    @property
+    def relationship_label(self) -> Any:
+        """The relationship in the reader's wording (plain Japanese when chosen)."""
+        return relationship_label(self.relationship)
+
 
 class PairGrantJoin(models.ForeignObject):  # type: ignore[type-arg]
     """A join (no column) from a code to the grants between its member and its proxy. A pair has
@@ -166,6 +173,15 @@ class ProcedureKind(models.TextChoices):
     ADDRESS_CHANGE = "address_change", _("Change of address or contact details")
     LOST_CARD = "lost_card", _("Report a lost or stolen card")
     PAYMENT_METHOD = "payment_method", _("Change of payment method")
+
+
+# The kinds in plain Japanese (the form's choices and every page that names a request).
+PLAIN_KINDS: dict[str, Any] = {
+    ProcedureKind.STATEMENT_INQUIRY: pgettext_lazy("plain", "Statement or payment inquiry"),
+    ProcedureKind.ADDRESS_CHANGE: pgettext_lazy("plain", "Change of address or contact details"),
+    ProcedureKind.LOST_CARD: pgettext_lazy("plain", "Report a lost or stolen card"),
+    ProcedureKind.PAYMENT_METHOD: pgettext_lazy("plain", "Change of payment method"),
+}
 
 
 # The scope each procedure needs.
@@ -245,6 +261,11 @@ class Procedure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.on_behalf_of_id}"
+
+    @property
+    def kind_label(self) -> Any:
+        """The kind in the reader's wording (plain Japanese when chosen)."""
+        return wording(self.get_kind_display(), PLAIN_KINDS.get(self.kind, self.get_kind_display()))
 
     @property
     def is_open(self) -> bool:

@@ -213,7 +213,176 @@ READINGS: dict[str, str] = {
     "日本": "にほん",
     "話せます": "はなせます",
     "知らせます": "しらせます",
+    # Words of the help page, the sign-in settings, the proxies' pages, the waiting room and the
+    # live session (the state crawl, tests/e2e/test_state_crawl.py, lists what is still missing).
+    "知らせ": "しらせ",
+    "終える": "おえる",
+    "終わり": "おわり",
+    "操作中": "そうさちゅう",
+    "相談中": "そうだんちゅう",
+    "忘れた": "わすれた",
+    "ユーザー名": "ユーザーめい",
+    "番号": "ばんごう",
+    "番目": "ばんめ",
+    "認証": "にんしょう",
+    "予備": "よび",
+    "使う": "つかう",
+    "使え": "つかえ",
+    "使って": "つかって",
+    "使わ": "つかわ",
+    "使い": "つかい",
+    "新し": "あたらし",
+    "作る": "つくる",
+    "言語": "げんご",
+    "私たち": "わたしたち",
+    "表示": "ひょうじ",
+    "保存": "ほぞん",
+    "通報": "つうほう",
+    "返事": "へんじ",
+    "送り": "おくり",
+    "送った": "おくった",
+    "送信": "そうしん",
+    "火事": "かじ",
+    "きゅうきゅう車": "きゅうきゅうしゃ",
+    "流れ": "ながれ",
+    "消防": "しょうぼう",
+    "救急": "きゅうきゅう",
+    "警察": "けいさつ",
+    "呼ぶ": "よぶ",
+    "音声": "おんせい",
+    "次の": "つぎの",
+    "届け出": "とどけで",
+    "届け": "とどけ",
+    "選び": "えらび",
+    "盗難": "とうなん",
+    "受け付け": "うけつけ",
+    "受付": "うけつけ",
+    "受付中": "うけつけちゅう",
+    "受付済み": "うけつけずみ",
+    "受付時間中": "うけつけじかんちゅう",
+    "受け": "うけ",
+    "時刻": "じこく",
+    "担当者": "たんとうしゃ",
+    "先に": "さきに",
+    "扱い": "あつかい",
+    "止め": "とめ",
+    "今日": "きょう",
+    "休み": "やすみ",
+    "読む": "よむ",
+    "土曜日": "どようび",
+    "日曜日": "にちようび",
+    "夜": "よる",
+    "住んで": "すんで",
+    "住所": "じゅうしょ",
+    "地域": "ちいき",
+    "通勤": "つうきん",
+    "通学": "つうがく",
+    "前もって": "まえもって",
+    "画像": "がぞう",
+    "会社": "かいしゃ",
+    "代わり": "かわり",
+    "信頼": "しんらい",
+    "できる方": "できるかた",
+    "見た": "みた",
+    "見つか": "みつか",
+    "変え": "かえ",
+    "有効": "ゆうこう",
+    "願い": "ねがい",
+    "一時停止": "いちじていし",
+    "終了": "しゅうりょう",
+    "お金": "おかね",
+    "聞く": "きく",
+    "入る": "はいる",
+    "後で": "あとで",
+    "開く": "ひらく",
+    "開き": "ひらき",
+    "申し込み": "もうしこみ",
+    "申し込んだ": "もうしこんだ",
+    "対象": "たいしょう",
+    "人": "ひと",
+    "係": "かかり",
+    "出ます": "でます",
+    "依頼": "いらい",
+    "対応": "たいおう",
+    "駅": "えき",
+    "落とし": "おとし",
+    "例": "れい",
+    "場所": "ばしょ",
+    "承認": "しょうにん",
+    "行われ": "おこなわれ",
+    "許可": "きょか",
+    "種類": "しゅるい",
+    "順": "じゅん",
+    "履歴": "りれき",
+    "書け": "かけ",
+    "書か": "かか",
+    "押す": "おす",
+    "映像": "えいぞう",
+    "映って": "うつって",
+    "隠す": "かくす",
+    "試す": "ためす",
+    "録画": "ろくが",
+    "相手": "あいて",
+    "会話": "かいわ",
+    "全画面": "ぜんがめん",
+    "最大": "さいだい",
+    "標準": "ひょうじゅん",
+    "特大": "とくだい",
+    "小さい": "ちいさい",
+    "手と": "てと",
+    "顔": "かお",
+    "戻り": "もどり",
+    "残り": "のこり",
+    "文字数": "もじすう",
+    "明細": "めいさい",
+    "自動": "じどう",
+    "待ち": "まち",
+    "保たれ": "たもたれ",
+    "様": "さま",
+    "子ども": "こども",
+    "連絡": "れんらく",
+    "止まり": "とまり",
+    "通訳": "つうやく",
+    "本部": "ほんぶ",
+    # 日 alone is ひ, にち or か by the sentence: the phrases the pages use.
+    "話す 日": "はなす ひ",
+    "休みの 日": "やすみの ひ",
+    "なくした日": "なくしたひ",
+    "お知らせする日": "おしらせするひ",
 }
+
+# Numbers with a counter, read from the number (a dictionary cannot: 3日 is みっか, 10日 とおか),
+# and a weekday in brackets after a date (（金） きん). The ruby covers the counter only, or the
+# number and 日 together where the day has its own reading.
+_COUNTERS = {
+    "年": "ねん",
+    "月": "がつ",
+    "件目": "けんめ",
+    "件": "けん",
+    "番目": "ばんめ",
+    "番": "ばん",
+}
+_DAYS = {
+    1: "ついたち", 2: "ふつか", 3: "みっか", 4: "よっか", 5: "いつか", 6: "むいか", 7: "なのか",
+    8: "ようか", 9: "ここのか", 10: "とおか", 14: "じゅうよっか", 20: "はつか",
+    24: "にじゅうよっか",
+}  # fmt: skip
+_WEEKDAYS = {
+    "月": "げつ",
+    "火": "か",
+    "水": "すい",
+    "木": "もく",
+    "金": "きん",
+    "土": "ど",
+    "日": "にち",
+}
+_NUMBERED = (
+    r"(?<![0-9])(?P<number>[0-9]+)(?P<counter>日|"
+    + "|".join(sorted(_COUNTERS, key=len, reverse=True))
+    + ")"
+    r"|(?<=[（(])(?P<weekday>[月火水木金土日])(?=[）)])"
+    r"|(?P<all>全)(?=[0-9])"
+)
 
 _KANJI_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\u3005]+)")
 
@@ -221,7 +390,25 @@ _KANJI_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\u3005]+)")
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern[str]:
     words = sorted(READINGS, key=len, reverse=True)
-    return re.compile("|".join(re.escape(word) for word in words))
+    return re.compile(_NUMBERED + "|" + "|".join(re.escape(word) for word in words))
+
+
+def _numbered(match: re.Match[str], text: str) -> str:
+    if match.group("weekday"):
+        return _ruby(match.group("weekday"), _WEEKDAYS[match.group("weekday")])
+    if match.group("all"):
+        return _ruby("全", "ぜん")
+    number, counter = match.group("number"), match.group("counter")
+    if counter != "日":
+        return number + _ruby(counter, _COUNTERS[counter])
+    day = int(number)
+    # 1日 after a month is the first (ついたち); alone it is one day (いちにち).
+    after_month = text[: match.start()].endswith("月")
+    if day == 1 and not after_month:
+        return _ruby(number + "日", "いちにち")
+    if day in _DAYS:
+        return _ruby(number + "日", _DAYS[day])
+    return number + _ruby("日", "にち")
 
 
 @lru_cache(maxsize=512)
@@ -245,7 +432,9 @@ def _ruby(base: str, reading: str) -> str:
 def _annotate_text(text: str) -> str:
     """Ruby over the dictionary words in text that is already HTML-escaped (escaping leaves
     kanji alone, and the markup added holds only dictionary strings)."""
-    return _pattern().sub(lambda m: ruby_for(m.group(0)), text)
+    return _pattern().sub(
+        lambda m: _numbered(m, text) if m.lastgroup else ruby_for(m.group(0)), text
+    )
 
 
 def furigana_text(value: Any) -> SafeString:

@@ -162,3 +162,25 @@ def test_every_word_in_the_dictionary_lines_up_with_its_reading() -> None:
         assert kanji.search(word), word
         assert not kanji.search(kana), word
         assert "<ruby>" + word not in reading.ruby_for(word) or word.isascii() is False
+
+
+def _readings(text: str) -> str:
+    """Annotated text as 語[ご], to compare readings at a glance."""
+    html = reading.furigana_text(text)
+    html = re.sub(r"<rp>\(</rp><rt>(.*?)</rt><rp>\)</rp>", r"[\1]", html)
+    return html.replace("<ruby>", "").replace("</ruby>", "")
+
+
+def test_dates_and_counted_numbers_are_read_from_the_number() -> None:
+    assert _readings("2026年12月4日（金）") == "2026年[ねん]12月[がつ]4日[よっか]（金[きん]）"
+    assert _readings("12月29日から1月3日") == "12月[がつ]29日[にち]から1月[がつ]3日[みっか]"
+    assert _readings("1月1日、1日だけ") == "1月[がつ]1日[ついたち]、1日[いちにち]だけ"
+    assert _readings("全12件のうち1〜10件目") == "全[ぜん]12件[けん]のうち1〜10件目[けんめ]"
+    assert _readings("110番、3 番目") == "110番[ばん]、3 番目[ばんめ]"
+    # A bracket after a date holds a weekday; 日本 in brackets is a word.
+    assert _readings("(日本時間)") == "(日本時間[にほんじかん])"
+
+
+def test_a_kanji_read_by_its_sentence_is_read_in_its_phrase() -> None:
+    assert _readings("話す 日と 時間") == "話[はな]す 日[ひ]と 時間[じかん]"
+    assert _readings("休みの 日でも") == "休[やす]みの 日[ひ]でも"

@@ -92,14 +92,25 @@ return [...found.values()];
 """
 
 # The visible text blocks of <main>, header and footer: one entry per element with its own text.
+# A word in <ruby> (furigana) is read with the text around it, its reading left out.
 TEXT_BLOCKS_JS = r"""
 const blocks = [];
+const seen = new Set();
+const own = el => [...el.childNodes].map(n => n.nodeType === 3 ? n.textContent
+  : (n.matches && n.matches('rt, rp') ? '' : own(n))).join('');
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-  const el = node.parentElement;
+  let el = node.parentElement;
   if (!el || el.closest('script, style, noscript, template, rt, rp, [hidden], dialog:not([open])'))
     continue;
-  const text = node.textContent.trim().replace(/\s+/g, ' ');
+  let raw = node.textContent;
+  if (el.closest('ruby')) {
+    el = el.closest('ruby').parentElement;
+    if (seen.has(el)) continue;
+    seen.add(el);
+    raw = own(el);
+  }
+  const text = raw.trim().replace(/\s+/g, ' ');
   const scope = el.closest('main') || !el.closest('header, footer, nav') ? 'main' : 'chrome';
   if (text) blocks.push([scope, text]);
 }
