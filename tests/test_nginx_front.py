@@ -16,7 +16,6 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ import pytest
 
 from tests.browser import ROOT, free_port, last_json, prepare, stop, wait_until_up
 from tests.conftest import port_open, require_service
-from tests.signlanguage.test_live_cluster import SETUP, connect, next_of
+from tests.signlanguage.test_live_cluster import SETUP, connect, questions_cross
 from tools import nginx_front
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -123,15 +122,7 @@ async def test_sockets_pass_through_the_front(front: dict[str, Any]) -> None:
     customer = await connect(host, session_id, front["customer"])
     operator = await connect(host, session_id, front["operator"])
     try:
-        for n in range(3):
-            client_id = str(uuid.uuid4())
-            await customer.send(
-                json.dumps({"type": "chat.message", "client_id": client_id, "text": f"質問{n}"})
-            )
-            ack = await next_of(customer, "chat.ack")
-            assert ack == {"type": "chat.ack", "client_id": client_id, "seq": n + 1}
-            frame = await next_of(operator, "chat.message")
-            assert (frame["seq"], frame["text"]) == (n + 1, f"質問{n}")
+        await questions_cross(customer, operator, 3)
     finally:
         await asyncio.gather(customer.close(), operator.close())
 

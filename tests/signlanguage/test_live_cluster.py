@@ -69,21 +69,27 @@ async def next_of(socket: Any, frame_type: str) -> dict[str, Any]:
             return frame
 
 
+async def questions_cross(customer: Any, operator: Any, count: int) -> None:
+    """The customer asks `count` questions (質問0, 質問1, …): each is acknowledged with the next
+    seq and reaches the operator with that seq."""
+    for n in range(count):
+        client_id = str(uuid.uuid4())
+        await customer.send(
+            json.dumps({"type": "chat.message", "client_id": client_id, "text": f"質問{n}"})
+        )
+        ack = await next_of(customer, "chat.ack")
+        assert ack == {"type": "chat.ack", "client_id": client_id, "seq": n + 1}
+        frame = await next_of(operator, "chat.message")
+        assert (frame["seq"], frame["text"]) == (n + 1, f"質問{n}")
+
+
 async def test_messages_cross_between_two_processes(cluster):
     host_a, host_b = cluster["hosts"]
     session_id = cluster["session"]
     customer = await connect(host_a, session_id, cluster["customer"])
     operator = await connect(host_b, session_id, cluster["operator"])
     try:
-        for n in range(5):
-            client_id = str(uuid.uuid4())
-            await customer.send(
-                json.dumps({"type": "chat.message", "client_id": client_id, "text": f"質問{n}"})
-            )
-            ack = await next_of(customer, "chat.ack")
-            assert ack == {"type": "chat.ack", "client_id": client_id, "seq": n + 1}
-            frame = await next_of(operator, "chat.message")
-            assert (frame["seq"], frame["text"]) == (n + 1, f"質問{n}")
+        await questions_cross(customer, operator, 5)
 
         await operator.send(json.dumps({"type": "chat.typing", "active": True}))
         assert await next_of(customer, "chat.typing") == {

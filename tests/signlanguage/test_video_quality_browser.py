@@ -12,31 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser import (
-    CHROME_FLAGS,
-    MEDIA_FLAGS,
-    SIGNED_IN_SETUP,
-    daphne,
-    e2e_env,
-    last_json,
-    prepare,
-    require_browser,
-    signed_in_driver,
-)
+from tests.signlanguage import live_browser as live
+from tests.signlanguage.live_browser import wait_for
 
 pytestmark = pytest.mark.e2e
-
-SETUP = (
-    SIGNED_IN_SETUP
-    + """
-customer = person("c1", "山田 花子", ["member"], member_number="1234567890")
-operator = person("o1", "鈴木 さくら", ["operator"], skills=["sign_language"])
-video = Session.objects.create(customer=customer, booked_by=customer, operator=operator,
-    mode="sign_language", kind="now", state="active", topic="手話")
-print(json.dumps({"customer": signed_in(customer), "operator": signed_in(operator),
-    "video": video.pk}))
-"""
-)
 
 VIDEO_JS = "document.querySelector('.live-session').liveSession.video"
 SENDER_JS = f"const s = {VIDEO_JS}.pc.getSenders().find(s => s.track && s.track.kind === 'video');"
@@ -45,37 +24,12 @@ SENDER_JS = f"const s = {VIDEO_JS}.pc.getSenders().find(s => s.track && s.track.
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The customer's and the operator's pages of one sign-language session, video connected."""
-    require_browser()
     tmp = tmp_path_factory.mktemp("video-quality")
-    env = e2e_env(tmp / "video.sqlite3")
-    data = last_json(prepare(env, ["migrate", "--noinput", "-v0"], ["shell", "-c", SETUP]))
-    path = f"/sessions/{data['video']}/live/"
-    with daphne(env, tmp / "daphne.log") as url:
-        flags = (*CHROME_FLAGS, *MEDIA_FLAGS)
-        customer = signed_in_driver(url, data["customer"], path, flags)
-        operator = signed_in_driver(url, data["operator"], path, flags)
-        try:
-            for driver in (customer, operator):
-                wait_for(
-                    driver,
-                    "return document.querySelector('.live-session').dataset.rtcState"
-                    " === 'connected'",
-                    timeout=40,
-                )
+    with live.live_server(tmp, live.live_setup(video=True)) as server:
+        path = f"/sessions/{server['video']}/live/"
+        sides = live.both_sides(server, server["customer"], path, live.CONNECTED_JS, 40)
+        with sides as (customer, operator):
             yield {"customer": customer, "operator": operator}
-        finally:
-            customer.quit()
-            operator.quit()
-
-
-def wait_for(driver: Any, script: str, timeout: float = 20) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = driver.execute_script(script)
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for: {script}"
-        time.sleep(0.2)
 
 
 def test_senders_keep_the_frame_rate_under_a_ceiling_and_receivers_measure_the_picture(pages):
