@@ -69,7 +69,11 @@ def _counted(key: str, limit: int) -> bool:
     return counted(key, limit, _DAY)
 
 
-def _send(user: User, subject: str, body: str) -> None:
+def _letter(user: User, subject: str, *lines: str) -> None:
+    """E-mail `user` once the change commits: the greeting, then `lines`. Called inside
+    mail.writing_to(user), so that all of it is in their language."""
+    body = "\n".join([gettext("Dear %(name)s,") % {"name": user.name}, "", *lines])
+    subject = mail.subject(subject)
     recipient = user.email
     if recipient:
         transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
@@ -119,25 +123,21 @@ def _tell_requested(user: User, recovery: RecoveryRequest, token: str) -> None:
 
     url = site_url(f"/accounts/recovery/stop/{token}/")
     with mail.writing_to(user):
-        body = "\n".join(
-            [
-                gettext("Dear %(name)s,") % {"name": user.name},
-                "",
-                gettext("Someone asked to reset your sign-in to Accessible Support."),
-                gettext(
-                    "If it was you, you need do nothing: after %(hours)s hours our staff check "
-                    "your identity and send you a link to set up a new sign-in method."
-                )
-                % {"hours": wait_hours()},
-                "",
-                gettext("Not you? Stop it here (one click, no sign-in needed):"),
-                url,
-                "",
-                gettext("If it was not you, please also change your password."),
-            ]
+        wait = gettext(
+            "If it was you, you need do nothing: after %(hours)s hours our staff check "
+            "your identity and send you a link to set up a new sign-in method."
+        ) % {"hours": wait_hours()}
+        _letter(
+            user,
+            gettext("Someone asked to reset your sign-in"),
+            gettext("Someone asked to reset your sign-in to Accessible Support."),
+            wait,
+            "",
+            gettext("Not you? Stop it here (one click, no sign-in needed):"),
+            url,
+            "",
+            gettext("If it was not you, please also change your password."),
         )
-        subject = mail.subject(gettext("Someone asked to reset your sign-in"))
-    _send(user, subject, body)
 
 
 def request_for_stop_token(token: str) -> RecoveryRequest | None:
@@ -159,18 +159,38 @@ def stop(*, token: str) -> RecoveryRequest | None:
         )
         if recovery is None:
             return None
-        recovery.status = RecoveryStatus.STOPPED
-        recovery.decided_at = timezone.now()
-        recovery.save(update_fields=["status", "decided_at"])
-        audit.record(
-            action=AuditAction.RECOVERY_STOPPED,
-            actor=None,
-            subject_user=recovery.user,
-            obj=recovery,
-            before={"status": RecoveryStatus.REQUESTED},
-            after={"status": RecoveryStatus.STOPPED},
+        stopped = RecoveryStatus.STOPPED
+        _move(
+            recovery, stopped, AuditAction.RECOVERY_STOPPED, actor=None, decided_at=timezone.now()
         )
     return recovery
+
+
+def _move(
+    recovery: RecoveryRequest,
+    status: str,
+    action: str,
+    *,
+    actor: User | None,
+    noted: dict[str, Any] | None = None,
+    **fields: Any,
+) -> None:
+    """The one way a request changes status: set it and `fields`, save them, and audit the
+    status before and after (with `noted`)."""
+    before = recovery.status
+    recovery.status = status
+    for name, value in fields.items():
+        setattr(recovery, name, value)
+    recovery.save(update_fields=["status", *fields])
+    after = {"status": status, **(noted or {})}
+    audit.record(
+        action=action,
+        actor=actor,
+        subject_user=recovery.user,
+        obj=recovery,
+        before={"status": before},
+        after=after,
+    )
 
 
 def _locked(recovery: RecoveryRequest) -> RecoveryRequest:
@@ -207,32 +227,17 @@ def approve(*, recovery: RecoveryRequest, actor: User, documents: list[str]) -> 
         BackupCodeDevice.objects.filter(user=user).delete()
         email_device_for(user)
         token = secrets.token_urlsafe(32)
-        recovery.status = RecoveryStatus.APPROVED
-        recovery.decided_by = actor
-        recovery.decided_at = now
-        recovery.documents_checked = documents
-        recovery.finish_token_hash = _digest(token)
-        recovery.save(
-            update_fields=[
-                "status",
-                "decided_by",
-                "decided_at",
-                "documents_checked",
-                "finish_token_hash",
-            ]
-        )
-        audit.record(
-            action=AuditAction.RECOVERY_APPROVED,
+        removed = {"authenticator_apps_removed": totp, "backup_code_sets_removed": backup}
+        _move(
+            recovery,
+            RecoveryStatus.APPROVED,
+            AuditAction.RECOVERY_APPROVED,
             actor=actor,
-            subject_user=user,
-            obj=recovery,
-            before={"status": RecoveryStatus.REQUESTED},
-            after={
-                "status": RecoveryStatus.APPROVED,
-                "documents_checked": documents,
-                "authenticator_apps_removed": totp,
-                "backup_code_sets_removed": backup,
-            },
+            noted={"documents_checked": documents, **removed},
+            decided_by=actor,
+            decided_at=now,
+            documents_checked=documents,
+            finish_token_hash=_digest(token),
         )
         _tell_approved(user, token)
     return recovery
@@ -243,22 +248,12 @@ def _tell_approved(user: User, token: str) -> None:
 
     url = site_url(f"/accounts/recovery/finish/{token}/")
     with mail.writing_to(user):
-        body = "\n".join(
-            [
-                gettext("Dear %(name)s,") % {"name": user.name},
-                "",
-                gettext("We have checked your identity and reset your sign-in methods."),
-                gettext(
-                    "Open this link within %(hours)s hours. It works once. Then sign in with your "
-                    "password and the code we e-mail you, and set up a new sign-in method."
-                )
-                % {"hours": link_hours()},
-                "",
-                url,
-            ]
-        )
-        subject = mail.subject(gettext("Set up a new sign-in method"))
-    _send(user, subject, body)
+        how = gettext(
+            "Open this link within %(hours)s hours. It works once. Then sign in with your "
+            "password and the code we e-mail you, and set up a new sign-in method."
+        ) % {"hours": link_hours()}
+        checked = gettext("We have checked your identity and reset your sign-in methods.")
+        _letter(user, gettext("Set up a new sign-in method"), checked, how, "", url)
 
 
 def decline(*, recovery: RecoveryRequest, actor: User, reason: str) -> RecoveryRequest:
@@ -271,32 +266,25 @@ def decline(*, recovery: RecoveryRequest, actor: User, reason: str) -> RecoveryR
         if recovery.status != RecoveryStatus.REQUESTED:
             raise RecoveryError("not_open")
         masked, _ = mask_card_numbers(reason.strip())
-        recovery.status = RecoveryStatus.DECLINED
-        recovery.decided_by = actor
-        recovery.decided_at = timezone.now()
-        recovery.decision_reason = masked
-        recovery.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-        audit.record(
-            action=AuditAction.RECOVERY_DECLINED,
+        _move(
+            recovery,
+            RecoveryStatus.DECLINED,
+            AuditAction.RECOVERY_DECLINED,
             actor=actor,
-            subject_user=recovery.user,
-            obj=recovery,
-            before={"status": RecoveryStatus.REQUESTED},
-            after={"status": RecoveryStatus.DECLINED, "reason": masked},
+            noted={"reason": masked},
+            decided_by=actor,
+            decided_at=timezone.now(),
+            decision_reason=masked,
         )
         user = recovery.user
         with mail.writing_to(user):
-            body = "\n".join(
-                [
-                    gettext("Dear %(name)s,") % {"name": user.name},
-                    "",
-                    gettext("We could not approve your request to reset your sign-in."),
-                    gettext("Reason: %(reason)s") % {"reason": masked},
-                    gettext("Please write to us by written chat or ask again."),
-                ]
+            _letter(
+                user,
+                gettext("Your request to reset your sign-in"),
+                gettext("We could not approve your request to reset your sign-in."),
+                gettext("Reason: %(reason)s") % {"reason": masked},
+                gettext("Please write to us by written chat or ask again."),
             )
-            subject = mail.subject(gettext("Your request to reset your sign-in"))
-        _send(user, subject, body)
     return recovery
 
 
@@ -323,14 +311,5 @@ def finish(*, token: str) -> RecoveryRequest | None:
         recovery = _locked(found)
         if recovery.status != RecoveryStatus.APPROVED:
             return None
-        recovery.status = RecoveryStatus.COMPLETED
-        recovery.save(update_fields=["status"])
-        audit.record(
-            action=AuditAction.RECOVERY_COMPLETED,
-            actor=None,
-            subject_user=recovery.user,
-            obj=recovery,
-            before={"status": RecoveryStatus.APPROVED},
-            after={"status": RecoveryStatus.COMPLETED},
-        )
+        _move(recovery, RecoveryStatus.COMPLETED, AuditAction.RECOVERY_COMPLETED, actor=None)
     return recovery
