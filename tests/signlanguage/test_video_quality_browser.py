@@ -13,23 +13,25 @@ from typing import Any
 import pytest
 
 from tests.signlanguage import live_browser as live
-from tests.signlanguage.live_browser import wait_for
 
 pytestmark = pytest.mark.e2e
 
-VIDEO_JS = "document.querySelector('.live-session').liveSession.video"
+# A talk-now sign-language session (open whatever the time of day).
+server = live.server_fixture("video-quality", live.live_setup(video=True))
+
+VIDEO_JS = f"{live.ROOT_JS}.liveSession.video"
 SENDER_JS = f"const s = {VIDEO_JS}.pc.getSenders().find(s => s.track && s.track.kind === 'video');"
+wait_for = live.wait_for
+NOTE_JS = "return document.querySelector('[data-live-video-quality]').textContent"
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The customer's and the operator's pages of one sign-language session, video connected."""
-    tmp = tmp_path_factory.mktemp("video-quality")
-    with live.live_server(tmp, live.live_setup(video=True)) as server:
-        path = f"/sessions/{server['video']}/live/"
-        sides = live.both_sides(server, server["customer"], path, live.CONNECTED_JS, 40)
-        with sides as (customer, operator):
-            yield {"customer": customer, "operator": operator}
+def pages(server: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The customer's and the operator's pages of the session, video connected."""
+    path = f"/sessions/{server['video']}/live/"
+    sides = live.both_sides(server, server["customer"], path, live.CONNECTED_JS, timeout=40)
+    with sides as (customer, operator):
+        yield {"customer": customer, "operator": operator}
 
 
 def test_senders_keep_the_frame_rate_under_a_ceiling_and_receivers_measure_the_picture(pages):
@@ -65,23 +67,9 @@ def test_a_frame_rate_that_stays_under_12_is_said_in_words_with_written_chat_off
     )
     # Not at once: only after the rate has stayed low for 10 s.
     time.sleep(5)
-    assert (
-        operator.execute_script(
-            "return document.querySelector('[data-live-video-quality]').textContent"
-        )
-        == ""
-    )
-    note = wait_for(
-        operator,
-        "return document.querySelector('[data-live-video-quality]').textContent",
-        timeout=30,
-    )
+    assert operator.execute_script(NOTE_JS) == ""
+    note = wait_for(operator, NOTE_JS, timeout=30)
     assert "12コマ未満" in note and "「筆談にする」" in note
     assert operator.execute_script(f"return {VIDEO_JS}.quality.fps") < 12
     # The customer's own page, which receives smooth video, says nothing.
-    assert (
-        customer.execute_script(
-            "return document.querySelector('[data-live-video-quality]').textContent"
-        )
-        == ""
-    )
+    assert customer.execute_script(NOTE_JS) == ""
