@@ -30,21 +30,15 @@ from typing import Any
 
 from bench import common
 from bench.client import sign_in
+from tests.browser import CHROME_FLAGS, new_driver
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+# The browser tests' Chromium (tests/browser.py), its fake camera at 30 frames a second (its
+# default is 20), as a webcam gives; a page in a browser nobody looks at is not throttled either.
 FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--window-size=1280,900",
-    # The fake camera at 30 frames a second (its default is 20), as a webcam gives.
+    *CHROME_FLAGS,
     "--use-fake-device-for-media-stream=fps=30",
     "--use-fake-ui-for-media-stream",
     "--allow-loopback-in-peer-connection",
-    # A page in a browser nobody looks at must not be throttled either.
     "--disable-background-timer-throttling",
     "--disable-renderer-backgrounding",
 )
@@ -117,24 +111,15 @@ PROJECT_PC = "document.querySelector('.live-session').liveSession.video.pc"
 CONNECTED = "return document.querySelector('.live-session').dataset.rtcState === 'connected'"
 
 
-def driver() -> Any:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    browser = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    browser.set_page_load_timeout(30)
-    browser.set_script_timeout(120)
+def driver(seconds: int) -> Any:
+    browser = new_driver(FLAGS)
+    browser.set_script_timeout(seconds + 60)  # a measurement is one script of `seconds`
     return browser
 
 
 @contextlib.contextmanager
-def two_browsers() -> Iterator[tuple[Any, Any]]:
-    sender, receiver = driver(), driver()
+def two_browsers(seconds: int) -> Iterator[tuple[Any, Any]]:
+    sender, receiver = driver(seconds), driver(seconds)
     try:
         yield sender, receiver
     finally:
@@ -208,7 +193,7 @@ def floor_server() -> Iterator[str]:
 
 
 def run_floor(bitrates: list[int], seconds: int, settle: float) -> dict[int, dict[str, Any]]:
-    with floor_server() as url, two_browsers() as (sender, receiver):
+    with floor_server() as url, two_browsers(seconds) as (sender, receiver):
         for browser in (sender, receiver):
             browser.get(url)
         offer = sender.execute_async_script("makeOffer().then(arguments[arguments.length - 1])")
@@ -241,7 +226,7 @@ def run_project(bitrates: list[int], seconds: int, settle: float) -> dict[int, d
             base = servers.bases[0]
             keys = asyncio.run(sign_in_cookies(base, [setup["customer"], setup["operator"]]))
             path = f"/sessions/{setup['session_id']}/live/"
-            with two_browsers() as (customer, operator):
+            with two_browsers(seconds) as (customer, operator):
                 for browser, key in ((customer, keys[0]), (operator, keys[1])):
                     browser.get(base + "/healthz")
                     browser.add_cookie({"name": "sessionid", "value": key, "path": "/"})
