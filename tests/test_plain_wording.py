@@ -258,3 +258,16 @@ def test_the_same_strings_are_plain_on_my_proxies_and_a_grant(signed_in, senior)
     assert "代理人を 登録する" in client.get("/proxies/").content.decode()
     html = client.get(f"/proxies/grants/{grant.pk}/").content.decode()
     assert "いつまで" in html and "きめて いません" in html and "終了日" not in html
+
+
+def test_the_menu_headings_and_choices_are_plain_on_the_members_pages(signed_in, senior, open_now):
+    grant, _token = invite(senior, "山田 太郎", "taro@example.jp", ends_on=None)
+    client = signed_in(plain(senior))
+    html = client.get("/proxies/").content.decode()
+    menu = section(html, '<nav class="wrap site-nav"', "</nav>")
+    assert "あなたの 代理人" in menu and "ログインの 設定" in menu and "わたしの代理人" not in menu
+    assert "<h1>あなたの 代理人</h1>" in html and "（子）" not in html
+    assert "<h1>ログインの 設定</h1>" in client.get("/accounts/security/").content.decode()
+    for page in ("/sessions/book/", "/sessions/now/"):
+        html = client.get(page).content.decode()
+        assert "手話の ビデオ" in html and "手話（ビデオ）" not in html, page

@@ -10,10 +10,24 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from access_support.accounts.models import User
+from access_support.accounts.reading import wording
 from signlanguage.booking.availability import JST
 from signlanguage.models import Mode
+
+# How to talk, in the reader's wording (plain Japanese when chosen).
+MODE_CHOICES = [
+    (
+        Mode.SIGN_LANGUAGE.value,
+        wording(Mode.SIGN_LANGUAGE.label, pgettext_lazy("plain", "Sign-language video")),
+    ),
+    (
+        Mode.WRITTEN_CHAT.value,
+        wording(Mode.WRITTEN_CHAT.label, pgettext_lazy("plain", "Written chat")),
+    ),
+]
 
 
 def _half_width(value: Any) -> str:
@@ -98,7 +112,7 @@ class DateFieldsMixin(forms.Form):
 
 class ModeDateForm(DateFieldsMixin):
     mode = forms.ChoiceField(
-        label=_("How do you want to talk?"), choices=Mode.choices, widget=forms.RadioSelect
+        label=_("How do you want to talk?"), choices=MODE_CHOICES, widget=forms.RadioSelect
     )
     field_order = ["mode", "year", "month", "day"]
     past_allowed = False
@@ -120,7 +134,7 @@ class BookingForm(forms.Form):
 
 class TalkNowForm(forms.Form):
     mode = forms.ChoiceField(
-        label=_("How do you want to talk?"), choices=Mode.choices, widget=forms.RadioSelect
+        label=_("How do you want to talk?"), choices=MODE_CHOICES, widget=forms.RadioSelect
     )
     topic = forms.CharField(label=_("What do you want to ask about?"), max_length=200)
 
