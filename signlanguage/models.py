@@ -29,6 +29,13 @@ class State(models.TextChoices):
 OPEN_STATES = (State.WAITING, State.ACTIVE)
 
 
+class EndedAs(models.TextChoices):
+    """Why a session ended by itself (Session.ended_as; signlanguage.live.presence)."""
+
+    CUSTOMER_LEFT = "customer_left", _("The customer left")
+    ABANDONED = "abandoned", _("Abandoned: everyone left")
+
+
 class Shift(models.Model):
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shifts"
@@ -88,6 +95,20 @@ class Session(models.Model):
     # "operator") of who switched; empty while the video is on (signlanguage.live.services
     # video_switch, the `mode` frame of docs/websocket.md).
     video_off_by = models.CharField(max_length=10, blank=True, default="")
+    # Presence (issue 22 item 6), in the database so every daphne process sees it: when each
+    # role's live socket last connected and, while none of theirs is open, when it went
+    # (empty while connected). signlanguage.live.presence reads and writes these.
+    customer_joined_at = models.DateTimeField(null=True, blank=True)
+    customer_left_at = models.DateTimeField(null=True, blank=True)
+    proxy_joined_at = models.DateTimeField(null=True, blank=True)
+    proxy_left_at = models.DateTimeField(null=True, blank=True)
+    operator_joined_at = models.DateTimeField(null=True, blank=True)
+    operator_left_at = models.DateTimeField(null=True, blank=True)
+    # A talk-now request: when the customer's waiting page (the queue socket) went away; empty
+    # while it is open (issue 21 item 4, "a request whose customer has left").
+    waiting_left_at = models.DateTimeField(null=True, blank=True)
+    # How a session ended without the operator closing it (EndedAs); empty otherwise.
+    ended_as = models.CharField(max_length=20, blank=True, default="", choices=EndedAs.choices)
 
     class Meta:
         ordering = ["-created_at"]

@@ -40,7 +40,7 @@ from access_support.audit.actions import AuditAction
 from access_support.audit.models import AuditEvent
 from proxies.models import Grant, GrantState, Procedure, ProcedureKind, ProcedureStatus
 from proxies.scopes import RELATIONSHIPS
-from signlanguage.models import Feedback, Kind, Mode, Session, State
+from signlanguage.models import EndedAs, Feedback, Kind, Mode, Session, State
 
 
 @dataclass(frozen=True)
@@ -322,6 +322,16 @@ def handling_report(period: Period) -> Report:
         values = durations[mode] if mode else everyone
         mean = statistics.fmean(values) if values else None
         rows.append([label, len(values), minutes(mean), minutes(median(values))])
+    # Sessions that ended by themselves (signlanguage.live.presence, issue 22 item 6).
+    ended_as = dict(
+        Session.objects.filter(
+            state=State.CLOSED, closed_at__gte=period.since, closed_at__lt=period.until
+        )
+        .exclude(ended_as="")
+        .order_by()
+        .values_list("ended_as")
+        .annotate(n=Count("id"))
+    )
     return Report(
         slug="handling",
         title=_("Handling time"),
@@ -329,6 +339,8 @@ def handling_report(period: Period) -> Report:
             (_("Sessions closed"), len(everyone)),
             (_("Average (minutes)"), rows[-1][2]),
             (_("Median (minutes)"), rows[-1][3]),
+            (_("Ended: the customer left"), ended_as.get(EndedAs.CUSTOMER_LEFT, 0)),
+            (_("Sessions abandoned"), ended_as.get(EndedAs.ABANDONED, 0)),
         ],
         charts=[
             Chart(

@@ -106,6 +106,18 @@ class AuditAction(models.TextChoices):
         "signlanguage.queue_closed_waited_too_long",
         _("A talk-now request was closed after waiting too long"),
     )
+    QUEUE_CLOSED_CUSTOMER_LEFT = (
+        "signlanguage.queue_closed_customer_left",
+        _("A talk-now request was closed: the customer had left"),
+    )
+    SESSION_ENDED_CUSTOMER_LEFT = (
+        "signlanguage.session_ended_customer_left",
+        _("A session ended: the customer left and did not come back"),
+    )
+    SESSION_ABANDONED = (
+        "signlanguage.session_abandoned",
+        _("A session was abandoned: the customer and the operator both left"),
+    )
     FEEDBACK_GIVEN = "signlanguage.feedback_given", _("Feedback was given")
     ABUSE_REVIEWED = "signlanguage.abuse_reviewed", _("A harassment report was reviewed")
     CANNED_PHRASE_SAVED = "signlanguage.canned_phrase_saved", _("A set phrase was saved")

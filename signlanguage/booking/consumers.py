@@ -24,11 +24,19 @@ class QueueConsumer(ProtectedJsonConsumer):
         self.queue_groups = events.queue_groups(is_operator=self.is_operator)
         for group in self.queue_groups:
             await self.channel_layer.group_add(group, self.channel_name)
+        if not self.is_operator:  # the customer is on the waiting page (issue 21 item 4)
+            await database_sync_to_async(services.queue_presence)(
+                customer_id=self.user.pk, here=True
+            )
         await self.send_view()
 
     async def left(self) -> None:
         for group in getattr(self, "queue_groups", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "queue_groups", None) and not self.is_operator:
+            await database_sync_to_async(services.queue_presence)(
+                customer_id=self.user.pk, here=False
+            )
 
     async def handle_frame(self, frame: dict[str, Any]) -> None:
         if frame["type"] == "refresh":
@@ -61,6 +69,8 @@ class QueueConsumer(ProtectedJsonConsumer):
                 "estimated_wait_minutes": 0,
                 "estimated_wait_range_minutes": None,
             }
+        if session.waiting_left_at is not None:  # another tab of theirs closed; this one is open
+            services.queue_presence(customer_id=self.user.pk, here=True)
         if services.queue_close_for_the_day(session=session) is not None:
             # Closing time passed while they waited: the page reloads and says so.
             return selectors.queue_status(session) | {"state": "closed_for_the_day"}

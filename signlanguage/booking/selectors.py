@@ -218,8 +218,9 @@ def closed_for_the_day(session: Session) -> bool:
 
 
 def queue_closed_because(session: Session) -> str | None:
-    """Why the service closed this talk-now request — the audit action: closing time, or
-    waited too long — or None when it did not (waiting, taken, or the customer left)."""
+    """Why the service closed this talk-now request — the audit action: closing time, waited
+    too long, or the customer had left the waiting page — or None when it did not (waiting,
+    taken, or the customer withdrew it)."""
     if session.state != State.CANCELLED:
         return None
     return (
@@ -227,6 +228,7 @@ def queue_closed_because(session: Session) -> str | None:
             action__in=[
                 AuditAction.QUEUE_CLOSED_FOR_THE_DAY,
                 AuditAction.QUEUE_CLOSED_WAITED_TOO_LONG,
+                AuditAction.QUEUE_CLOSED_CUSTOMER_LEFT,
             ],
             object_type=session._meta.label_lower,
             object_id=str(session.pk),

@@ -586,6 +586,15 @@ def queue_close_for_the_day(
     return session
 
 
+def queue_presence(*, customer_id: int, here: bool) -> None:
+    """The customer's waiting page (its queue socket) opened or closed: stored on their waiting
+    talk-now request, so a request whose customer has left can be closed (signlanguage.live
+    .presence.queue_close_customer_left). Not audited: where a page is open is not a change."""
+    Session.objects.filter(customer_id=customer_id, kind=Kind.NOW, state=State.WAITING).update(
+        waiting_left_at=None if here else timezone.now()
+    )
+
+
 def queue_sweep(*, now: datetime.datetime | None = None) -> int:
     """Close every talk-now request that may wait no longer (queue_close_for_the_day): after
     closing time, or waiting past settings.QUEUE_MAX_WAIT_MINUTES. Run by `manage.py

@@ -316,6 +316,8 @@ def waiting(request: HttpRequest, pk: int) -> HttpResponse:
             "status": selectors.queue_status(session),
             "closed_for_the_day": closed_for_the_day,
             "waited_too_long": closed_because == AuditAction.QUEUE_CLOSED_WAITED_TOO_LONG,
+            "customer_left": closed_because == AuditAction.QUEUE_CLOSED_CUSTOMER_LEFT,
+            "hold": settings.LIVE_HOLD_MINUTES,
             "max_wait": settings.QUEUE_MAX_WAIT_MINUTES,
             "opens": format_datetime(availability.next_opening(now)) if closed_for_the_day else "",
             "book_url": reverse("signlanguage:book") + "?" + urlencode({"m": session.mode}),

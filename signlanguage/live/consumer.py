@@ -5,7 +5,9 @@ Chat messages are stored before anyone hears of them: the insert runs off the ev
 arrive together in one transaction) and commits; only then does the sender get `chat.ack` and
 the session group the `chat.message`. Typing, read markers and WebRTC signals are relayed
 through the session group; signals are never stored. Switching a sign-language session to
-written chat and back (`mode`) is stored on the session and sent to every socket.
+written chat and back (`mode`) is stored on the session and sent to every socket. Each socket
+stores its role as connected or gone (signlanguage.live.presence) and pages that ask are sent
+`presence` frames.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from access_support.consumers import (
     carriable,
 )
 from signlanguage.events import session_group
-from signlanguage.live import chat_writer, turn
+from signlanguage.live import chat_writer, presence, turn
 from signlanguage.live import policies as live_policies
 from signlanguage.live import selectors as live_selectors
 from signlanguage.live import services as live_services
@@ -61,6 +63,8 @@ class SessionConsumer(ProtectedJsonConsumer):
     joined_group: str | None = None
     read_marks: list[dict[str, Any]]
     video_off_by: str = ""
+    # The page asked for `presence` frames (the client's `presence` frame; issue 22 item 6).
+    watches_presence: bool = False
 
     async def authorize(self) -> int | None:
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
@@ -75,6 +79,12 @@ class SessionConsumer(ProtectedJsonConsumer):
             return CLOSE_SESSION_CLOSED
         if part.role != "operator" and not live_policies.is_open_yet(session, timezone.now()):
             return CLOSE_NOT_OPEN_YET
+        # Its people went longer ago than the hold allows and no sweep has ended it yet: end it
+        # now, as the sweep would (issue 22 item 6), and say so.
+        if presence.may_have_ended(session, timezone.now()):
+            ended = await _worker(presence.end_if_gone)(session_id=self.session_id)
+            if ended is not None:
+                return CLOSE_SESSION_CLOSED
         # This participant's TURN credentials, ending with the session (issue 22 item 2).
         self.ice_frame = turn.ice_frame(session, self.user, timezone.now())
         self.role = part.role
@@ -89,6 +99,8 @@ class SessionConsumer(ProtectedJsonConsumer):
     async def joined(self) -> None:
         self.joined_group = session_group(self.session_id)
         await self.channel_layer.group_add(self.joined_group, self.channel_name)
+        # Here: stored (before the page hears anything), and the session's sockets nudged.
+        await self.mark_presence(connected=True)
         await self.send_json({"type": "session.state", "state": self.state})
         # What the other side has already read, so a reloaded page shows 既読 (issue 26 item 12).
         for frame in self.read_marks:
@@ -103,6 +115,15 @@ class SessionConsumer(ProtectedJsonConsumer):
         if self.joined_group is not None:
             await self.channel_layer.group_discard(self.joined_group, self.channel_name)
             self.joined_group = None
+            await self.mark_presence(connected=False)
+
+    async def mark_presence(self, *, connected: bool) -> None:
+        """Store that this role is connected or has gone, and tell the session's sockets
+        (issue 22 item 6: in the database, so every daphne process agrees)."""
+        await _worker(presence.mark)(
+            session_id=self.session_id, role=self.role, connected=connected
+        )
+        await self.channel_layer.group_send(session_group(self.session_id), dict(presence.CHANGED))
 
     async def handle_frame(self, frame: dict[str, Any]) -> None:
         handlers = {
@@ -114,6 +135,7 @@ class SessionConsumer(ProtectedJsonConsumer):
             "rtc.ice_servers": self.on_ice_servers,
             "heartbeat": self.on_heartbeat,
             "mode": self.on_mode,
+            "presence": self.on_presence,
         }
         handler = handlers.get(frame["type"])
         if handler is None:
@@ -215,6 +237,13 @@ class SessionConsumer(ProtectedJsonConsumer):
         """The page is open and seen, or its video connected (docs/websocket.md): counted as
         activity by handle_frame; nothing to answer."""
 
+    async def on_presence(self, frame: dict[str, Any]) -> None:
+        """The page wants to know who is here: the current `presence` now, and every change."""
+        self.watches_presence = True
+        current = await database_sync_to_async(presence.current)(self.session_id)
+        if current is not None:
+            await self.send_json(current)
+
     async def on_ice_servers(self, frame: dict[str, Any]) -> None:
         """Fresh TURN credentials before the page's run out; none once the session has ended."""
         session = await database_sync_to_async(turn.session_of)(self.session_id)
@@ -285,6 +314,23 @@ class SessionConsumer(ProtectedJsonConsumer):
 
     async def video_mode(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "mode", "mode": event["mode"], "role": event["role"]})
+
+    async def presence_changed(self, event: dict[str, Any]) -> None:
+        """Presence changed: a page that watches it reads and gets the current `presence`."""
+        if not self.watches_presence:
+            return
+        frame = await database_sync_to_async(presence.current)(self.session_id)
+        if frame is None:
+            return
+        await self.send_json(frame)
+        if self.joined_group is None or frame.get("ended_as"):
+            return
+        # Another tab of this role closed, so the database says the role went; this socket is
+        # still open: say so again (one write, one more frame, and no loop: that one says
+        # connected).
+        mine = [p for p in frame["participants"] if p["role"] == self.role]
+        if mine and mine[0]["state"] != "connected":
+            await self.mark_presence(connected=True)
 
     async def rtc_signal(self, event: dict[str, Any]) -> None:
         # Only the other end of the call: the customer's proxy shares the customer's side.

@@ -69,6 +69,19 @@ def client_strings() -> dict[str, str]:
         "read": _("Read"),
         "new_message": _("New message"),
         "operator_joined": _("The operator has joined."),
+        # Presence (issue 22 item 6; presence.js fills in {who}, {since}, {minutes}, {until}).
+        "presence_connected": _("{who}: connected (since {since})"),
+        "presence_reconnecting": _(
+            "{who}: connection lost {minutes} min ago (at {since}). Their place is held until "
+            "{until}: they can come back without you doing anything."
+        ),
+        "presence_gone": _("{who}: gone since {since} ({minutes} min)"),
+        "presence_ended_customer_left": _(
+            "The customer did not come back in time, so the session has ended (customer left)."
+        ),
+        "presence_ended_abandoned": _(
+            "Everyone had left for some time, so the session has ended (abandoned)."
+        ),
         "state_waiting": _("Waiting for an operator"),
         "state_active": _("In session"),
         "state_closed": _("Session ended"),

@@ -18,6 +18,7 @@ import { MessageStore } from "./store.js";
 import { Transport } from "./transport.js";
 import { SignVideo } from "./video.js";
 import { VideoLayout } from "./layout.js";
+import { PresenceView } from "./presence.js";
 import { LiveView, MAX_LENGTH, createTitleFlash, probeStorage, readJson, translator } from "./view.js";
 
 const TYPING_IDLE_MS = 4000;
@@ -93,9 +94,11 @@ export class LiveSession {
       onStatus: (state, code) => this.onConnection(state, code),
       onFrame: (frame) => this.handle(frame),
       onOpen: () => {
+        this.transport.sendNow({ type: "presence" }); // who is here, and every change (presence.js)
         if (this.video) this.video.onSocketOpen();
       },
     });
+    this.presence = new PresenceView(root, { t: this.t, role: this.role, win });
     this.typingActive = false;
     this.typingTimer = null;
     this.historyTimer = null;
@@ -194,6 +197,9 @@ export class LiveSession {
         break;
       case "rtc.ice_servers":
         this.onIceServers(frame);
+        break;
+      case "presence": // who else is connected, reconnecting or gone (presence.js)
+        this.presence.show(frame);
         break;
       case "mode": // written chat instead of video, or back (docs/websocket.md)
         if (this.video) this.video.onMode(frame);
