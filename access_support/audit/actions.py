@@ -83,6 +83,10 @@ class AuditAction(models.TextChoices):
         _("A session was moved to another operator"),
     )
     SESSION_CLOSED = "signlanguage.session_closed", _("A session ended")
+    SESSION_TRANSFERRED = (
+        "signlanguage.session_transferred",
+        _("The session was handed over to another operator"),
+    )
     SESSION_ENDED_FOR_ABUSE = (
         "signlanguage.session_ended_for_abuse",
         _("The operator ended a session for harassment"),

@@ -68,6 +68,7 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "signlanguage:live-session": lambda w: {"pk": w.objects["booking"].pk},
     "signlanguage:live-close": lambda w: {"pk": w.objects["booking"].pk},
     "signlanguage:live-end-abuse": lambda w: {"pk": w.objects["booking"].pk},
+    "signlanguage:live-transfer": lambda w: {"pk": w.objects["booking"].pk},
     "signlanguage:live-transcript": lambda w: {"pk": w.objects["booking"].pk},
     "signlanguage:live-feedback": lambda w: {"pk": w.objects["closed"].pk},
     "signlanguage-api:booking": lambda w: {"pk": w.objects["booking"].pk},
@@ -268,6 +269,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("signlanguage:live-console", "POST"):         "login otp 5*403 200 403",
     ("signlanguage:live-end-abuse", "GET"):        "login otp 7*405",
     ("signlanguage:live-end-abuse", "POST"):       "login otp 403 404 403 404 404 400 404",
+    # handing over to a colleague on shift: the session's operator only (an empty form is a 400)
+    ("signlanguage:live-transfer", "GET"):         "login otp 403 404 403 404 404 200 404",
+    ("signlanguage:live-transfer", "POST"):        "login otp 403 404 403 404 404 400 404",
     ("signlanguage:live-feedback", "GET"):         "login otp 200 404 200 404 404 403 404",
     ("signlanguage:live-feedback", "POST"):        "login otp 400 404 400 404 404 403 404",
     ("signlanguage:live-session", "GET"):          "login otp 200 404 200 404 404 200 404",

@@ -1,0 +1,177 @@
+"""Handing a live session over to another operator on shift (issue 21 item 6).
+
+The session's operator picks a colleague who is on shift now, active and has the session's skill,
+and may leave a note for them. In one transaction, with the session row locked (and the
+colleague's shift row, so the shift cannot be removed meanwhile), the session gets its new
+operator, a chat line in the customer's language says who took over ("担当が○○に代わりました。"),
+stored with the session's next sequence number like every message, and the audit log records
+both operators and the note. Nothing of the conversation moves: the messages stay the
+session's, so the transcript runs on without a gap and the new operator reads it all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from access_support import mail
+from access_support.accounts.models import User
+from access_support.audit import services as audit
+from access_support.audit.actions import AuditAction
+from access_support.http import request_user, require
+from access_support.masking import mask_card_numbers
+from signlanguage.booking import policies as booking_policies
+from signlanguage.booking.availability import SKILL_FIELD
+from signlanguage.events import session_group
+from signlanguage.live import policies as live_policies
+from signlanguage.live import selectors as live_selectors
+from signlanguage.live.services import LiveError, message_post
+from signlanguage.models import Session, Shift
+
+NOTE_MAX = 500
+
+
+def colleagues_on_shift(session: Session, now: Any = None) -> QuerySet[User]:
+    """Who can take the session over now: active operators with its skill, on shift, not its
+    operator."""
+    now = now or timezone.now()
+    on_shift = Shift.objects.filter(start__lte=now, end__gt=now).values("operator_id")
+    return (
+        User.objects.filter(
+            is_active=True, is_operator=True, pk__in=on_shift, **{SKILL_FIELD[session.mode]: True}
+        )
+        .exclude(pk=session.operator_id or 0)
+        .order_by("display_name", "pk")
+    )
+
+
+def session_transfer(
+    *, session_id: int, actor: Any, to_operator_id: int, note: str = "", now: Any = None
+) -> Session:
+    """Hand the session over; LiveError when it is not the actor's, not in progress, or the
+    colleague is not on shift, active and skilled. The note is masked before the lock."""
+    note, _masked = mask_card_numbers(note.strip()[:NOTE_MAX])
+    with transaction.atomic():
+        return _session_transfer(
+            session_id=session_id,
+            actor=actor,
+            to_operator_id=to_operator_id,
+            note=note,
+            now=now or timezone.now(),
+        )
+
+
+def _session_transfer(
+    *, session_id: int, actor: Any, to_operator_id: int, note: str, now: Any
+) -> Session:
+    session = Session.objects.select_for_update().select_related("customer").get(pk=session_id)
+    if live_policies.is_closed(session):
+        raise LiveError("not_in_progress", 409, "Only a session in progress can be handed over.")
+    if not live_policies.can_close(actor, session):
+        raise LiveError("not_your_session", 403, "Only the session's operator can hand it over.")
+    target = User.objects.filter(pk=to_operator_id, is_active=True).first()
+    if target is None or target.pk == actor.pk:
+        raise LiveError("unknown_operator", 400, "Choose a colleague to hand the session to.")
+    if not booking_policies.can_take(target, session.mode).allowed:
+        raise LiveError("skill_missing", 409, "That colleague cannot take this kind of session.")
+    shift = (
+        Shift.objects.select_for_update()
+        .filter(operator=target, start__lte=now, end__gt=now)
+        .first()
+    )
+    if shift is None:
+        raise LiveError("not_on_shift", 409, "That colleague is not on shift now.")
+    before = session.operator_id
+    Session.objects.filter(pk=session.pk).update(operator=target)
+    session.operator = target
+    with mail.writing_to(session.customer):  # the customer's language, like their e-mails
+        line = gettext("The operator is now %(name)s.") % {"name": target.name}
+    posted = message_post(
+        session_id=session.pk, sender=target, role="operator", client_id=uuid.uuid4(), text=line
+    )
+    event = AuditAction.SESSION_TRANSFERRED
+    was: dict[str, Any] = {"operator_id": before}
+    new: dict[str, Any] = {"operator_id": target.pk, "note": note}
+    audit.record(
+        action=event, actor=actor, subject_user=session.customer, obj=session, before=was, after=new
+    )
+    transaction.on_commit(lambda: _broadcast(session.pk, posted.frame))
+    return session
+
+
+def _broadcast(session_id: int, frame: dict[str, Any]) -> None:
+    """Every socket of the session shows the line (SessionConsumer.chat_message)."""
+    layer = get_channel_layer()
+    if layer is not None and frame:
+        async_to_sync(layer.group_send)(
+            session_group(session_id), {"type": "chat.message", "frame": frame}
+        )
+
+
+class TransferForm(forms.Form):
+    operator = forms.TypedChoiceField(
+        label=_("Colleague on shift"), coerce=int, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note for your colleague"),
+        help_text=_("Optional. What has been asked and done so far. The customer does not see it."),
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, colleagues: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["operator"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(user.pk, user.name) for user in colleagues]
+
+
+@require_http_methods(["GET", "POST"])
+def transfer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the colleagues on shift who can take over, and a note. POST: hand over."""
+    user = request_user(request)
+    session, part = live_selectors.participant_session(user, pk)
+    if session is None or not part.allowed:
+        raise Http404
+    require(live_policies.can_close(user, session))
+    colleagues = colleagues_on_shift(session)
+    form = TransferForm(request.POST if request.method == "POST" else None, colleagues=colleagues)
+    context = {"session": session, "form": form, "colleagues": colleagues}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "signlanguage/live_transfer.html", context, status=400)
+        try:
+            session_transfer(
+                session_id=session.pk,
+                actor=user,
+                to_operator_id=form.cleaned_data["operator"],
+                note=form.cleaned_data["note"],
+            )
+        except LiveError as exc:
+            form.add_error("operator", _refusal(exc.code))
+            return render(request, "signlanguage/live_transfer.html", context, status=exc.status)
+        messages.success(request, gettext("The session is handed over."))
+        return redirect("signlanguage:live-console")
+    return render(request, "signlanguage/live_transfer.html", context)
+
+
+def _refusal(code: str) -> str:
+    if code == "not_on_shift":
+        return gettext("That colleague is no longer on shift. Choose another colleague.")
+    if code == "not_in_progress":
+        return gettext("The session is no longer in progress, so it cannot be handed over.")
+    return gettext("That colleague cannot take this session. Choose another colleague.")
