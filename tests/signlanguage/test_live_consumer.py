@@ -174,7 +174,7 @@ def count_queries(monkeypatch: Any) -> Any:
     yield counter
 
 
-async def test_connect_runs_at_most_four_queries_however_long_the_conversation(
+async def test_connect_runs_at_most_five_queries_however_long_the_conversation(
     senior, signed_in, chat_session, monkeypatch
 ):
     from signlanguage.live import services as live_services
