@@ -348,3 +348,9 @@ class SessionConsumer(ProtectedJsonConsumer):
     async def authority_revoked(self, event: dict[str, Any]) -> None:
         if self.acting_for_id is not None and event.get("member_id") == self.acting_for_id:
             await self.close(code=CLOSE_FORBIDDEN)
+
+    async def session_handed_over(self, event: dict[str, Any]) -> None:
+        """The operator handed the session to a colleague (live/transfer.py): the sockets of the
+        operator who handed over close with 4403; everyone else's stay open."""
+        if self.role == "operator" and event.get("from_operator_id") == self.user.pk:
+            await self.close(code=CLOSE_FORBIDDEN)

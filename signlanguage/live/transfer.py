@@ -108,17 +108,21 @@ def _session_transfer(
     audit.record(
         action=event, actor=actor, subject_user=session.customer, obj=session, before=was, after=new
     )
-    transaction.on_commit(lambda: _broadcast(session.pk, posted.frame))
+    transaction.on_commit(lambda: _broadcast(session.pk, posted.frame, before))
     return session
 
 
-def _broadcast(session_id: int, frame: dict[str, Any]) -> None:
-    """Every socket of the session shows the line (SessionConsumer.chat_message)."""
+def _broadcast(session_id: int, frame: dict[str, Any], from_operator_id: int | None) -> None:
+    """Every socket of the session shows the line (SessionConsumer.chat_message); then the
+    sockets of the operator who handed over close with 4403 (session_handed_over)."""
     layer = get_channel_layer()
-    if layer is not None and frame:
-        async_to_sync(layer.group_send)(
-            session_group(session_id), {"type": "chat.message", "frame": frame}
-        )
+    if layer is None:
+        return
+    group = session_group(session_id)
+    if frame:
+        async_to_sync(layer.group_send)(group, {"type": "chat.message", "frame": frame})
+    handed = {"type": "session.handed_over", "from_operator_id": from_operator_id}
+    async_to_sync(layer.group_send)(group, handed)
 
 
 class TransferForm(forms.Form):

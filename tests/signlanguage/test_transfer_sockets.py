@@ -1,0 +1,64 @@
+"""A hand-over on the live sockets (issue 21 item 6): the customer's page gets the line saying who
+took over, in order after the messages before it; the socket of the operator who handed over
+closes with 4403, and the colleague joins and carries on from the next number."""
+
+# ruff: noqa: F811 (pytest fixtures imported from live_fixtures are redefined as arguments)
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from signlanguage.models import Shift
+from tests.signlanguage.live_fixtures import (  # noqa: F401 (fixtures)
+    chat,
+    closed_with,
+    cookie_of,
+    db,
+    joined,
+    make_session,
+    next_of,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@db
+def on_shift_now(user: Any) -> None:
+    now = timezone.now()
+    hour = datetime.timedelta(hours=1)
+    Shift.objects.create(operator=user, start=now - hour, end=now + hour)
+
+
+async def test_the_customer_sees_who_took_over_and_the_old_operators_socket_closes(
+    senior, operator, make_operator, signed_in, make_session
+):
+    from signlanguage.live.transfer import session_transfer
+
+    session = await db(make_session)(senior, operator)
+    colleague = await db(make_operator)(display_name="佐藤 次郎")
+    await on_shift_now(colleague)
+    customer = await joined(session.pk, await cookie_of(signed_in, senior))
+    staff = await joined(session.pk, await cookie_of(signed_in, operator))
+    await customer.send_json_to(chat("こんにちは"))
+    assert (await next_of(customer, "chat.ack"))["seq"] == 1
+    assert (await next_of(customer, "chat.message"))["seq"] == 1  # the sender's page too
+    assert (await next_of(staff, "chat.message"))["seq"] == 1
+
+    await db(session_transfer)(session_id=session.pk, actor=operator, to_operator_id=colleague.pk)
+
+    line = await next_of(customer, "chat.message")
+    assert line["seq"] == 2
+    assert line["text"] == "担当が佐藤 次郎に代わりました。"
+    assert line["sender"] == {"role": "operator", "name": "佐藤 次郎"}
+    assert await closed_with(staff) == 4403
+
+    new_staff = await joined(session.pk, await cookie_of(signed_in, colleague))
+    await new_staff.send_json_to(chat("引き継ぎました"))
+    assert (await next_of(new_staff, "chat.ack"))["seq"] == 3
+    assert (await next_of(customer, "chat.message"))["text"] == "引き継ぎました"
+    await customer.disconnect()
+    await new_staff.disconnect()
+    await staff.disconnect()
