@@ -12,20 +12,13 @@ import pytest
 from django.utils import timezone
 
 from signlanguage.models import Shift
-from tests.signlanguage.live_fixtures import (  # noqa: F401 (fixtures)
-    chat,
-    closed_with,
-    cookie_of,
-    db,
-    joined,
-    make_session,
-    next_of,
-)
+from tests.signlanguage import live_fixtures as live
+from tests.signlanguage.live_fixtures import make_session  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@db
+@live.db
 def on_shift_now(user: Any) -> None:
     now = timezone.now()
     hour = datetime.timedelta(hours=1)
@@ -37,28 +30,30 @@ async def test_the_customer_sees_who_took_over_and_the_old_operators_socket_clos
 ):
     from signlanguage.live.transfer import session_transfer
 
-    session = await db(make_session)(senior, operator)
-    colleague = await db(make_operator)(display_name="佐藤 次郎")
+    session = await live.db(make_session)(senior, operator)
+    colleague = await live.db(make_operator)(display_name="佐藤 次郎")
     await on_shift_now(colleague)
-    customer = await joined(session.pk, await cookie_of(signed_in, senior))
-    staff = await joined(session.pk, await cookie_of(signed_in, operator))
-    await customer.send_json_to(chat("こんにちは"))
-    assert (await next_of(customer, "chat.ack"))["seq"] == 1
-    assert (await next_of(customer, "chat.message"))["seq"] == 1  # the sender's page too
-    assert (await next_of(staff, "chat.message"))["seq"] == 1
+    customer = await live.joined(session.pk, await live.cookie_of(signed_in, senior))
+    staff = await live.joined(session.pk, await live.cookie_of(signed_in, operator))
+    await customer.send_json_to(live.chat("こんにちは"))
+    assert (await live.next_of(customer, "chat.ack"))["seq"] == 1
+    assert (await live.next_of(customer, "chat.message"))["seq"] == 1  # the sender's page too
+    assert (await live.next_of(staff, "chat.message"))["seq"] == 1
 
-    await db(session_transfer)(session_id=session.pk, actor=operator, to_operator_id=colleague.pk)
+    await live.db(session_transfer)(
+        session_id=session.pk, actor=operator, to_operator_id=colleague.pk
+    )
 
-    line = await next_of(customer, "chat.message")
+    line = await live.next_of(customer, "chat.message")
     assert line["seq"] == 2
     assert line["text"] == "担当が佐藤 次郎に代わりました。"
     assert line["sender"] == {"role": "operator", "name": "佐藤 次郎"}
-    assert await closed_with(staff) == 4403
+    assert await live.closed_with(staff) == 4403
 
-    new_staff = await joined(session.pk, await cookie_of(signed_in, colleague))
-    await new_staff.send_json_to(chat("引き継ぎました"))
-    assert (await next_of(new_staff, "chat.ack"))["seq"] == 3
-    assert (await next_of(customer, "chat.message"))["text"] == "引き継ぎました"
+    new_staff = await live.joined(session.pk, await live.cookie_of(signed_in, colleague))
+    await new_staff.send_json_to(live.chat("引き継ぎました"))
+    assert (await live.next_of(new_staff, "chat.ack"))["seq"] == 3
+    assert (await live.next_of(customer, "chat.message"))["text"] == "引き継ぎました"
     await customer.disconnect()
     await new_staff.disconnect()
     await staff.disconnect()
