@@ -55,11 +55,13 @@ audit: install
 
 test: lint typecheck audit jstest pytest
 
-# Every benchmark at a small size, both scenarios (needs PostgreSQL and Redis on 127.0.0.1):
+# Every benchmark at a small size, both scenarios (needs PostgreSQL, Redis and nginx on 127.0.0.1;
+# bench.video needs Chromium), the scaleout scenario behind nginx:
 # so they cannot rot. Exits non-zero on a lost message, double booking, refused socket or error.
 bench-quick: install messages static
 	for b in chat_latency connections http booking_contention; do \
 	  $(BIN)/python -m bench.$$b --quick || exit 1; done
+	$(BIN)/python -m bench.video --quick
 
 scaleout: install messages static
 	tools/scaleout.sh

@@ -94,10 +94,33 @@ def http_extra(clients: int, pairs: int = 12000) -> dict[str, Any]:
 
 
 @transaction.atomic
-def chat_setup(sessions: int) -> dict[str, Any]:
-    """K active written-chat sessions, each with its own customer and operator."""
+def signed_in_session(user_id: int) -> str:
+    """A session key as a password + TOTP sign-in leaves it (user, backend, auth hash, verified
+    device), made on the server: for runs too large to sign every user in through the API."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from access_support.sessions import SessionStore
+
+    user = User.objects.get(pk=user_id)
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "access_support.accounts.backends.UserBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user, confirmed=True).persistent_id
+    store.create()
+    return str(store.session_key)
+
+
+def chat_setup(sessions: int, server_side_sign_in: bool = False) -> dict[str, Any]:
+    """K active written-chat sessions, each with its own customer and operator (with a session
+    key each when `server_side_sign_in`)."""
     customers = users("benchcust", sessions, ["member"])
     operators = users("benchchatop", sessions, ["operator"], skills=["written_chat"])
+    if server_side_sign_in:
+        for person in customers + operators:
+            person["session_key"] = signed_in_session(person["id"])
     pairs = []
     for customer, operator in zip(customers, operators, strict=True):
         session = Session.objects.create(

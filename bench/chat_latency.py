@@ -4,15 +4,23 @@ same run, the floor: a bare Channels consumer relaying frames within a room on d
 
     python -m bench.chat_latency [--sessions 100] [--messages 20] [--rate 5]
                                  [--scenario embedded|scaleout|both] [--json]
+    python -m bench.chat_latency --sessions 1000 --messages 12 --rate 0.2 --scenario scaleout
+
+Each customer starts at a random moment within its first interval (1/rate), so the sessions do
+not send in step. Up to 100 sessions every user signs in through the API (password, then TOTP);
+beyond that the session keys are made on the server as that sign-in leaves them (signing 2,000
+users in one after another took longer than the measurement).
 
 Scenarios: embedded (SQLite + in-memory layer, 1 daphne process) and scaleout (PostgreSQL +
-Redis, 2 daphne processes; each customer on one process, its operator on the other).
+Redis, 2 daphne processes behind nginx, which spreads the sockets over them; with
+BENCH_FRONT=none each customer is on one process and its operator on the other).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 import uuid
 from typing import Any
@@ -52,6 +60,7 @@ async def _pair_run(
                     return
 
     task = asyncio.create_task(receiver())
+    await asyncio.sleep(random.uniform(0, 1 / rate))  # noqa: S311 (spreading the load)
     for _ in range(messages):
         client_id = str(uuid.uuid4())
         sent_at[client_id] = time.perf_counter()
@@ -126,12 +135,18 @@ async def measure(
     }
 
 
+SIGN_IN_THROUGH_API_UP_TO = 100
+PEOPLE = ("customer", "operator")
+
+
 async def run_scenario(name: str, sessions: int, messages: int, rate: float) -> dict[str, Any]:
     with common.scenario(name) as sc:
         env = sc.env()
+        server_side = sessions > SIGN_IN_THROUGH_API_UP_TO
         setup = common.run_django(
             env,
-            f"from bench.app_fixtures import chat_setup; print(json.dumps(chat_setup({sessions})))",
+            "from bench.app_fixtures import chat_setup; "
+            f"print(json.dumps(chat_setup({sessions}, server_side_sign_in={server_side})))",
         )
         with common.daphne(
             common.scenario_floor_env(sc), sc.processes, "bench.floor_asgi:application"
@@ -148,16 +163,20 @@ async def run_scenario(name: str, sessions: int, messages: int, rate: float) -> 
             pairs = []
             clients = []
             for pair in setup["pairs"]:
-                customer = await sign_in(bases[0], pair["customer"])
-                operator = await sign_in(bases[-1], pair["operator"])
-                clients += [customer, operator]
+                if server_side:
+                    cookies = [f"sessionid={pair[who]['session_key']}" for who in PEOPLE]
+                else:
+                    customer = await sign_in(bases[0], pair["customer"])
+                    operator = await sign_in(bases[-1], pair["operator"])
+                    clients += [customer, operator]
+                    cookies = [customer.cookie_header, operator.cookie_header]
                 path = f"/ws/sessions/{pair['session_id']}/"
                 pairs.append(
                     (
                         bases[0].replace("http://", "ws://") + path,
                         bases[-1].replace("http://", "ws://") + path,
-                        {"Cookie": customer.cookie_header},
-                        {"Cookie": operator.cookie_header},
+                        {"Cookie": cookies[0]},
+                        {"Cookie": cookies[1]},
                     )
                 )
             row = await measure(pairs, messages, rate, framed=True)
@@ -168,6 +187,7 @@ async def run_scenario(name: str, sessions: int, messages: int, rate: float) -> 
         "scenario": name,
         "sessions": sessions,
         "messages": messages,
+        "sign_in": "server" if server_side else "api",
         **row,
         "rss_mib": round(rss / 2**20, 1),
         "floor_p50_ms": floor_row["p50_ms"],
