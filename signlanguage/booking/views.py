@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access_support.accounts.models import User
@@ -469,26 +469,8 @@ def shifts_copy_week(request: HttpRequest) -> HttpResponse:
             result.copied,
         ) % {"n": result.copied}
         messages.success(request, text)
-        if result.skipped_overlap:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(n)d shift was not copied: the operator already has a shift at that time.",
-                    "%(n)d shifts were not copied: the operator already has a shift at that time.",
-                    result.skipped_overlap,
-                )
-                % {"n": result.skipped_overlap},
-            )
-        if result.skipped_not_operator:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(n)d shift was not copied: the person is no longer an operator.",
-                    "%(n)d shifts were not copied: the person is no longer an operator.",
-                    result.skipped_not_operator,
-                )
-                % {"n": result.skipped_not_operator},
-            )
+        _tell_count(request, messages.WARNING, result.skipped_overlap, NOT_COPIED_OVERLAP)
+        _tell_count(request, messages.WARNING, result.skipped_not_operator, NOT_COPIED_NOT_OPERATOR)
         return redirect(_week_url(monday + datetime.timedelta(days=7)))
     return render(
         request,
@@ -503,6 +485,37 @@ def shifts_copy_week(request: HttpRequest) -> HttpResponse:
     )
 
 
+# What a supervisor is told about the bookings and shifts a change could not keep.
+NOT_COPIED_OVERLAP = ngettext_lazy(
+    "%(n)d shift was not copied: the operator already has a shift at that time.",
+    "%(n)d shifts were not copied: the operator already has a shift at that time.",
+    "n",
+)
+NOT_COPIED_NOT_OPERATOR = ngettext_lazy(
+    "%(n)d shift was not copied: the person is no longer an operator.",
+    "%(n)d shifts were not copied: the person is no longer an operator.",
+    "n",
+)
+MOVED = ngettext_lazy(
+    "%(count)d booking in it moved to another operator; the customer was told.",
+    "%(count)d bookings in it moved to other operators; the customers were told.",
+    "count",
+)
+CANCELLED = ngettext_lazy(
+    "%(count)d booking in it had no other operator free and was cancelled; "
+    "the customer was e-mailed a link to book again.",
+    "%(count)d bookings in it had no other operator free and were cancelled; "
+    "the customers were e-mailed a link to book again.",
+    "count",
+)
+
+
+def _tell_count(request: HttpRequest, level: int, count: int, text: Any, *, key: str = "n") -> None:
+    """Add `text` (an ngettext_lazy keyed by `key`) for `count`, unless nothing was counted."""
+    if count:
+        messages.add_message(request, level, text % {key: count})
+
+
 @require_POST
 def shift_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
@@ -512,27 +525,7 @@ def shift_delete(request: HttpRequest, pk: int) -> HttpResponse:
         monday = _monday(shift.start.astimezone(JST).date().isoformat())
         removal = services.shift_delete(shift=shift, actor=user)
         messages.success(request, _("The shift is removed."))
-        if removal.reassigned:
-            messages.info(
-                request,
-                ngettext(
-                    "%(count)d booking in it moved to another operator; the customer was told.",
-                    "%(count)d bookings in it moved to other operators; the customers were told.",
-                    removal.reassigned,
-                )
-                % {"count": removal.reassigned},
-            )
-        if removal.cancelled:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(count)d booking in it had no other operator free and was cancelled; "
-                    "the customer was e-mailed a link to book again.",
-                    "%(count)d bookings in it had no other operator free and were cancelled; "
-                    "the customers were e-mailed a link to book again.",
-                    removal.cancelled,
-                )
-                % {"count": removal.cancelled},
-            )
+        _tell_count(request, messages.INFO, removal.reassigned, MOVED, key="count")
+        _tell_count(request, messages.WARNING, removal.cancelled, CANCELLED, key="count")
         return redirect(_week_url(monday))
     return redirect("signlanguage:shifts")
