@@ -153,3 +153,18 @@ def test_only_the_sessions_operator_hands_it_over(
     assert hand_over(signed_in(colleague), session, colleague).status_code == 404
     session.refresh_from_db()
     assert session.operator_id != colleague.pk
+
+
+def test_the_colleague_reads_the_note_on_the_live_page(
+    session: Session, senior: Any, operator: Any, colleague: Any, signed_in: Any
+) -> None:
+    hand_over(signed_in(operator), session, colleague, note="住所変更の書類を案内済み")
+    page = signed_in(colleague).get(f"/sessions/{session.pk}/live/").content.decode()
+    assert "あなたに引き継がれた相談" in page
+    assert "住所変更の書類を案内済み" in page
+    assert "鈴木 さくらから、11:00に引き継ぎました。" in page
+    # The note is for staff: the customer's page does not show it.
+    assert (
+        "住所変更の書類を案内済み"
+        not in signed_in(senior).get(f"/sessions/{session.pk}/live/").content.decode()
+    )
