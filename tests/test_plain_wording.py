@@ -266,6 +266,7 @@ def test_the_menu_headings_and_choices_are_plain_on_the_members_pages(signed_in,
     html = client.get("/proxies/").content.decode()
     menu = section(html, '<nav class="wrap site-nav"', "</nav>")
     assert "あなたの 代理人" in menu and "ログインの 設定" in menu and "わたしの代理人" not in menu
+    assert "手話と 筆談（文字で 話す）" in menu and "手話・筆談" not in menu
     assert "<h1>あなたの 代理人</h1>" in html and "（子）" not in html
     assert "<h1>ログインの 設定</h1>" in client.get("/accounts/security/").content.decode()
     for page in ("/sessions/book/", "/sessions/now/"):
