@@ -36,6 +36,11 @@ class EndedAs(models.TextChoices):
     ABANDONED = "abandoned", _("Abandoned: everyone left")
 
 
+def transcript_kept_by_default() -> bool:
+    """A new session's `transcript_kept` (issue 22 item 7): TRANSCRIPT_KEPT_BY_DEFAULT."""
+    return bool(getattr(settings, "TRANSCRIPT_KEPT_BY_DEFAULT", True))
+
+
 class Shift(models.Model):
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shifts"
@@ -109,6 +114,15 @@ class Session(models.Model):
     waiting_left_at = models.DateTimeField(null=True, blank=True)
     # How a session ended without the operator closing it (EndedAs); empty otherwise.
     ended_as = models.CharField(max_length=20, blank=True, default="", choices=EndedAs.choices)
+    # What is kept of the conversation (issue 22 item 7, signlanguage.live.keeping): the customer
+    # chooses at the end whether the chat is kept (the default from TRANSCRIPT_KEPT_BY_DEFAULT when
+    # the session is made). Not kept: the chat messages are deleted once the customer has
+    # downloaded them, or 24 hours after the end (`manage.py sweep_transcripts`); the session row
+    # (times, people, mode, outcome) stays. Video is never recorded.
+    transcript_kept = models.BooleanField(default=transcript_kept_by_default)
+    transcript_chosen_at = models.DateTimeField(null=True, blank=True)
+    transcript_downloaded_at = models.DateTimeField(null=True, blank=True)
+    transcript_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
