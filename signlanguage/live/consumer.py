@@ -44,6 +44,8 @@ CLOSE_NOT_OPEN_YET = 4425
 MAX_SEQ = 2**31 - 1  # the largest sequence number a database column holds
 # WebRTC offers, answers and ICE candidates are two or three levels deep.
 MAX_SIGNAL_DEPTH = 16
+# "operator-2147483647" and more: a participant id (`rtc.signal` `to`) is never longer.
+MAX_PARTICIPANT_ID = 64
 
 
 def _non_negative_int(value: Any) -> int | None:
@@ -65,6 +67,8 @@ class SessionConsumer(ProtectedJsonConsumer):
     video_off_by: str = ""
     # The page asked for `presence` frames (the client's `presence` frame; issue 22 item 6).
     watches_presence: bool = False
+    # This socket's participant id in the video mesh ("customer-3"; issue 22 item 3).
+    participant_id: str = ""
 
     async def authorize(self) -> int | None:
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
@@ -90,6 +94,7 @@ class SessionConsumer(ProtectedJsonConsumer):
         self.role = part.role
         self.side = part.side
         self.acting_for_id = part.acting_for_id
+        self.participant_id = live_policies.participant_id(part.role, self.user.pk)
         self.mode = session.mode
         self.state = session.state
         self.read_marks = live_selectors.read_marks_of_other_side(session, part.side)
@@ -133,6 +138,7 @@ class SessionConsumer(ProtectedJsonConsumer):
             "sync": self.on_sync,
             "rtc.signal": self.on_rtc_signal,
             "rtc.ice_servers": self.on_ice_servers,
+            "rtc.peers": self.on_rtc_peers,
             "heartbeat": self.on_heartbeat,
             "mode": self.on_mode,
             "presence": self.on_presence,
@@ -269,10 +275,43 @@ class SessionConsumer(ProtectedJsonConsumer):
         if self.mode != "sign_language":
             await self.send_error("not_video_session", "This is a written-chat session.")
             return
+        to = frame.get("to")
+        if to is not None:
+            # Three-way video (issue 22 item 3): one participant's pages only, and only someone
+            # who may take part in this session's video (never the sender itself).
+            if not isinstance(to, str) or not 1 <= len(to) <= MAX_PARTICIPANT_ID:
+                await self.send_error("invalid_to", '"to" must be a participant id string.')
+                return
+            if to == self.participant_id or not await self.is_video_peer(to):
+                await self.send_error(
+                    "unknown_participant", "No other participant of this session has that id."
+                )
+                return
         await self.channel_layer.group_send(
             session_group(self.session_id),
-            {"type": "rtc.signal", "from_side": self.side, "payload": payload},
+            {
+                "type": "rtc.signal",
+                "from_side": self.side,
+                "from_id": self.participant_id,
+                "to": to,
+                "payload": payload,
+            },
         )
+
+    async def is_video_peer(self, participant: str) -> bool:
+        """Read each time: an operator assigned or a grant given or revoked after this socket
+        connected counts at once (a handful of signals per call, one query each)."""
+        peers = await database_sync_to_async(live_selectors.video_participants)(self.session_id)
+        return participant in peers
+
+    async def on_rtc_peers(self, frame: dict[str, Any]) -> None:
+        """Who this page is in the video mesh, and whom it may call (issue 22 item 3)."""
+        if self.mode != "sign_language":
+            await self.send_error("not_video_session", "This is a written-chat session.")
+            return
+        everyone = await database_sync_to_async(live_selectors.video_participants)(self.session_id)
+        peers = sorted(everyone - {self.participant_id})
+        await self.send_json({"type": "rtc.peers", "you": self.participant_id, "peers": peers})
 
     async def on_mode(self, frame: dict[str, Any]) -> None:
         mode = frame.get("mode")
@@ -333,7 +372,16 @@ class SessionConsumer(ProtectedJsonConsumer):
             await self.mark_presence(connected=True)
 
     async def rtc_signal(self, event: dict[str, Any]) -> None:
-        # Only the other end of the call: the customer's proxy shares the customer's side.
+        to = event.get("to")
+        if to is not None:
+            # Addressed: that participant's sockets only, never back to the sender.
+            if to == self.participant_id and event.get("from_id") != self.participant_id:
+                await self.send_json(
+                    {"type": "rtc.signal", "from": event["from_id"], "payload": event["payload"]}
+                )
+            return
+        # Not addressed (one-to-one, as before): only the other end of the call; the customer's
+        # proxy shares the customer's side.
         if event["from_side"] != self.side:
             await self.send_json(
                 {"type": "rtc.signal", "from": event["from_side"], "payload": event["payload"]}

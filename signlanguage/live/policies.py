@@ -46,6 +46,13 @@ def participation(user: Any, session: Any, *, proxy_decision: Any = None) -> Par
     return Participation(False, "not_participant")
 
 
+def participant_id(role: str, user_id: int) -> str:
+    """A participant's id in the video mesh (`rtc.signal` `to` / `from`, docs/websocket.md):
+    the role and the user, e.g. "proxy-12". The same on every page load, so a participant who
+    reloads keeps it (the page's own instance tells the loads apart)."""
+    return f"{role}-{user_id}"
+
+
 def needs_proxy_decision(user: Any, session: Any) -> bool:
     return (
         bool(getattr(user, "is_proxy", False))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from access_support.accounts.models import User
 from access_support.audit.actions import AuditAction
 from access_support.audit.models import AuditEvent
+from proxies.policies import decide
 from proxies.reasons import explain
 from proxies.scopes import ACTIONS, SCOPES, ordered_scopes
 from proxies.selectors import grants_in_force
@@ -52,6 +53,34 @@ def participant_session(
             actor=user, member=session.customer, action="session.book", verified=verified, via=via
         )
     return session, live_policies.participation(user, session, proxy_decision=decision)
+
+
+def video_participants(session_id: int) -> set[str]:
+    """The participant ids (live_policies.participant_id) of everyone who may take part in the
+    session's video now: its customer, its operator once assigned, and every proxy whose grant
+    from the customer is in force with `session.book` (decided as each use is, not audited: this
+    only says who a signal may be addressed to). Empty for a session that does not exist."""
+    session = Session.objects.select_related("customer").filter(pk=session_id).first()
+    if session is None:
+        return set()
+    ids = {live_policies.participant_id("customer", session.customer_id)}
+    if session.operator_id is not None:
+        ids.add(live_policies.participant_id("operator", session.operator_id))
+    now = timezone.now()
+    grants = (
+        grants_in_force(now)
+        .filter(member_id=session.customer_id, proxy__isnull=False)
+        .select_related("proxy")
+    )
+    for grant in grants:
+        if grant.proxy_id is None:
+            continue
+        decision = decide(
+            grant.proxy, session.customer, "session.book", grant=grant, now=now, verified=True
+        )
+        if decision.allowed:
+            ids.add(live_policies.participant_id("proxy", grant.proxy_id))
+    return ids
 
 
 def message_frame(message: ChatMessage) -> dict[str, Any]:
