@@ -492,6 +492,44 @@ return problems;
 """
 
 
+# With furigana on, a control's label holds <ruby> elements: in a flex or grid box each of them
+# is an item of its own and the label is laid out in columns that cannot wrap (a long menu link or
+# button ran off a 375 px screen). A control with furigana must be a box whose text wraps as text,
+# and no control may be wider than the screen.
+RUBY_WRAP_JS = r"""
+const problems = [];
+const doc = document.documentElement;
+const describe = el => {
+  let d = el.tagName.toLowerCase();
+  if (el.classList.length) d += '.' + [...el.classList].join('.');
+  const words = (el.innerText || '').replace(/\s+/g, ' ').trim();
+  return d + ` "${words.slice(0, 40)}"`;
+};
+for (const el of document.querySelectorAll('a[href], button, summary, [role=button]')) {
+  const r = el.getBoundingClientRect();
+  if (r.width <= 1 || r.height <= 1 || el.closest('[hidden]')) continue;
+  if (r.bottom + window.scrollY <= 0 || r.right + window.scrollX <= 0) continue;  // parked
+  const s = getComputedStyle(el);
+  if (/flex|grid/.test(s.display) && [...el.children].some(c => c.tagName === 'RUBY'))
+    problems.push(`furigana cannot wrap: ${describe(el)} is a ${s.display} box, each <ruby> `
+      + 'an item of its own');
+  if (r.right > doc.clientWidth + 0.5 || r.left < -0.5)
+    problems.push(`wider than the screen: ${describe(el)} (${Math.round(r.left)} to `
+      + `${Math.round(r.right)}px of ${doc.clientWidth})`);
+}
+return problems;
+"""
+
+
+def ruby_wrap_problems(driver: Any, width: int = 375) -> list[str]:
+    """RUBY_WRAP_JS at a phone's width (`width` CSS px)."""
+    try:
+        emulate(driver, {"width": width, "height": 812, "deviceScaleFactor": 1, "mobile": False})
+        return [f"{width}px: {p}" for p in driver.execute_script(RUBY_WRAP_JS)]
+    finally:
+        emulate(driver, None)
+
+
 def layout_problems(driver: Any) -> list[str]:
     problems = [f"1280px: {p}" for p in driver.execute_script(LAYOUT_JS)]
     try:
@@ -501,6 +539,7 @@ def layout_problems(driver: Any) -> list[str]:
             if name == "375px":
                 spaced = driver.execute_script(TEXT_SPACING_JS)
                 problems += [f"375px, text spacing (1.4.12): {p}" for p in spaced]
+                problems += [f"375px: {p}" for p in driver.execute_script(RUBY_WRAP_JS)]
     finally:
         emulate(driver, None)
     return problems
