@@ -180,6 +180,9 @@ class SenderRole(models.TextChoices):
     CUSTOMER = "customer", _("Customer")
     PROXY = "proxy", _("Proxy")
     OPERATOR = "operator", _("Operator")
+    # A line the service writes, said by nobody in the conversation (the hand-over's "the
+    # operator is now …", issue 21 item 6); its `sender` is who caused it, never shown.
+    SYSTEM = "system", _("Notice")
 
 
 class SessionSequence(models.Model):
