@@ -218,8 +218,28 @@ READINGS: dict[str, str] = {
     "知らせ": "しらせ",
     "終える": "おえる",
     "終わり": "おわり",
+    # What is kept of a conversation (issue 22 item 7: the ended session page).
+    "残す": "のこす",
+    "残し": "のこし",
+    "残さ": "のこさ",
+    "消す": "けす",
+    "消し": "けし",
+    "終わっ": "おわっ",
+    "選んだ": "えらんだ",
+    "選択": "せんたく",
+    "読め": "よめ",
+    "決める": "きめる",
+    "参加": "さんか",
+    "話した": "はなした",
+    "遅くとも": "おそくとも",
+    "控え": "ひかえ",
+    "お客様": "おきゃくさま",
+    "今の": "いまの",
+    "今は": "いまは",
     "操作中": "そうさちゅう",
     "相談中": "そうだんちゅう",
+    "接続中": "せつぞくちゅう",
+    "未読": "みどく",
     "忘れた": "わすれた",
     "ユーザー名": "ユーザーめい",
     "番号": "ばんごう",
@@ -344,6 +364,25 @@ READINGS: dict[str, str] = {
     "止まり": "とまり",
     "通訳": "つうやく",
     "本部": "ほんぶ",
+    # The notification centre and the waiting page's browser notification (issue 21 item 5).
+    "読んだ": "よんだ",
+    "新着": "しんちゃく",
+    "自分": "じぶん",
+    "通知": "つうち",
+    "待っている間": "まっているあいだ",
+    "見て": "みて",
+    "音は": "おとは",
+    "鳴りません": "なりません",
+    "既読": "きどく",
+    "作り直": "つくりなお",
+    "引き続き": "ひきつづき",
+    "誰か": "だれか",
+    "端末": "たんまつ",
+    "始まりました": "はじまりました",
+    "変わりました": "かわりました",
+    "取り消され": "とりけされ",
+    "心当たり": "こころあたり",
+    "申し出": "もうしで",
     # 日 alone is ひ, にち or か by the sentence: the phrases the pages use.
     "話す 日": "はなす ひ",
     "休みの 日": "やすみの ひ",
@@ -386,6 +425,10 @@ _NUMBERED = (
 
 _KANJI_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\u3005]+)")
 
+# One kanji whose reading depends on the words around it, read only where it is the whole text
+# of an element (the live page's text-size button 大 だい; 大きい is おおきい).
+_STANDALONE = {"大": "だい"}
+
 
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern[str]:
@@ -411,30 +454,105 @@ def _numbered(match: re.Match[str], text: str) -> str:
     return number + _ruby("日", "にち")
 
 
-@lru_cache(maxsize=512)
 def ruby_for(word: str) -> str:
     """`<ruby>` markup for one dictionary word; the kana around and between the kanji stay
     outside the ruby (引き受け → 引(ひ)き受(う)け)."""
-    reading = READINGS[word]
+    return ruby_with(word, READINGS[word])
+
+
+@lru_cache(maxsize=1024)
+def ruby_with(word: str, reading: str) -> str:
+    """`<ruby>` markup for a word and its reading (escaped text both): a kanji run each gets its
+    part of the reading where the kana and spaces line up (山田 花子 / やまだ はなこ), else one
+    ruby over the whole word."""
+    return "".join(_ruby(base, rt) if rt else base for base, rt in ruby_pieces(word, reading))
+
+
+def ruby_pieces(word: str, reading: str) -> list[tuple[str, str]]:
+    """A word cut into (text, reading) pieces, reading "" for the kana outside the ruby."""
     parts = [p for p in _KANJI_RUN.split(word) if p]
     regex = "".join("(.+?)" if _KANJI_RUN.fullmatch(p) else re.escape(p) for p in parts)
     match = re.fullmatch(regex, reading)
     if match is None:  # a dictionary entry whose kana do not line up: one ruby over the word
-        return _ruby(word, reading)
+        return [(word, reading)]
     readings = iter(match.groups())
-    return "".join(_ruby(p, next(readings)) if _KANJI_RUN.fullmatch(p) else p for p in parts)
+    return [(p, next(readings)) if _KANJI_RUN.fullmatch(p) else (p, "") for p in parts]
+
+
+def client_words(*texts: Any) -> dict[str, list[tuple[str, str]]]:
+    """The dictionary words in the texts a page's script writes (strings, or dicts and lists of
+    them) → their ruby pieces, for the script to put the same furigana over them
+    (signlanguage/static/signlanguage/furigana.js)."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    pending: list[Any] = list(texts)
+    while pending:
+        text = pending.pop()
+        if isinstance(text, dict):
+            pending.extend(text.values())
+        elif isinstance(text, list | tuple):
+            pending.extend(text)
+        elif text:
+            for match in _pattern().finditer(str(text)):
+                if not match.lastgroup:
+                    found[match.group(0)] = ruby_pieces(match.group(0), READINGS[match.group(0)])
+            if _STANDALONE.get(str(text).strip()):
+                word = str(text).strip()
+                found[word] = ruby_pieces(word, _STANDALONE[word])
+    return found
 
 
 def _ruby(base: str, reading: str) -> str:
     return f"<ruby>{base}<rp>(</rp><rt>{reading}</rt><rp>)</rp></ruby>"
 
 
-def _annotate_text(text: str) -> str:
-    """Ruby over the dictionary words in text that is already HTML-escaped (escaping leaves
-    kanji alone, and the markup added holds only dictionary strings)."""
-    return _pattern().sub(
-        lambda m: _numbered(m, text) if m.lastgroup else ruby_for(m.group(0)), text
-    )
+@lru_cache(maxsize=256)
+def _pattern_with(names: tuple[str, ...]) -> re.Pattern[str]:
+    words = sorted({*READINGS, *names}, key=len, reverse=True)
+    return re.compile(_NUMBERED + "|" + "|".join(re.escape(word) for word in words))
+
+
+def _annotate_text(text: str, names: dict[str, str] | None = None) -> str:
+    """Ruby over the dictionary words (and the given names → readings, both escaped) in text
+    that is already HTML-escaped (escaping leaves kanji alone, and the markup added holds only
+    dictionary strings and escaped names)."""
+    if _STANDALONE.get(text.strip()):
+        word = text.strip()
+        return text.replace(word, ruby_with(word, _STANDALONE[word]))
+    if not names:
+        return _pattern().sub(
+            lambda m: _numbered(m, text) if m.lastgroup else ruby_for(m.group(0)), text
+        )
+
+    def replace(match: re.Match[str]) -> str:
+        if match.lastgroup:
+            return _numbered(match, text)
+        word = match.group(0)
+        return ruby_with(word, names[word]) if word in names else ruby_for(word)
+
+    return _pattern_with(tuple(sorted(names))).sub(replace, text)
+
+
+# --- people's names ---------------------------------------------------------------------------
+# A name has no reading in the dictionary: its owner's stored reading (User.name_reading, the
+# フリガナ a bank keeps) is noted whenever the name is shown during a request (User.name), and
+# {% furigana %} puts it over that name wherever it stands on the page.
+
+
+def note_name(name: str, name_reading: str) -> None:
+    """Remember, for the request being answered, that `name` (read `name_reading`) is shown."""
+    request = request_context.request.get()
+    if request is None or not name or not name_reading or not _KANJI_RUN.search(name):
+        return
+    shown = getattr(request, "furigana_names", None)
+    if shown is None:
+        shown = {}
+        request.furigana_names = shown
+    shown[escape(name)] = escape(name_reading)
+
+
+def names_shown(request: Any) -> dict[str, str]:
+    """The names (escaped) → readings noted during this request."""
+    return dict(getattr(request, "furigana_names", None) or {})
 
 
 def furigana_text(value: Any) -> SafeString:
@@ -447,7 +565,7 @@ _SKIP = frozenset({"script", "style", "textarea", "title", "option", "ruby", "rt
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>|<!--.*?-->", re.DOTALL)
 
 
-def furigana_html(html: str) -> SafeString:
+def furigana_html(html: str, names: dict[str, str] | None = None) -> SafeString:
     """Furigana in the text between the tags of rendered, escaped template output. Tags, and so
     attributes (labels, values, aria-*), are copied unchanged; so is the content of <script>,
     <textarea>, <option> and any existing <ruby>."""
@@ -456,7 +574,7 @@ def furigana_html(html: str) -> SafeString:
     position = 0
     for tag in _TAG.finditer(html):
         text = html[position : tag.start()]
-        out.append(text if skipping else _annotate_text(text))
+        out.append(text if skipping else _annotate_text(text, names))
         out.append(tag.group(0))
         name = (tag.group(2) or "").lower()
         if name in _SKIP:
@@ -467,5 +585,5 @@ def furigana_html(html: str) -> SafeString:
                 skipping.append(name)
         position = tag.end()
     tail = html[position:]
-    out.append(tail if skipping else _annotate_text(tail))
+    out.append(tail if skipping else _annotate_text(tail, names))
     return mark_safe("".join(out))  # noqa: S308 - only text between tags of safe HTML changed

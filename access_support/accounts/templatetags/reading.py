@@ -13,9 +13,12 @@ an include argument or text used several times.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.template.base import Parser, Token
 from django.utils import translation
+from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 
 from access_support.accounts import reading
@@ -44,7 +47,18 @@ class FuriganaNode(template.Node):
         html = self.nodelist.render(context)
         if not _on(context):
             return html
-        return reading.furigana_html(html)
+        # The people's names shown while rendering (User.name noted them with their readings).
+        return reading.furigana_html(html, reading.names_shown(context.get("request")))
+
+
+@register.simple_tag(takes_context=True)
+def furigana_words(context: template.Context, *texts: Any) -> str:
+    """With furigana on, `<script type="application/json" id="furigana-words">`: the dictionary
+    words in the texts the page's script writes (strings or dicts of them) and their readings,
+    so that text gets the same furigana (signlanguage/static/signlanguage/furigana.js)."""
+    if not _on(context):
+        return ""
+    return json_script(reading.client_words(*texts), "furigana-words")
 
 
 @register.tag("furigana")

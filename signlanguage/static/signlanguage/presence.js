@@ -3,6 +3,8 @@
 // the server answers with everyone's state and sends every change. Shown as plain text in a
 // role="status" list, never a sound; minutes are counted again every half minute.
 
+import { setReadingText } from "./furigana.js";
+
 const TICK_MS = 30000;
 const KEYS = {
   connected: "presence_connected",
@@ -73,7 +75,7 @@ export class PresenceView {
         const li = doc.createElement("li");
         li.dataset.presenceRole = line.role;
         li.dataset.presenceState = line.state;
-        li.textContent = line.text;
+        setReadingText(li, line.text);
         return li;
       }),
     );

@@ -3,6 +3,7 @@
 // server); content is set as text, never HTML. The operators' list is updated in place, keyed by
 // session id (queue-list.js): focus on a row's button stays, each row says its mode in words and
 // each button names the customer.
+import { setReadingText } from "./furigana.js";
 import { fill, reconcile, setText, waitText } from "./queue-list.js";
 
 const status = document.getElementById("queue-status");
@@ -23,7 +24,7 @@ const strings = readStrings();
 
 function paragraph(text) {
   const p = document.createElement("p");
-  p.textContent = text;
+  setReadingText(p, text);
   return p;
 }
 
