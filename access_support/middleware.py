@@ -7,20 +7,14 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.functional import LazyObject, empty
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.middleware import OTPMiddleware
-from django_otp.models import Device
 
 from access_support import request_context
-from access_support.accounts.backends import known_user
-from access_support.prepared import Prepared
+from access_support.speedups.lazy import unwrapped
 
 # Paths reachable before the second factor is verified (sign-in, health, static, language,
 # the public help page).
@@ -117,64 +111,6 @@ def touch_session(request: HttpRequest, user: Any, *, force: bool = False) -> No
         session["_idle"] = idle
         session["_touched"] = now
         session.set_expiry(idle)
-
-
-class DeviceMiddleware(OTPMiddleware):
-    """django-otp's middleware (request.user.otp_device, is_verified()) with the device read
-    prepared (access_support/prepared.py) and joined to its user: one query gives the device
-    and the user it belongs to, and auth's `get_user` takes that user instead of reading the
-    same row again (`accounts.backends.known_user`) — only when it is the session's user.
-    django-otp's checks are unchanged and run on every request (not cached across them): the
-    device must belong to the signed-in user and be confirmed, and auth still checks the
-    session hash and `is_active`."""
-
-    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
-        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
-        device = self._device_from_persistent_id(persistent_id) if persistent_id else None
-        token = known_user.set(device.user if device is not None else None)
-        try:
-            authenticated = user.is_authenticated  # auth's lazy user, read (or not) here
-        finally:
-            known_user.reset(token)
-        self._init_user_fields(user)
-        if authenticated:
-            user.otp_device = self._finalize_device(request, user, device)
-        return user
-
-    def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
-        label, _, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")
-        try:
-            model = apps.get_model(label)
-            pk = int(device_id)
-        except (ValueError, LookupError):
-            return None
-        if not issubclass(model, Device):
-            return None
-        reader = _DEVICE_WITH_USER.get(model)
-        if reader is None:
-            reader = _DEVICE_WITH_USER.setdefault(
-                model,
-                Prepared(
-                    model,
-                    lambda pk: model.objects.select_related("user").filter(pk=pk)[:1],
-                    (-7130002,),
-                ),
-            )
-        return reader.first(pk)
-
-
-# One prepared device-and-user read per device model (TOTP, e-mail, backup codes).
-_DEVICE_WITH_USER: dict[type[Device], Prepared[Any]] = {}
-
-
-def unwrapped(value: Any) -> Any:
-    """The object inside (possibly nested) lazy wrappers, evaluating them if need be."""
-    while isinstance(value, LazyObject):
-        lazy: Any = value  # the stubs do not declare LazyObject's _wrapped and _setup
-        if lazy._wrapped is empty:
-            lazy._setup()
-        value = lazy._wrapped
-    return value
 
 
 class SecondFactorRequiredMiddleware:

@@ -32,8 +32,8 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from access_support.prepared import by_primary_key
 from access_support.sessions import SessionStore
+from access_support.speedups.queries import by_primary_key
 
 logger = logging.getLogger(__name__)
 

@@ -1,36 +1,16 @@
-"""The session engine: Django's database sessions, read with a prepared primary-key SELECT.
+"""The session engine: Django's database sessions, the cookie kept only while the browser is open.
 
-`SESSION_ENGINE = "access_support.sessions"`. Writes, expiry and key rotation are Django's own;
-only the read that starts every request is cheaper to issue (access_support/prepared.py). The
-expiry check that Django's SELECT does in SQL (`expire_date > now`) is done on the row instead:
-an expired session is not loaded, exactly as before.
+`SESSION_ENGINE = "access_support.sessions"` with `SPEEDUPS=off`; with the speedups on,
+`access_support.speedups.sessions`, the same store with the read that starts every request
+compiled once.
 """
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.contrib.sessions.models import Session
-from django.utils import timezone
-
-from access_support.prepared import by_primary_key
 
 
 class SessionStore(DatabaseSessionStore):
-    # The stored expiry of the row last loaded: a websocket's session watch starts from it
-    # without reading the row a second time (access_support/session_watch.py).
-    loaded_expiry: datetime.datetime | None = None
-
-    def _get_session_from_db(self) -> Session | None:
-        key = self.session_key
-        session = by_primary_key(Session).get(key) if key else None
-        if session is None or session.expire_date <= timezone.now():
-            self._session_key = None
-            return None
-        self.loaded_expiry = session.expire_date
-        return session
-
     def get_expire_at_browser_close(self) -> bool:
         """The cookie only carries the key, for as long as the browser is open; the stored expiry
         (the sliding idle clock, middleware.touch_session) alone decides when the session ends.

@@ -76,6 +76,15 @@ def env_json_list(name: str, default: list[Any]) -> list[Any]:
     return parsed
 
 
+# SPEEDUPS=off runs the whole system on stock Django/Channels/daphne paths: every class named below
+# through `_speedup(on, off)` is then the stock one (access_support/speedups, decision 0019).
+SPEEDUPS = env_bool("SPEEDUPS", True)
+
+
+def _speedup(on: str, off: str) -> str:
+    return on if env_bool("SPEEDUPS", True) else off
+
+
 def database_from_url(name: str, url: str) -> dict[str, Any]:
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql", "sqlite"}:
@@ -157,7 +166,7 @@ def channel_layer_prefix(database: dict[str, Any], redis_url: str) -> str:
             )
         return explicit
     name = str(database["NAME"])
-    if database["ENGINE"] == "access_support.db.sqlite3":
+    if database["ENGINE"].endswith("sqlite3"):
         name = os.path.abspath(name)
     identity = [
         database["ENGINE"],
@@ -172,7 +181,8 @@ def channel_layer_prefix(database: dict[str, Any], redis_url: str) -> str:
 
 def sqlite_database(path: str | Path) -> dict[str, Any]:
     return {
-        "ENGINE": "access_support.db.sqlite3",
+        # Django's SQLite backend, with each statement's placeholder rewrite kept (speedups.db).
+        "ENGINE": _speedup("access_support.speedups.db.sqlite3", "django.db.backends.sqlite3"),
         "NAME": str(path),
         # IMMEDIATE serialises writers (no lock upgrade deadlocks); WAL lets readers go on.
         "OPTIONS": {
@@ -231,20 +241,23 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "access_support.middleware.DeviceMiddleware",
+    # django-otp's middleware, with the device read joined to its user (speedups.otp).
+    _speedup("access_support.speedups.otp.DeviceMiddleware", "django_otp.middleware.OTPMiddleware"),
     "access_support.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "access_support.csp_headers.CSPMiddleware",
+    # django-csp's middleware, with the constant headers built once (speedups.csp).
+    _speedup("access_support.speedups.csp.CSPMiddleware", "csp.middleware.CSPMiddleware"),
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "access_support.urls"
 ASGI_APPLICATION = "access_support.asgi.application"
 # HTTP requests borrow one of this many long-lived sync threads per process, by database
-# (access_support/handlers.py, decision 0007). SQLite: each thread keeps its connection, and one
-# writer at a time is all SQLite allows. PostgreSQL: connections still come from the pool
-# (max_size 20), which these 8 share with the chat writers and the consumers' shared thread.
+# (access_support/speedups/handler.py, decision 0007; not used with SPEEDUPS=off). SQLite: each
+# thread keeps its connection, and one writer at a time is all SQLite allows. PostgreSQL:
+# connections still come from the pool (max_size 20), which these 8 share with the chat writers
+# and the consumers' shared thread.
 HTTP_SYNC_THREADS = {"sqlite": 2, "postgresql": 4}
 # Of those, how many serve while every request is quick; the rest join in while a request has
 # held its thread longer than HTTP_SLOW_REQUEST_SECONDS (decision 0014). On SQLite one thread
@@ -291,8 +304,11 @@ if _redis_url:
     CHANNEL_LAYERS = {
         "default": {
             # channels-redis's pub/sub layer, publishing once more after a lost connection
-            # (layers.py).
-            "BACKEND": "access_support.layers.RedisPubSubChannelLayer",
+            # (speedups/layers.py).
+            "BACKEND": _speedup(
+                "access_support.speedups.layers.RedisPubSubChannelLayer",
+                "channels_redis.pubsub.RedisPubSubChannelLayer",
+            ),
             "CONFIG": {
                 # redis-py 8 defaults close idle readers after 5 s (seen on this stack).
                 "hosts": [{"address": _redis_url, "socket_timeout": 30, "max_connections": 2000}],
@@ -302,7 +318,11 @@ if _redis_url:
     }
     CACHES = {
         "default": {
-            "BACKEND": "access_support.cache.RedisCache",  # one pool per process
+            # Django's Redis cache, one pool per process (speedups/cache.py).
+            "BACKEND": _speedup(
+                "access_support.speedups.cache.RedisCache",
+                "django.core.cache.backends.redis.RedisCache",
+            ),
             "LOCATION": _redis_url,
             # Two deployments given the same Redis database would otherwise share throttle
             # counts and cached availability.
@@ -310,8 +330,15 @@ if _redis_url:
         }
     }
 else:
-    # One process: Channels' in-memory layer with its expiry sweep throttled (layers.py).
-    CHANNEL_LAYERS = {"default": {"BACKEND": "access_support.layers.InMemoryChannelLayer"}}
+    # One process: Channels' in-memory layer with its expiry sweep throttled (speedups/layers.py).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": _speedup(
+                "access_support.speedups.layers.InMemoryChannelLayer",
+                "channels.layers.InMemoryChannelLayer",
+            )
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -351,7 +378,8 @@ LOST_CARD_PHONE = env_str("LOST_CARD_PHONE", "0120-000-000") or "0120-000-000"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend with the per-request user read prepared (accounts/backends.py).
+    # Django's ModelBackend with the per-request user read prepared when the speedups are on
+    # (accounts/backends.py).
     "access_support.accounts.backends.UserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -414,8 +442,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "access_support.errors.csrf_failure"
 # Sessions in the database only: a cache (Redis) outage must not sign everyone out or fail
 # every request (cached_db raises when the cache write fails) — measured in tests/security.
-# Django's database sessions, read with a prepared SELECT (access_support/sessions.py).
-SESSION_ENGINE = "access_support.sessions"
+# Django's database sessions (access_support/sessions.py), read with a compiled SELECT when the
+# speedups are on (speedups/sessions.py).
+SESSION_ENGINE = _speedup("access_support.speedups.sessions", "access_support.sessions")
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]

@@ -322,5 +322,7 @@ def run_scenarios(
 def scenario_floor_env(sc: Scenario) -> dict[str, str]:
     """The floor runs with the same channel layer as the scenario, and no database."""
     env = sc.env("bench.floor_settings")
+    # The floor's handler takes the thread settings of the scenario's database.
+    env["BENCH_FLOOR_VENDOR"] = "postgresql" if sc.database_url.startswith("postgres") else "sqlite"
     env.pop("DATABASE_URL", None)
     return env

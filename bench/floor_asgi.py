@@ -1,14 +1,21 @@
 """The floor every benchmark is measured beside: a bare Channels consumer that relays frames
-within a room (no auth, no storage) and a Django view that returns a constant."""
+within a room (no auth, no storage) and a Django view that returns a constant.
+
+Served as the project is served in the same mode (bench/floor_settings.py): the project's HTTP
+handler and gc.freeze with the speedups on, Django's own handler with them off."""
 
 from __future__ import annotations
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.floor_settings"
-django_app = get_asgi_application()
+
+from django.conf import settings  # noqa: E402
+
+from access_support.speedups import startup  # noqa: E402
+from access_support.speedups.handler import http_application  # noqa: E402
+
+django_app = http_application(vendor=settings.FLOOR_VENDOR)
 
 from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -46,3 +53,5 @@ application = ProtocolTypeRouter(
         "websocket": URLRouter([path("ws/relay/<str:room>/", RelayConsumer.as_asgi())]),
     }
 )
+
+startup.freeze()

@@ -6,13 +6,18 @@ time each, both servers up throughout), so a machine that speeds up or slows dow
 moves both sides of each ratio alike. On this machine the bare floor alone moved between 531 and
 748 req/s within one hour; measured once at the start it made a late target's ratio a guess.
 
-    python -m bench.http [--clients 50] [--seconds 10] [--scenario embedded|scaleout|both] [--json]
+Each scenario runs twice: with the speedups on and off (`SPEEDUPS`, access_support/speedups),
+the floor served on the same path as the project in each mode (bench/floor_settings.py).
+
+    python -m bench.http [--clients 50] [--seconds 10] [--scenario embedded|scaleout|both]
+                         [--speedups on|off|both] [--json]
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -112,7 +117,12 @@ def targets(setup: dict[str, Any]) -> dict[str, Request]:
     return found
 
 
-async def run_scenario(name: str, clients: int, seconds: float) -> list[dict[str, Any]]:
+async def run_scenario(
+    name: str, clients: int, seconds: float, speedups: str = "on"
+) -> list[dict[str, Any]]:
+    """Every target in scenario `name`, beside its floor, with the speedups `on` or `off` (the
+    project's servers and the floor alike)."""
+    os.environ["SPEEDUPS"] = speedups
     rows: list[dict[str, Any]] = []
     with common.scenario(name) as sc:
         env = sc.env()
@@ -136,6 +146,7 @@ async def run_scenario(name: str, clients: int, seconds: float) -> list[dict[str
                 rows.append(
                     {
                         "scenario": name,
+                        "speedups": speedups,
                         "target": target,
                         **row,
                         "bare_floor_rps": floor_row["rps"],
@@ -162,12 +173,22 @@ async def _floor_request(client: SignedIn, n: int) -> int:
 
 def main() -> None:
     # --quick: turns of 0.25 s, enough to catch an error.
-    args = common.parse_sizes(__doc__ or "", clients=(int, 50, 5), seconds=(float, 10, 0.5))
+    args = common.parse_sizes(
+        __doc__ or "",
+        clients=(int, 50, 5),
+        seconds=(float, 10, 0.5),
+        speedups=(str, "both", "both", "on, off or both (default both: each scenario twice)"),
+    )
+    if args.speedups not in {"on", "off", "both"}:
+        raise SystemExit("--speedups must be on, off or both")
+    modes = ["on", "off"] if args.speedups == "both" else [args.speedups]
     rows: list[dict[str, Any]] = []
     for name in common.scenarios(args.scenario):
-        rows.extend(asyncio.run(run_scenario(name, args.clients, args.seconds)))
+        for mode in modes:
+            rows.extend(asyncio.run(run_scenario(name, args.clients, args.seconds, mode)))
     failures = [
-        f"{r['scenario']} {r['target']}: answers {r['statuses']}, floor {r['floor_statuses']}"
+        f"{r['scenario']} speedups {r['speedups']} {r['target']}: answers {r['statuses']}, "
+        f"floor {r['floor_statuses']}"
         for r in rows
         if any(
             not s.startswith("2") for s in f"{r['statuses']},{r['floor_statuses']}".split(",") if s

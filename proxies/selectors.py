@@ -16,7 +16,7 @@ from django.utils import timezone
 from access_support.accounts.models import User
 from access_support.audit.actions import AuditAction
 from access_support.audit.models import AuditEvent
-from access_support.prepared import Prepared
+from access_support.speedups.queries import Query
 from proxies import policies
 from proxies.models import (
     OPEN_STATES,
@@ -33,13 +33,13 @@ from proxies.models import (
 from proxies.scopes import ordered_scopes
 
 # The desk's three reads (a hot path: every authorisation check), compiled once
-# (access_support/prepared.py). The samples are values no row has.
-_MEMBER_BY_NUMBER = Prepared(
+# (access_support/speedups/queries.py). The samples are values no row has.
+_MEMBER_BY_NUMBER = Query(
     User,
     lambda number: User.objects.filter(member_number=number, is_member=True).order_by("pk")[:1],
     ("sample-member-number",),
 )
-_GRANT_BETWEEN = Prepared(
+_GRANT_BETWEEN = Query(
     Grant,
     lambda member_id, proxy_id: (
         Grant.objects.filter(member_id=member_id, proxy_id=proxy_id)
@@ -50,7 +50,7 @@ _GRANT_BETWEEN = Prepared(
     ),
     (-7130002, -7130003),
 )
-_CODE_BY_HASH = Prepared(
+_CODE_BY_HASH = Query(
     VerificationCode,
     lambda code_hash: (
         VerificationCode.objects.select_related("proxy", "member")
@@ -64,7 +64,7 @@ _CODE_BY_HASH = Prepared(
 # most recent (decision 0014). PostgreSQL reads the grant apart: with client-side binding every
 # statement is planned anew, and planning this four-table join cost more (0.5–0.9 ms) than the
 # separate read it saves.
-_CODE_WITH_GRANT_BY_HASH = Prepared(
+_CODE_WITH_GRANT_BY_HASH = Query(
     VerificationCode,
     lambda code_hash: (
         VerificationCode.objects.select_related("proxy", "member", "pair_grant")

@@ -26,8 +26,8 @@ from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
 from access_support.domain import Decision, DomainError
 from access_support.masking import mask_card_numbers
-from access_support.prepared import PreparedUpdate
 from access_support.site import site_url
+from access_support.speedups.queries import Update
 from proxies import policies, selectors
 from proxies.models import (
     OPEN_STATES,
@@ -833,8 +833,9 @@ def _spend_code(found: VerificationCode) -> bool:
     return spent == 1
 
 
-# The desk's one write besides its audit row, compiled once (access_support/prepared.py).
-_SPEND_CODE = PreparedUpdate(
+# The desk's one write besides its audit row, compiled once when the speedups are on
+# (access_support/speedups/queries.py).
+_SPEND_CODE = Update(
     VerificationCode,
     lambda pk: VerificationCode.objects.filter(pk=pk, used_at__isnull=True),
     (-7130004,),

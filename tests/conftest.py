@@ -79,9 +79,17 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     # Database-specific tests run in the CI pass for their database and are deselected (not
     # skipped) in the other: `postgres` ones in the PostgreSQL pass, `sqlite` ones in SQLite's.
     other = "sqlite" if connection.vendor == "postgresql" else "postgres"
+    # Tests that pin a speedup's effect (statement counts of the hot paths, the handler's thread
+    # crossings) run with the speedups on and are deselected with SPEEDUPS=off (decision 0019).
+    from django.conf import settings
+
+    unmarked = () if settings.SPEEDUPS else ("speedups_only",)
     keep, drop = [], []
     for item in items:
-        (drop if item.get_closest_marker(other) else keep).append(item)
+        dropped = item.get_closest_marker(other) or any(
+            item.get_closest_marker(name) for name in unmarked
+        )
+        (drop if dropped else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

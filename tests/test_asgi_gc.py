@@ -10,9 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.speedups_only
 def test_start_up_objects_are_frozen_and_new_ones_still_collected(tmp_path):
     script = (
         "import gc, json\n"

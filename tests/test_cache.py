@@ -1,4 +1,4 @@
-"""The Redis cache shares one connection pool per process (access_support/cache.py): Django makes
+"""The Redis cache shares one connection pool per process (access_support/speedups/cache.py): Django makes
 a cache object per request context, and with its own backend every request opened a new
 connection to Redis."""
 
@@ -11,7 +11,7 @@ import redis
 from django.core.cache import CacheHandler
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 
-from access_support.cache import RedisCache
+from access_support.speedups.cache import RedisCache
 
 
 def connections_accepted(url: str) -> int:
@@ -37,7 +37,7 @@ def requests_reading_the_cache(url: str, backend: str, requests: int = 20) -> in
 
 
 def test_requests_share_one_connection(redis_url: str) -> None:
-    assert requests_reading_the_cache(redis_url, "access_support.cache.RedisCache") <= 1
+    assert requests_reading_the_cache(redis_url, "access_support.speedups.cache.RedisCache") <= 1
 
 
 def test_django_own_backend_connects_per_request(redis_url: str) -> None:

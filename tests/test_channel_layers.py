@@ -11,7 +11,7 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
-from access_support.layers import RedisPubSubChannelLayer
+from access_support.speedups.layers import RedisPubSubChannelLayer
 from access_support.settings import channel_layer_prefix, sqlite_database
 
 pytestmark = pytest.mark.redis

@@ -107,6 +107,7 @@ def test_refused_and_missing_pages_keep_the_site_layout_and_language_switch(sign
         assert 'name="language" value="en"' in page
 
 
+@pytest.mark.speedups_only
 def test_a_verified_request_hands_views_the_user_itself(signed_in, make_user):
     """After the second-factor gate, views get the User (no lazy wrappers to pass through on
     every attribute read), still carrying django-otp's device and is_verified()."""

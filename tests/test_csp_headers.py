@@ -9,7 +9,7 @@ from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
-from access_support.csp_headers import CSPMiddleware
+from access_support.speedups.csp import CSPMiddleware
 
 HEADER = "Content-Security-Policy"
 HEADER_RO = "Content-Security-Policy-Report-Only"
@@ -95,7 +95,7 @@ def test_every_per_response_setting_of_django_csps_decorators_is_known():
 
     import csp.decorators
 
-    from access_support.csp_headers import PER_VIEW
+    from access_support.speedups.csp import PER_VIEW
 
     set_by_decorators = set(re.findall(r"\b(_csp_\w+)\b", inspect.getsource(csp.decorators)))
     assert set_by_decorators and set_by_decorators <= set(PER_VIEW)

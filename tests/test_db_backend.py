@@ -1,5 +1,5 @@
-"""The embedded database backend (access_support/db/sqlite3): Django's SQLite backend with each
-statement's placeholder rewrite kept instead of redone on every execution."""
+"""The embedded database backend (access_support/speedups/db/sqlite3): Django's SQLite backend
+with each statement's placeholder rewrite kept instead of redone on every execution."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db import connection, connections
 from django.db.backends.sqlite3 import base as django_sqlite
 
 from access_support.accounts.models import User
-from access_support.db.sqlite3 import base
+from access_support.speedups.db.sqlite3 import base
 
 pytestmark = pytest.mark.sqlite
 
@@ -32,6 +32,7 @@ def test_a_statement_is_rewritten_as_django_rewrites_it(query: str) -> None:
     assert base._qmark(query) == expected  # and the second time, from the kept result
 
 
+@pytest.mark.speedups_only
 @pytest.mark.django_db
 def test_the_project_runs_on_it_and_percent_signs_survive(make_user: object) -> None:
     assert isinstance(connections["default"], base.DatabaseWrapper)

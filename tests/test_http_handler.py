@@ -16,7 +16,7 @@ from django.db import connection, connections
 from django.db.backends.signals import connection_created
 from django.urls import path
 
-from access_support.handlers import ProjectASGIHandler, http_application
+from access_support.speedups.handler import ProjectASGIHandler, http_application
 
 
 def close_threads(app: ProjectASGIHandler) -> None:
@@ -50,6 +50,7 @@ def twelve_health_checks(app: ProjectASGIHandler, signal: Any) -> tuple[list[int
     return statuses, threads
 
 
+@pytest.mark.speedups_only
 @pytest.mark.sqlite
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_requests_reuse_their_threads_connections_instead_of_opening_one_each():
@@ -62,6 +63,7 @@ def test_sqlite_requests_reuse_their_threads_connections_instead_of_opening_one_
     assert all(name.startswith("http-sync") for name in opened)
 
 
+@pytest.mark.speedups_only
 @pytest.mark.django_db(transaction=True)
 def test_requests_run_on_the_bounded_set_of_long_lived_threads(settings):
     app = http_application()
@@ -73,6 +75,7 @@ def test_requests_run_on_the_bounded_set_of_long_lived_threads(settings):
     assert len(set(ran_on)) <= app.threads
 
 
+@pytest.mark.speedups_only
 @pytest.mark.django_db(transaction=True)
 def test_a_request_runs_its_middleware_and_view_in_one_sync_chain():
     app = http_application()
@@ -89,6 +92,7 @@ def test_a_request_runs_its_middleware_and_view_in_one_sync_chain():
     assert "ログイン" in answer["body"].decode()
 
 
+@pytest.mark.speedups_only
 @pytest.mark.django_db(transaction=True)
 def test_a_request_crosses_to_its_thread_once_for_signals_view_and_close():
     """request_started, the view and request_finished all run in one call on the request's
@@ -284,7 +288,7 @@ def test_quick_requests_share_the_active_thread_and_a_slow_one_lets_the_spare_in
 def test_a_request_cancelled_while_waiting_for_a_thread_leaves_none_lent():
     from concurrent.futures import ThreadPoolExecutor
 
-    from access_support.handlers import _Threads
+    from access_support.speedups.handler import _Threads
 
     async def run() -> None:
         executor = ThreadPoolExecutor(max_workers=1)
@@ -313,7 +317,7 @@ def test_twisted_leaves_a_posted_form_to_django_and_daphne_passes_it_on_whole():
     from daphne.http_protocol import HTTPFactory
     from twisted.internet.testing import StringTransport
 
-    from access_support.handlers import skip_twisted_form_parsing
+    from access_support.speedups.handler import skip_twisted_form_parsing
 
     assert skip_twisted_form_parsing() is True
     assert skip_twisted_form_parsing() is True  # once is enough; a second call changes nothing

@@ -1,4 +1,5 @@
-"""Prepared primary-key reads (access_support/prepared.py): the reads of every signed-in request
+"""Prepared primary-key reads (access_support/speedups/prepared.py): the reads of every signed-in
+request
 (session; second-factor device with its user) return what the ORM returns, and nothing is kept
 across requests (a sign-out, a deactivated user or a removed device counts on the very next
 request)."""
@@ -19,7 +20,7 @@ from django_otp.plugins.otp_email.models import EmailDevice
 
 from access_support.accounts.models import User
 from access_support.accounts.services import email_device_for
-from access_support.prepared import by_primary_key
+from access_support.speedups.queries import by_primary_key
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +89,7 @@ def test_each_request_reads_the_rows_again(make_user: Any, signed_in: Any) -> No
     assert client.get("/api/v1/me").json()["error"] == "not_authenticated"
 
 
+@pytest.mark.speedups_only
 def test_a_signed_in_request_reads_its_session_then_its_device_with_its_user(
     make_user: Any, signed_in: Any
 ) -> None:
@@ -148,7 +150,7 @@ def test_the_last_link_is_read_with_only_its_two_fields(make_user: Any) -> None:
 
 
 def test_a_sample_must_be_exactly_one_parameter() -> None:
-    from access_support.prepared import Prepared
+    from access_support.speedups.prepared import Prepared
 
     twice = Prepared(User, lambda n: User.objects.filter(username=n, email=n), ("sample",))
     with pytest.raises(ValueError, match="not exactly one parameter"):
@@ -165,7 +167,7 @@ def test_a_prepared_audit_insert_stores_what_save_stores(make_user: Any) -> None
     primary key set, one query, and the chain still verifies."""
     from access_support.audit import services as audit
     from access_support.audit.models import AuditEvent
-    from access_support.prepared import PreparedInsert
+    from access_support.speedups.prepared import PreparedInsert
 
     member = make_user("member")
     with CaptureQueriesContext(connection) as queries:
@@ -215,7 +217,7 @@ def test_a_failed_prepared_insert_writes_nothing(make_user: Any) -> None:
     from django.db import IntegrityError, transaction
 
     from access_support.audit.models import AuditEvent
-    from access_support.prepared import PreparedInsert
+    from access_support.speedups.prepared import PreparedInsert
 
     make_user("member")
     last = AuditEvent.objects.order_by("-seq").first()
@@ -240,7 +242,7 @@ def test_a_prepared_insert_writes_the_columns_save_writes_and_sends_its_signals(
     from django.db.models import signals
 
     from access_support.audit.models import AuditEvent
-    from access_support.prepared import PreparedInsert
+    from access_support.speedups.prepared import PreparedInsert
 
     actor = make_user("operator")
     moment = timezone.now()
@@ -290,7 +292,7 @@ def test_a_prepared_insert_writes_the_columns_save_writes_and_sends_its_signals(
 
 
 def test_a_prepared_update_changes_only_matching_rows(make_user: Any) -> None:
-    from access_support.prepared import PreparedUpdate
+    from access_support.speedups.prepared import PreparedUpdate
 
     a, b = make_user("member"), make_user("member")
     deactivate = PreparedUpdate(
@@ -318,7 +320,7 @@ def test_a_prepared_update_changes_only_matching_rows(make_user: Any) -> None:
 
 
 def test_a_prepared_update_refuses_what_it_cannot_compile() -> None:
-    from access_support.prepared import PreparedUpdate
+    from access_support.speedups.prepared import PreparedUpdate
 
     related = PreparedUpdate(
         User, lambda pk: User.objects.filter(pk=pk), (-7130010,), {"groups": None}

@@ -36,6 +36,7 @@ VARIABLES = [
     "CHANNEL_LAYER_PREFIX",
     "LOST_CARD_PHONE",
     "OTP_EMAIL_SIGN_IN_LINK",
+    "SPEEDUPS",
 ]
 
 
@@ -56,10 +57,45 @@ def test_no_variables_give_the_embedded_default():
     result = load({})
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    assert values["db"]["ENGINE"] == "access_support.db.sqlite3"
-    assert values["layer"]["BACKEND"] == "access_support.layers.InMemoryChannelLayer"
+    assert values["db"]["ENGINE"] == "access_support.speedups.db.sqlite3"
+    assert values["layer"]["BACKEND"] == "access_support.speedups.layers.InMemoryChannelLayer"
     assert values["email"] == "django.core.mail.backends.console.EmailBackend"
     assert values["debug"] is False
+
+
+def test_speedups_off_names_the_stock_classes():
+    """SPEEDUPS=off: every class the speedups replace is Django's, Channels', django-otp's,
+    django-csp's or channels-redis's own (access_support/speedups)."""
+    probe = (
+        "import json; from django.conf import settings; print(json.dumps({"
+        "'on': settings.SPEEDUPS, 'db': settings.DATABASES['default']['ENGINE'], "
+        "'layer': settings.CHANNEL_LAYERS['default']['BACKEND'], "
+        "'cache': settings.CACHES['default']['BACKEND'], 'session': settings.SESSION_ENGINE, "
+        "'middleware': settings.MIDDLEWARE}))"
+    )
+    embedded = json.loads(python(clean_env({"SPEEDUPS": "off"}), "-c", probe, timeout=60).stdout)
+    scaled = json.loads(
+        python(
+            clean_env({"SPEEDUPS": "off", "REDIS_URL": "redis://127.0.0.1:6379/9"}),
+            "-c",
+            probe,
+            timeout=60,
+        ).stdout
+    )
+    assert embedded["on"] is False
+    assert embedded["db"] == "django.db.backends.sqlite3"
+    assert embedded["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert embedded["session"] == "access_support.sessions"
+    assert scaled["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert scaled["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert "django_otp.middleware.OTPMiddleware" in embedded["middleware"]
+    assert "csp.middleware.CSPMiddleware" in embedded["middleware"]
+    assert not [m for m in embedded["middleware"] if "speedups" in m]
+    on = json.loads(python(clean_env({}), "-c", probe, timeout=60).stdout)
+    assert on["on"] is True and on["session"] == "access_support.speedups.sessions"
+    assert "access_support.speedups.otp.DeviceMiddleware" in on["middleware"]
+    refused = python(clean_env({"SPEEDUPS": "fast"}), "-c", probe, timeout=60)
+    assert refused.returncode != 0 and "SPEEDUPS must be a boolean" in refused.stderr
 
 
 def test_every_variable_is_honoured():
@@ -91,7 +127,7 @@ def test_every_variable_is_honoured():
         v["db"]["HOST"],
         v["db"]["PORT"],
     ) == ("support", "app", "p@ss", "db.internal", "6543")
-    assert v["layer"]["BACKEND"] == "access_support.layers.RedisPubSubChannelLayer"
+    assert v["layer"]["BACKEND"] == "access_support.speedups.layers.RedisPubSubChannelLayer"
     assert v["layer"]["CONFIG"]["hosts"][0]["address"] == "redis://cache.internal:6380/2"
     assert v["email"] == "django.core.mail.backends.filebased.EmailBackend"
     assert v["email_path"] == "/tmp/mail-out"

@@ -1,10 +1,11 @@
-"""The password backend: Django's ModelBackend, with the per-request user read prepared.
+"""The password backend: Django's ModelBackend, with the per-request user read through
+`access_support.speedups.queries`.
 
 `get_user` runs on every signed-in request (and websocket connect); it is the same
-`User.objects.get(pk=…)` plus `user_can_authenticate`, with the SELECT compiled once
-(access_support/prepared.py). Over HTTP the row usually arrives already, joined to the
-session's second-factor device (`middleware.DeviceMiddleware`, `known_user`): it is used only
-if it is the user the session names. Passwords, permissions and `is_active` are ModelBackend's
+`User.objects.get(pk=…)` plus `user_can_authenticate`, with the SELECT compiled once when the
+speedups are on. Then the row usually arrives already over HTTP, joined to the session's
+second-factor device (`speedups.otp.DeviceMiddleware`, `known_user`): it is used only if it is
+the user the session names. Passwords, permissions and `is_active` are ModelBackend's
 own.
 """
 
@@ -17,7 +18,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
 from access_support.accounts.models import User
-from access_support.prepared import by_primary_key
+from access_support.speedups.queries import by_primary_key
 
 PATH = "access_support.accounts.backends.UserBackend"
 

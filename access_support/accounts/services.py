@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core import signing
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
@@ -519,17 +520,24 @@ class PasswordResetLinkTokenGenerator(PasswordResetTokenGenerator):
     key_salt = "access_support.accounts.services.PasswordResetLinkTokenGenerator"
 
     def check_token(self, user: Any, token: str | None) -> bool:
-        if not super().check_token(user, token):
-            return False
-        from django.utils.http import base36_to_int
+    """Django's reset token (spent by the new password), signed with the time it was made so it
+    lasts PASSWORD_RESET_LINK_SECONDS (an hour), not PASSWORD_RESET_TIMEOUT (the invitation's
+    days). Only public API: `TimestampSigner` keeps the time and checks the age."""
 
-        assert token is not None
-        try:
-            made = base36_to_int(token.split("-")[0])
-        except ValueError:
+        if not token:
             return False
-        age = self._num_seconds(self._now()) - made
-        return age <= int(settings.PASSWORD_RESET_LINK_SECONDS)
+    def _signer(self) -> signing.TimestampSigner:
+        return signing.TimestampSigner(salt=self.key_salt)
+
+    def make_token(self, user: Any) -> str:
+        return self._signer().sign(super().make_token(user))
+
+        max_age = int(settings.PASSWORD_RESET_LINK_SECONDS)
+        try:
+            inner = self._signer().unsign(token, max_age=max_age)
+        except signing.BadSignature:  # altered, or older than the link lasts (SignatureExpired)
+            return False
+        return super().check_token(user, inner)
 
 
 password_reset_tokens = PasswordResetLinkTokenGenerator()

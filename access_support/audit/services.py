@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any, Required, TypedDict, Unpack
 
 from django.db import connection, transaction
-from django.db.models import Field, signals
+from django.db.models import Field
 from django.utils import timezone
 
-from access_support import request_context
+from access_support import request_context, speedups
 from access_support.audit.models import GENESIS_HASH, AuditEvent
-from access_support.prepared import Prepared, PreparedInsert
+from access_support.speedups.queries import Insert, Query, save_by_sql
 
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises the chain.
 _CHAIN_LOCK_KEY = 7_261_431_001
@@ -20,12 +20,11 @@ _CHAIN_LOCK_KEY = 7_261_431_001
 
 # SQLite: every transaction begins IMMEDIATE (settings), so chain writers already run one at a
 # time; the last link is read and the row inserted in two statements.
-# The chain's last link, read by every audited write (compiled once: access_support/prepared.py).
-_LAST_LINK = Prepared(
-    AuditEvent, lambda: AuditEvent.objects.order_by("-seq").only("seq", "hash")[:1]
-)
+# The chain's last link, read by every audited write (compiled once when the speedups are on:
+# access_support/speedups/queries.py).
+_LAST_LINK = Query(AuditEvent, lambda: AuditEvent.objects.order_by("-seq").only("seq", "hash")[:1])
 # And its INSERT, compiled once.
-_APPEND = PreparedInsert(AuditEvent)
+_APPEND = Insert(AuditEvent)
 
 # PostgreSQL: one statement takes the advisory lock (held to COMMIT), reads the last link,
 # numbers, hashes and inserts the row (migration audit/0003, decisions 0011 and 0016).
@@ -97,8 +96,12 @@ def record(**fields: Unpack[EventFields]) -> AuditEvent:
     audit write fails the whole change, and a savepoint would cost two more round trips)."""
     event = new_event(**fields)
     if connection.vendor == "postgresql":
-        _append_postgresql(event)
-        return event
+        if speedups.enabled():
+            _append_postgresql(event)
+            return event
+        # Stock path (SPEEDUPS=off): the same lock audit_append takes, then a plain save.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
     last = _LAST_LINK.first()
     event.seq = (last.seq + 1) if last else 1
     event.prev_hash = last.hash if last else GENESIS_HASH
@@ -154,31 +157,20 @@ def new_event(
 
 def _append_postgresql(event: AuditEvent) -> None:
     """Write `event` with one statement on PostgreSQL (`audit_append`), which fills in seq,
-    prev_hash and hash; the same model signals are sent as for a save (as PreparedInsert does on
-    SQLite)."""
-    event._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
-    signals.pre_save.send(
-        sender=AuditEvent, instance=event, raw=False, using=connection.alias, update_fields=None
-    )
-    values = _append_postgresql_extras(event)
-    for name, field in _ROW_PARAMETERS:
-        values[name] = field.get_db_prep_save(field.pre_save(event, True), connection)
-    arguments = [values.pop(name) for name, _type in APPEND_PARAMETERS]
-    assert not values, values  # every value given has its parameter
-    with connection.cursor() as cursor:
-        cursor.execute(_APPEND_POSTGRESQL, arguments)
-        row = cursor.fetchone()
-    event.pk, event.seq, event.prev_hash, event.hash = row
-    event._state.db = connection.alias
-    event._state.adding = False
-    signals.post_save.send(
-        sender=AuditEvent,
-        instance=event,
-        created=True,
-        update_fields=None,
-        raw=False,
-        using=connection.alias,
-    )
+    prev_hash and hash; the model's signals are sent as for a save (`queries.save_by_sql`)."""
+
+    def write() -> None:
+        values = _append_postgresql_extras(event)
+        for name, field in _ROW_PARAMETERS:
+            values[name] = field.get_db_prep_save(field.pre_save(event, True), connection)
+        arguments = [values.pop(name) for name, _type in APPEND_PARAMETERS]
+        assert not values, values  # every value given has its parameter
+        with connection.cursor() as cursor:
+            cursor.execute(_APPEND_POSTGRESQL, arguments)
+            row = cursor.fetchone()
+        event.pk, event.seq, event.prev_hash, event.hash = row
+
+    save_by_sql(event, connection.alias, write)
 
 
 def _append_postgresql_extras(event: AuditEvent) -> dict[str, Any]:

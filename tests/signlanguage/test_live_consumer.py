@@ -15,6 +15,7 @@ import pytest
 from django.db.backends import utils as db_utils
 from django.test import Client
 
+from access_support import speedups
 from signlanguage.models import ChatMessage, ReadMarker
 from tests.signlanguage.live_fixtures import (  # noqa: F401 (fixtures)
     chat,
@@ -197,8 +198,9 @@ async def test_connect_runs_at_most_five_queries_however_long_the_conversation(
     # The user, the second-factor device, the session with its customer and operator (and the
     # django session row when it is not in the cache), and the one UPDATE that stores the
     # participant as connected (presence, issue 22 item 6) — the same however long the
-    # conversation.
-    assert counts[0] == counts[1] <= 5, counts
+    # conversation. With SPEEDUPS=off the stock session store keeps no expiry it read, so the
+    # session watch reads the session row once more (access_support/session_watch.py).
+    assert counts[0] == counts[1] <= (5 if speedups.enabled() else 6), counts
 
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")

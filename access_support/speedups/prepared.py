@@ -1,4 +1,6 @@
-"""Hot-path SELECTs whose SQL is compiled once per database.
+"""Hot-path SELECTs whose SQL is compiled once per database (used through
+`access_support.speedups.queries`; replaces running the queryset, or `Model.save`/`update`, on
+every call; decisions 0008, 0009, 0012 and 0014).
 
 Every signed-in request reads its rows before its view runs (the session; the second-factor
 device joined to its user, decision 0012), and the authorisation check reads the code with its
@@ -157,18 +159,23 @@ class ByPrimaryKey(Generic[M]):
         return self.query.first(value, using=alias)
 
 
-_readers: dict[type[Model], ByPrimaryKey[Any]] = {}
-
-
-def by_primary_key(model: type[M]) -> ByPrimaryKey[M]:
-    """One reader per model, shared by every thread (the plan is read-only once made)."""
-    reader = _readers.get(model)
-    if reader is None:
-        reader = _readers.setdefault(model, ByPrimaryKey(model))
-    return reader
-
-
 # --- writes ---------------------------------------------------------------------------------
+
+
+def save_by_sql(obj: Model, alias: str, write: Callable[[], None]) -> None:
+    """A new row written by `write()` (SQL of the caller's own) with what `Model.save` does around
+    its INSERT: related fields checked, `pre_save` and `post_save` sent, the instance marked as
+    saved in `alias`. `write` sets the instance's primary key."""
+    obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+    signals.pre_save.send(
+        sender=type(obj), instance=obj, raw=False, using=alias, update_fields=None
+    )
+    write()
+    obj._state.db = alias
+    obj._state.adding = False
+    signals.post_save.send(
+        sender=type(obj), instance=obj, created=True, update_fields=None, raw=False, using=alias
+    )
 
 
 @dataclass(frozen=True)
@@ -202,40 +209,30 @@ class PreparedInsert(_PerDatabase[_InsertPlan], Generic[M]):
         ):
             obj.save(force_insert=True, using=alias)  # the ORM's own path, signals and all
             return obj
-        obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
-        signals.pre_save.send(
-            sender=self.model, instance=obj, raw=False, using=alias, update_fields=None
-        )
         connection = connections[alias]
-        params = []
-        for field in plan.fields:
-            value = field.pre_save(obj, True)
-            if hasattr(value, "resolve_expression"):
-                raise TypeError(f"{field} became an SQL expression in pre_save: not prepared")
-            params.append(field.get_db_prep_save(value, connection))
-        with transaction.mark_for_rollback_on_error(using=alias):
-            with connection.cursor() as cursor:
-                cursor.execute(plan.sql, params)
-                if connection.features.can_return_columns_from_insert:
-                    row = list(connection.ops.fetch_returned_insert_columns(cursor, ()))
-                else:
-                    pk = meta.pk
-                    row = [connection.ops.last_insert_id(cursor, meta.db_table, pk.column)]
-        for position, (functions, expression) in plan.converters:
-            for convert in functions:
-                row[position] = convert(row[position], expression, connection)
-        for value, field in zip(row, plan.returning, strict=True):
-            setattr(obj, field.attname, value)
-        obj._state.db = alias
-        obj._state.adding = False
-        signals.post_save.send(
-            sender=self.model,
-            instance=obj,
-            created=True,
-            update_fields=None,
-            raw=False,
-            using=alias,
-        )
+
+        def write() -> None:
+            params = []
+            for field in plan.fields:
+                value = field.pre_save(obj, True)
+                if hasattr(value, "resolve_expression"):
+                    raise TypeError(f"{field} became an SQL expression in pre_save: not prepared")
+                params.append(field.get_db_prep_save(value, connection))
+            with transaction.mark_for_rollback_on_error(using=alias):
+                with connection.cursor() as cursor:
+                    cursor.execute(plan.sql, params)
+                    if connection.features.can_return_columns_from_insert:
+                        row = list(connection.ops.fetch_returned_insert_columns(cursor, ()))
+                    else:
+                        pk = meta.pk
+                        row = [connection.ops.last_insert_id(cursor, meta.db_table, pk.column)]
+            for position, (functions, expression) in plan.converters:
+                for convert in functions:
+                    row[position] = convert(row[position], expression, connection)
+            for value, field in zip(row, plan.returning, strict=True):
+                setattr(obj, field.attname, value)
+
+        save_by_sql(obj, alias, write)
         return obj
 
     def _compile(self, alias: str) -> _InsertPlan:

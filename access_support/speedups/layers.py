@@ -1,4 +1,9 @@
-"""The channel layers.
+"""The channel layers (decision 0006; stock layers with the speedups off).
+
+Replaces: Channels' `InMemoryChannelLayer` (overrides its private `_clean_expired`) and
+channels-redis's `RedisPubSubChannelLayer` (its private `_get_layer`, `_shards`, `_wrap_close`).
+With `SPEEDUPS=off` the settings name the stock classes: the in-memory sweep runs on every send,
+and after a Redis restart the first publish of each process fails as described below.
 
 `InMemoryChannelLayer` (embedded default): Channels' in-memory layer, with its expiry sweep run
 at most once a second instead of on every send and receive. The stock layer walks every channel

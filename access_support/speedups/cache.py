@@ -1,11 +1,14 @@
-"""Django's Redis cache with one connection pool and one client per process.
+"""Django's Redis cache with one connection pool and one client per process (decision 0008).
+
+Replaces: `django.core.cache.backends.redis.RedisCache` (stock, used with `SPEEDUPS=off`),
+reaching into its client's private `_pools`, `_client` and `_get_connection_pool_index`.
 
 Django keeps a cache object per request context (`caches` is context-local under ASGI), and
 each object makes its own connection pool: every request opened a new TCP connection to Redis
 and built a new client (py-spy: a third of the availability API's time in scale-out). Here all
 cache objects of a process with the same settings share one `RedisCacheClient`, its pools and
 one redis-py client per pool; redis-py pools are thread-safe and start afresh in a forked child.
-`CACHES["default"]["BACKEND"] = "access_support.cache.RedisCache"`.
+`CACHES["default"]["BACKEND"] = "access_support.speedups.cache.RedisCache"`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,13 @@
 """The project's HTTP handler: Django's ``ASGIHandler`` with fewer thread hops per request.
 
+Replaces: ``django.core.asgi.get_asgi_application()`` (stock, used when the speedups are off):
+a subclass of ``ASGIHandler`` overriding its ``handle``, built on its ``create_request``,
+``read_body`` and ``send_response``, and a patch of daphne's ``WebRequest`` (Twisted's form
+parsing). Buys (measured, docs/performance.md): the embedded in-project constant at 87 req/s on
+Django's handler → 181 with long-lived threads and the chain entered once (decision 0007), and
+371 → 551 req/s alternated with one crossing per request (decision 0013); Twisted's form parsing
+was 5 % of the GIL's time during the authorisation check. Decisions 0007, 0013 and 0014.
+
 Three costs of Django's handler, found with py-spy on daphne and by each thread's CPU time
 (docs/performance.md, decisions 0007 and 0013):
 
@@ -288,15 +296,25 @@ def skip_twisted_form_parsing() -> bool:
     return True
 
 
-def http_application() -> ASGIHandler:
-    """The HTTP application, with the long-lived threads set for this database."""
+def http_application(vendor: str | None = None) -> ASGIHandler:
+    """The HTTP application: with the speedups on, this handler with the long-lived threads set
+    for the database (`vendor`, default the project's) and Twisted's form parsing off; with them
+    off, Django's own."""
     import django
-    from django.db import connection
+    from django.core.asgi import get_asgi_application
 
+    from access_support.speedups import enabled
+
+    if not enabled():
+        return get_asgi_application()
     django.setup(set_prefix=False)
+    if vendor is None:
+        from django.db import connection
+
+        vendor = connection.vendor
     skip_twisted_form_parsing()
     return ProjectASGIHandler(
-        settings.HTTP_SYNC_THREADS.get(connection.vendor),
-        settings.HTTP_SYNC_THREADS_ACTIVE.get(connection.vendor),
+        settings.HTTP_SYNC_THREADS.get(vendor),
+        settings.HTTP_SYNC_THREADS_ACTIVE.get(vendor),
         settings.HTTP_SLOW_REQUEST_SECONDS,
     )

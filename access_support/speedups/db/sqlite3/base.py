@@ -1,5 +1,8 @@
 """Django's SQLite backend, with the SQL of each statement converted to SQLite's ``?`` style
-once instead of on every execution.
+once instead of on every execution (decision 0009).
+
+Replaces: `django.db.backends.sqlite3` (stock, used with `SPEEDUPS=off`), using its module-level
+`FORMAT_QMARK_REGEX` and overriding its cursor wrapper's `convert_query`.
 
 Django writes SQL with ``%s`` placeholders; its SQLite cursor rewrites each statement with a
 regular expression (behind a lazy object) on every ``execute``. py-spy on the embedded server

@@ -1,0 +1,232 @@
+"""Speedups in one place behind a switch (issue 24 items 1 and 2, decision 0019).
+
+Everything that reaches into Django's, Channels', daphne's, Twisted's or another library's
+internals lives in `access_support/speedups/`; app code calls plain Django or the package's one
+interface (`access_support.speedups.queries`). These tests read the app's source and classes,
+so a private import, a private attribute or an override of a framework's private method added
+outside the package fails here. With `SPEEDUPS=off` the interface runs plain querysets and saves.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime
+import importlib
+import inspect
+import pkgutil
+import secrets
+from pathlib import Path
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import override_settings
+
+from access_support import speedups
+from access_support.accounts.models import User
+from access_support.speedups.queries import Insert, Query, Update, by_primary_key
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("access_support", "proxies", "signlanguage", "supervision")
+# Libraries whose internals only the speedups package may touch.
+FRAMEWORKS = (
+    "django",
+    "channels",
+    "channels_redis",
+    "daphne",
+    "twisted",
+    "asgiref",
+    "django_otp",
+    "csp",
+    "redis",
+    "psycopg",
+    "whitenoise",
+    "axes",
+)
+# Servers' modules app code has no business importing at all.
+SERVERS = ("daphne", "twisted")
+# Underscored names that are Django's documented model API, not internals.
+DOCUMENTED = {"_meta", "_default_manager", "_base_manager", "_state"}
+# Named on sight, whatever the import looks like.
+NAMED = {"get_related_populators", "FORMAT_QMARK_REGEX", "ASGIHandler", "BaseHandler"}
+
+
+def app_sources() -> list[Path]:
+    return sorted(
+        path
+        for app in APPS
+        for path in (ROOT / app).rglob("*.py")
+        if "speedups" not in path.parts and "migrations" not in path.parts
+    )
+
+
+def own_private_names(sources: list[Path]) -> set[str]:
+    """Underscored names the project defines itself (attributes it sets, functions, classes)."""
+    names: set[str] = set()
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                names.add(node.attr)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+    return {name for name in names if name.startswith("_")}
+
+
+def _framework(module: str) -> bool:
+    return module.split(".")[0] in FRAMEWORKS
+
+
+def findings(source: str, where: str, own: set[str]) -> list[str]:
+    """What in `source` reaches into a framework's internals."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        line = f"{where}:{getattr(node, 'lineno', '?')}"
+        if isinstance(node, ast.ImportFrom) and node.module and _framework(node.module):
+            if node.module.split(".")[0] in SERVERS:
+                found.append(f"{line} imports the server's {node.module}")
+            if any(part.startswith("_") for part in node.module.split(".")):
+                found.append(f"{line} imports the private module {node.module}")
+            for alias in node.names:
+                if alias.name.startswith("_") or alias.name in NAMED:
+                    found.append(f"{line} imports {node.module}.{alias.name}")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] in SERVERS or (
+                    _framework(alias.name) and any(p.startswith("_") for p in parts)
+                ):
+                    found.append(f"{line} imports {alias.name}")
+        elif isinstance(node, ast.Attribute):
+            name = node.attr
+            if name in NAMED:
+                found.append(f"{line} uses {name}")
+            elif (
+                name.startswith("_")
+                and not name.startswith("__")
+                and name not in DOCUMENTED
+                and name not in own
+            ):
+                found.append(f"{line} reads the private attribute {ast.unparse(node)}")
+        elif isinstance(node, ast.Name) and node.id in NAMED:
+            found.append(f"{line} uses {node.id}")
+    return found
+
+
+def test_no_app_module_reaches_into_framework_internals():
+    sources = app_sources()
+    own = own_private_names(sources)
+    found = [
+        finding
+        for path in sources
+        for finding in findings(path.read_text(), str(path.relative_to(ROOT)), own)
+    ]
+    assert len(sources) > 100  # the apps were found
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "from django.db.models.query import get_related_populators",
+        "from django.core.handlers.asgi import ASGIHandler\nclass H(ASGIHandler): pass",
+        "from daphne.http_protocol import WebRequest",
+        "import twisted.web.http",
+        "from channels_redis.utils import _wrap_close",
+        "from django.db.backends.sqlite3 import base\nbase.FORMAT_QMARK_REGEX",
+        "def f(lazy):\n    return lazy._wrapped",
+        "def f(obj):\n    obj._prepare_related_fields_for_save(operation_name='save')",
+    ],
+)
+def test_the_check_finds_each_kind(snippet):
+    """The scan above is not blind: each way of reaching in that the speedups package holds is
+    found when written in an app module."""
+    assert findings(snippet, "probe.py", own_private_names(app_sources()))
+
+
+def _project_classes():
+    for app in APPS:
+        package = importlib.import_module(app)
+        for info in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if ".speedups" in info.name or ".migrations" in info.name:
+                continue
+            if info.name.endswith((".settings_production", ".asgi")):
+                continue  # the one refuses to start without production settings; asgi starts
+            module = importlib.import_module(info.name)
+            for _name, cls in inspect.getmembers(module, inspect.isclass):
+                if cls.__module__ == info.name:
+                    yield cls
+
+
+def test_no_app_class_overrides_a_framework_private_method():
+    overrides = []
+    classes = list(_project_classes())
+    for cls in classes:
+        foreign = [base for base in cls.__mro__[1:] if base.__module__.split(".")[0] not in APPS]
+        for name in vars(cls):
+            sunder = name.startswith("_") and name.endswith("_")  # enum's own, e.g. _missing_
+            if name.startswith("_") and not name.startswith("__") and not sunder:
+                if name in DOCUMENTED:
+                    continue
+                owners = [base for base in foreign if name in vars(base)]
+                if owners:
+                    overrides.append(f"{cls.__module__}.{cls.__qualname__}.{name}")
+    assert len(classes) > 100
+    assert overrides == []
+
+
+# --- the interface with the speedups off runs plain Django, with the same results -----------
+
+
+@pytest.fixture(params=[True, False], ids=["on", "off"])
+def mode(request):
+    with override_settings(SPEEDUPS=request.param):
+        assert speedups.enabled() is request.param
+        yield request.param
+
+
+@pytest.mark.django_db
+def test_reads_give_the_same_rows_either_way(mode, senior, django_assert_num_queries):
+    members = Query(
+        User,
+        lambda number: User.objects.filter(member_number=number, is_member=True)[:1],
+        ("sample-member-number",),
+    )
+    with django_assert_num_queries(1):
+        found = members.first(senior.member_number)
+    assert found == senior and found.display_name == senior.display_name
+    assert members.first("no-such-number") is None
+    with pytest.raises(TypeError):
+        members.all()
+    assert by_primary_key(User).get(str(senior.pk)) == senior
+    assert by_primary_key(User).get("not-a-number") is None
+    assert by_primary_key(Session).get("no-such-session") is None
+
+
+@pytest.mark.django_db
+def test_writes_do_the_same_either_way(mode, senior):
+    rename = Update(
+        User,
+        lambda pk: User.objects.filter(pk=pk, is_active=True),
+        (-7130009,),
+        {"display_name": "x"},
+    )
+    assert rename.run(("新しい 名前",), senior.pk) == 1
+    assert rename.run(("新しい 名前",), -1) == 0
+    senior.refresh_from_db()
+    assert senior.display_name == "新しい 名前"
+    from access_support.audit.models import AuditEvent
+
+    count = AuditEvent.objects.count()
+    event = AuditEvent(
+        created_at=datetime.datetime(2026, 12, 4, tzinfo=datetime.UTC),
+        action="probe",
+        object_type="probe",
+        object_id="1",
+        seq=10**9 + (1 if mode else 2),
+        prev_hash=secrets.token_hex(32),
+        hash=secrets.token_hex(32),
+    )
+    Insert(AuditEvent).insert(event)
+    assert event.pk is not None and not event._state.adding
+    assert AuditEvent.objects.count() == count + 1
