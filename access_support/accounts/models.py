@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 
+from access_support.accounts import reading
 from access_support.accounts.backup_codes import new_salt, normalise
 
 models.CharField.register_lookup(Length)
@@ -27,10 +28,23 @@ SKILLS = ("sign_language", "written_chat", "procedures")
 LANGUAGE_CHOICES = (("ja", "日本語"), ("en", "English"))
 
 member_number_validator = RegexValidator(r"^[0-9]{10}$", _("A member number is 10 digits."))
+# Hiragana or katakana, with spaces between the parts of the name (やまだ はなこ / ヤマダ ハナコ).
+name_reading_validator = RegexValidator(
+    r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb \u3000]*$",
+    _("Write the reading in kana: hiragana or katakana, a space between the names."),
+)
 
 
 class User(AbstractUser):  # type: ignore[django-manager-missing]
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # How the name is read (the フリガナ a bank keeps): furigana over the name wherever it is
+    # shown with furigana on (reading.note_name). Kana only; optional.
+    name_reading = models.CharField(
+        _("reading of the name"),
+        max_length=100,
+        blank=True,
+        validators=[name_reading_validator],
+    )
     member_number = models.CharField(
         _("member number"),
         max_length=10,
@@ -54,6 +68,10 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     # The language we write to this person in (every e-mail, docs/accessibility.md "Language"),
     # changed only through accounts.services.user_set_language.
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, default="ja")
+    # How many of the person's notices are unread (the header's count), kept by
+    # access_support.notifications.services: the user row is read on every request anyway, so the
+    # count costs no query of its own.
+    unread_notices = models.PositiveIntegerField(_("unread notices"), default=0)
 
     class Meta:
         constraints = [
@@ -72,7 +90,10 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
 
     @property
     def name(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        name = self.display_name or self.get_full_name() or self.username
+        # Shown on a page: its reading is put over it there when furigana are on.
+        reading.note_name(name, self.name_reading)
+        return name
 
     @property
     def roles(self) -> list[str]:
