@@ -1,4 +1,5 @@
-"""The Redis cache shares one connection pool per process (access_support/speedups/cache.py): Django makes
+"""The Redis cache shares one connection pool per process (access_support/speedups/cache.py):
+Django makes
 a cache object per request context, and with its own backend every request opened a new
 connection to Redis."""
 

@@ -11,8 +11,8 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
-from access_support.speedups.layers import RedisPubSubChannelLayer
 from access_support.settings import channel_layer_prefix, sqlite_database
+from access_support.speedups.layers import RedisPubSubChannelLayer
 
 pytestmark = pytest.mark.redis
 

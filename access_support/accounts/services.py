@@ -517,21 +517,21 @@ def user_set_language(*, user: User, language: str, actor: Any) -> User:
 
 
 class PasswordResetLinkTokenGenerator(PasswordResetTokenGenerator):
-    key_salt = "access_support.accounts.services.PasswordResetLinkTokenGenerator"
-
-    def check_token(self, user: Any, token: str | None) -> bool:
     """Django's reset token (spent by the new password), signed with the time it was made so it
     lasts PASSWORD_RESET_LINK_SECONDS (an hour), not PASSWORD_RESET_TIMEOUT (the invitation's
     days). Only public API: `TimestampSigner` keeps the time and checks the age."""
 
-        if not token:
-            return False
+    key_salt = "access_support.accounts.services.PasswordResetLinkTokenGenerator"
+
     def _signer(self) -> signing.TimestampSigner:
         return signing.TimestampSigner(salt=self.key_salt)
 
     def make_token(self, user: Any) -> str:
         return self._signer().sign(super().make_token(user))
 
+    def check_token(self, user: Any, token: str | None) -> bool:
+        if not token:
+            return False
         max_age = int(settings.PASSWORD_RESET_LINK_SECONDS)
         try:
             inner = self._signer().unsign(token, max_age=max_age)
