@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access_support.accounts.models import name_reading_validator
 from signlanguage.models import AbuseDecision
 from supervision.models import VoiceTag
 
@@ -182,6 +183,16 @@ class OperatorForm(forms.Form):
         max_length=100,
         help_text=_("As customers will see it, for example: 鈴木 さくら."),
         error_messages={"required": _("Enter the operator's name.")},
+    )
+    name_reading = forms.CharField(
+        label=_("Reading of the name (optional)"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "In hiragana or katakana, as the name is read. Shown over the name to customers who "
+            "turn furigana on."
+        ),
+        validators=[name_reading_validator],
     )
     email = forms.EmailField(
         label=_("E-mail address"),

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from access_support.accounts import services as accounts
 from access_support.accounts.models import SKILLS, User
+from access_support.accounts.name_reading import user_set_name_reading
 from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
 from access_support.domain import Decision, DomainError
@@ -284,7 +285,15 @@ def _clean_skills(skills: list[str]) -> list[str]:
 
 
 @transaction.atomic
-def operator_create(*, name: str, email: str, skills: list[str], base_url: str, actor: Any) -> User:
+def operator_create(
+    *,
+    name: str,
+    email: str,
+    skills: list[str],
+    base_url: str,
+    actor: Any,
+    name_reading: str = "",
+) -> User:
     """A new operator account with no password yet: the link to choose one goes to the
     operator's own e-mail address (why: supervision/README.md). The user name is the address."""
     _require(policies.can_supervise(actor))
@@ -303,6 +312,8 @@ def operator_create(*, name: str, email: str, skills: list[str], base_url: str, 
                 skills=chosen,
                 actor=actor,
             )
+            if name_reading.strip():
+                user_set_name_reading(user=operator, name_reading=name_reading, actor=actor)
     except IntegrityError as exc:  # the same address, created a moment ago
         raise SupervisionError("duplicate_email", 409) from exc
     except ValidationError as exc:

@@ -251,6 +251,7 @@ def operator_new(request: HttpRequest) -> HttpResponse:
         try:
             operator = services.operator_create(
                 name=data["name"],
+                name_reading=data["name_reading"],
                 email=data["email"],
                 skills=data["skills"],
                 base_url=_base_url(request),

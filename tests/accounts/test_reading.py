@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from access_support.accounts import reading
+from access_support.accounts.name_reading import user_set_name_reading
 from access_support.audit.models import AuditEvent
 from tests.conftest import PASSWORD
 
@@ -184,3 +185,61 @@ def test_dates_and_counted_numbers_are_read_from_the_number() -> None:
 def test_a_kanji_read_by_its_sentence_is_read_in_its_phrase() -> None:
     assert _readings("話す 日と 時間") == "話[はな]す 日[ひ]と 時間[じかん]"
     assert _readings("休みの 日でも") == "休[やす]みの 日[ひ]でも"
+
+
+# --- people's names (issue 23 item 7) ---------------------------------------------------------
+
+
+def test_a_name_is_read_with_the_reading_stored_for_it(signed_in, make_user) -> None:
+    """A name has no dictionary reading: its owner's stored reading (フリガナ) goes over it
+    wherever it is shown, part by part; a name without a stored reading stays as it is."""
+    member = make_user(display_name="山田 花子")
+    user_set_name_reading(user=member, name_reading="やまだ  はなこ", actor=member)
+    assert member.name_reading == "やまだ はなこ"
+    other = signed_in(make_user(display_name="田中 真理"))
+    switch(other, "/", furigana="on")
+    html = other.get("/").content.decode()
+    assert "田中 真理" in html and "<ruby>田中" not in html
+    client = signed_in(member)
+    switch(client, "/", furigana="on")
+    html = client.get("/").content.decode()
+    assert (
+        "<ruby>山田<rp>(</rp><rt>やまだ</rt><rp>)</rp></ruby> "
+        "<ruby>花子<rp>(</rp><rt>はなこ</rt><rp>)</rp></ruby>"
+    ) in html
+    switch(client, "/", furigana="off")
+    assert "<rt>やまだ</rt>" not in client.get("/").content.decode()
+
+
+def test_a_name_reading_is_kana_only_and_audited(make_user) -> None:
+    from django.core.exceptions import ValidationError
+
+    member = make_user(display_name="山田 花子")
+    for bad in ("<b>やまだ</b>", "山田", "yamada"):
+        with pytest.raises(ValidationError):
+            user_set_name_reading(user=member, name_reading=bad, actor=None)
+    user_set_name_reading(user=member, name_reading="ヤマダ ハナコ", actor=None)
+    member.refresh_from_db()
+    assert member.name_reading == "ヤマダ ハナコ"
+    event = AuditEvent.objects.filter(action="user.reading_changed", subject_user=member).get()
+    assert event.after == {"name_reading": "ヤマダ ハナコ"}
+
+
+def test_the_text_size_button_large_is_read_only_where_it_stands_alone() -> None:
+    assert _readings("大") == "大[だい]"
+    assert reading.furigana_html("<button>大</button>") == (
+        "<button><ruby>大<rp>(</rp><rt>だい</rt><rp>)</rp></ruby></button>"
+    )
+    assert "だい" not in _readings("大きい 文字")
+
+
+def test_script_written_texts_get_the_dictionary_words_they_hold() -> None:
+    """The live and waiting pages' scripts write texts after load: the page lists the words in
+    them with their ruby pieces (furigana.js puts the same ruby over them)."""
+    words = reading.client_words(
+        {"counter": "残りの文字数", "state": "相談中"}, ["あなたは %(position)s 番目です。"]
+    )
+    assert words["残り"] == [("残", "のこ"), ("り", "")]
+    assert words["相談中"] == [("相談中", "そうだんちゅう")]
+    assert words["番目"] == [("番目", "ばんめ")]
+    assert reading.client_words("カメラ") == {}

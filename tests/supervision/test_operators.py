@@ -235,3 +235,26 @@ def test_only_supervisors_manage_operators(
     response = add_operator(client, django_capture_on_commit_callbacks)
     assert response.status_code == 403
     assert not User.objects.filter(email="midori@example.jp").exists()
+
+
+def test_a_new_operator_s_name_reading_is_asked_and_kept(
+    supervisor: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The reading of the name (フリガナ) goes over the name for customers who turn furigana on
+    (issue 23 item 7): asked, optional, kana only."""
+    client = signed_in(supervisor)
+    assert 'name="name_reading"' in client.get(NEW_URL).content.decode()
+    response = add_operator(
+        client, django_capture_on_commit_callbacks, name_reading="たかはし みどり"
+    )
+    assert response.status_code == 200
+    assert User.objects.get(email="midori@example.jp").name_reading == "たかはし みどり"
+    response = add_operator(
+        client,
+        django_capture_on_commit_callbacks,
+        email="other@example.jp",
+        name_reading="<b>Takahashi</b>",
+    )
+    assert 'id="id_name_reading"' in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert not User.objects.filter(email="other@example.jp").exists()

@@ -13,6 +13,7 @@ an include argument or text used several times.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import template
@@ -58,7 +59,15 @@ def furigana_words(context: template.Context, *texts: Any) -> str:
     so that text gets the same furigana (signlanguage/static/signlanguage/furigana.js)."""
     if not _on(context):
         return ""
-    return json_script(reading.client_words(*texts), "furigana-words")
+    # A person among the arguments (the session's operator) is named by the page's text and
+    # script: reading their name notes its reading for the page, and the script gets it too.
+    people = [text for text in texts if hasattr(text, "name_reading")]
+    for person in people:
+        person.name  # noqa: B018 - User.name notes the reading of the name it returns
+    words = reading.client_words(*(text for text in texts if text not in people))
+    for name, kana in reading.names_shown(context.get("request")).items():
+        words[html.unescape(name)] = reading.ruby_pieces(html.unescape(name), html.unescape(kana))
+    return json_script(words, "furigana-words")
 
 
 @register.tag("furigana")

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from access_support.accounts import services
 from access_support.accounts.models import ROLES, SKILLS
+from access_support.accounts.name_reading import user_set_name_reading
 
 
 def comma_list(value: str | None) -> list[str]:
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--member-number", dest="member_number")
         parser.add_argument("--skills", help=f"comma-separated: {', '.join(SKILLS)}")
         parser.add_argument("--display-name", dest="display_name", default="")
+        parser.add_argument(
+            "--name-reading", dest="name_reading", default="", help="the name in kana"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -38,6 +42,8 @@ class Command(BaseCommand):
                 member_number=options["member_number"],
                 skills=comma_list(options["skills"]),
             )
+            if options["name_reading"]:
+                user_set_name_reading(user=user, name_reading=options["name_reading"], actor=None)
         except (ValueError, ValidationError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"created {user.username} ({', '.join(user.roles)})")

@@ -10,12 +10,14 @@ from django.db import transaction
 from access_support import extensions
 from access_support.accounts import services
 from access_support.accounts.models import User
+from access_support.accounts.name_reading import user_set_name_reading
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_USERS: list[dict[str, Any]] = [
     {
         "username": "senior",
         "display_name": "山田 花子",
+        "name_reading": "やまだ はなこ",
         "roles": ["member"],
         "member_number": "1234567890",
         "email": "senior@example.jp",
@@ -23,6 +25,7 @@ DEMO_USERS: list[dict[str, Any]] = [
     {
         "username": "member2",
         "display_name": "佐藤 一郎",
+        "name_reading": "さとう いちろう",
         "roles": ["member"],
         "member_number": "2345678901",
         "email": "member2@example.jp",
@@ -30,12 +33,14 @@ DEMO_USERS: list[dict[str, Any]] = [
     {
         "username": "proxy",
         "display_name": "山田 太郎",
+        "name_reading": "やまだ たろう",
         "roles": ["proxy"],
         "email": "proxy@example.jp",
     },
     {
         "username": "operator",
         "display_name": "鈴木 さくら",
+        "name_reading": "すずき さくら",
         "roles": ["operator"],
         "email": "operator@example.jp",
         "skills": ["sign_language", "written_chat"],
@@ -43,6 +48,7 @@ DEMO_USERS: list[dict[str, Any]] = [
     {
         "username": "operator2",
         "display_name": "高橋 健",
+        "name_reading": "たかはし けん",
         "roles": ["operator"],
         "email": "operator2@example.jp",
         "skills": ["written_chat", "procedures"],
@@ -50,6 +56,7 @@ DEMO_USERS: list[dict[str, Any]] = [
     {
         "username": "supervisor",
         "display_name": "田中 真理",
+        "name_reading": "たなか まり",
         "roles": ["supervisor"],
         "email": "supervisor@example.jp",
     },
@@ -70,9 +77,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         users: dict[str, User] = {}
         for spec in DEMO_USERS:
+            fields = {key: value for key, value in spec.items() if key != "name_reading"}
             existing = User.objects.filter(username=spec["username"]).first()
-            users[spec["username"]] = existing or services.user_create(
-                password=DEMO_PASSWORD, **spec
+            user = existing or services.user_create(password=DEMO_PASSWORD, **fields)
+            # How the name is read, for furigana over it (also given to demo people seeded before).
+            users[spec["username"]] = user_set_name_reading(
+                user=user, name_reading=spec["name_reading"], actor=None
             )
         notes: list[str] = []
         # Apps add their own demo data, registered in their AppConfig.ready().

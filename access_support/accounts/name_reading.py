@@ -1,0 +1,34 @@
+"""The reading of a person's name (フリガナ, as a bank keeps it): put over the name wherever it is
+shown with furigana on (access_support.accounts.reading.note_name, docs/decisions/0005)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from access_support.accounts.models import User, name_reading_validator
+from access_support.audit import services as audit
+from access_support.audit.actions import AuditAction
+
+
+@transaction.atomic
+def user_set_name_reading(*, user: User, name_reading: str, actor: Any) -> User:
+    """Store how the user's name is read: kana only (ValidationError otherwise), "" for none.
+    Audited as a change of the user's reading settings."""
+    value = " ".join(name_reading.split())
+    name_reading_validator(value)
+    if user.name_reading == value:
+        return user
+    before = {"name_reading": user.name_reading}
+    user.name_reading = value
+    user.save(update_fields=["name_reading"])
+    audit.record(
+        action=AuditAction.USER_READING_CHANGED,
+        actor=actor,
+        subject_user=user,
+        obj=user,
+        before=before,
+        after={"name_reading": value},
+    )
+    return user
