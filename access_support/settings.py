@@ -506,5 +506,9 @@ LIVE_HOLD_MINUTES = int(env_str("LIVE_HOLD_MINUTES", "10") or "10")
 # A session whose customer and operator have both been gone this long ends as abandoned.
 LIVE_ABANDONED_MINUTES = int(env_str("LIVE_ABANDONED_MINUTES", "10") or "10")
 RETENTION_DAYS = 365  # chat transcripts and feedback; `manage.py purge_expired` deletes older
+# Whether a session's written conversation is kept when its customer does not choose at the end
+# (issue 22 item 7). Not kept: deleted once the customer has downloaded it or 24 hours after the
+# end (`manage.py sweep_transcripts`); the times, people, mode and outcome stay.
+TRANSCRIPT_KEPT_BY_DEFAULT = env_bool("TRANSCRIPT_KEPT_BY_DEFAULT", True)
 # Closed every year (month-day, JST) besides Japanese public holidays (jpholiday): 年末年始.
 SERVICE_CLOSED_DAYS = ["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"]

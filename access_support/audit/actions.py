@@ -68,6 +68,10 @@ class AuditAction(models.TextChoices):
     )
     PROXY_PROCEDURE_DONE = "proxy.procedure_done", _("A request was done")
     PROXY_PROCEDURE_DECLINED = "proxy.procedure_declined", _("A request was declined")
+    PROXY_ACTION_DISOWNED = (
+        "proxy.action_disowned",
+        _("The member said a proxy's action was not theirs"),
+    )
     PROXY_CODE_ISSUED = "proxy.code_issued", _("The proxy made a verification code")
     PROXY_ACTING_STARTED = "proxy.acting_started", _("The proxy started acting for you")
     PROXY_ACTING_ENDED = "proxy.acting_ended", _("The proxy stopped acting for you")
@@ -98,6 +102,23 @@ class AuditAction(models.TextChoices):
     SESSION_SWITCHED_TO_VIDEO = (
         "signlanguage.session_switched_to_video",
         _("A sign-language session switched back to video"),
+    )
+    # What is kept of a session's conversation (issue 22 item 7, signlanguage.live.keeping).
+    SESSION_TRANSCRIPT_KEPT = (
+        "signlanguage.session_transcript_kept",
+        _("The customer chose to keep the conversation"),
+    )
+    SESSION_TRANSCRIPT_NOT_KEPT = (
+        "signlanguage.session_transcript_not_kept",
+        _("The customer chose not to keep the conversation"),
+    )
+    SESSION_TRANSCRIPT_DOWNLOADED = (
+        "signlanguage.session_transcript_downloaded",
+        _("The customer downloaded the conversation"),
+    )
+    SESSION_TRANSCRIPT_DELETED = (
+        "signlanguage.session_transcript_deleted",
+        _("The conversation was deleted as the customer chose"),
     )
     QUEUE_REQUESTED = "signlanguage.queue_requested", _("Asked to talk now")
     QUEUE_TAKEN = "signlanguage.queue_taken", _("An operator took the talk-now request")

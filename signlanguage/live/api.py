@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from access_support.accounts.models import User
 from access_support.http import ApiError, api_view
+from signlanguage.live import keeping
 from signlanguage.live import selectors as live_selectors
 
 
@@ -22,4 +23,8 @@ def session_messages(request: HttpRequest, pk: int) -> HttpResponse:
     session, part = live_selectors.participant_session(user, pk, via="api")
     if session is None or not part.allowed:
         raise ApiError("not_found", 404, "No such session.")
+    if not keeping.can_read(part, session):  # ended, and the customer did not keep it
+        raise ApiError(
+            "transcript_not_kept", 403, "The customer chose not to keep this conversation."
+        )
     return JsonResponse(live_selectors.message_page(session.pk, int(raw)))

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from access_support.accounts.reading import wording
 
 RATING_CHOICES = [
     (5, _("5 — very good")),
@@ -52,3 +55,59 @@ class FeedbackForm(forms.Form):
 class CannedPhraseForm(forms.Form):
     text = forms.CharField(label=_("Phrase"), max_length=300)
     position = forms.IntegerField(label=_("Order"), min_value=0, max_value=9999, initial=0)
+
+
+class TranscriptChoiceForm(forms.Form):
+    """The customer's choice at the end (issue 22 item 7, signlanguage.live.keeping)."""
+
+    keep = forms.ChoiceField(
+        label=wording(
+            _("Shall we keep the written conversation?"),
+            pgettext_lazy("plain", "Shall we keep the written conversation?"),
+        ),
+        help_text=wording(
+            _(
+                "The video is never recorded. Either way we keep the date and times, who took "
+                "part, the type of session and how it ended."
+            ),
+            pgettext_lazy(
+                "plain",
+                "The video is never recorded. Either way we keep the date and times, who took "
+                "part, the type of session and how it ended.",
+            ),
+        ),
+        choices=[
+            (
+                "keep",
+                wording(
+                    _("Keep it: you and we can read it again later"),
+                    pgettext_lazy("plain", "Keep it: you and we can read it again later"),
+                ),
+            ),
+            (
+                "delete",
+                wording(
+                    _(
+                        "Do not keep it: it is deleted once you have downloaded it, "
+                        "or 24 hours after the end"
+                    ),
+                    pgettext_lazy(
+                        "plain",
+                        "Do not keep it: it is deleted once you have downloaded it, "
+                        "or 24 hours after the end",
+                    ),
+                ),
+            ),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": wording(
+                _("Choose whether we keep the conversation."),
+                pgettext_lazy("plain", "Choose whether we keep the conversation."),
+            ),
+            "invalid_choice": wording(
+                _("Choose whether we keep the conversation."),
+                pgettext_lazy("plain", "Choose whether we keep the conversation."),
+            ),
+        },
+    )

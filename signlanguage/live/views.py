@@ -16,7 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access_support.http import request_user, require
 from access_support.masking import MASKED_NOTICE, has_card_number
+from signlanguage.booking import notices as booking_notices
 from signlanguage.live import forms as live_forms
+from signlanguage.live import keeping
 from signlanguage.live import policies as live_policies
 from signlanguage.live import selectors as live_selectors
 from signlanguage.live import services as live_services
@@ -61,6 +63,7 @@ def client_strings() -> dict[str, str]:
         "operator": _("Operator"),
         "customer": _("Customer"),
         "proxy": _("Proxy"),
+        "system": _("Notice"),  # a line of the service's own (the hand-over's)
         "you": _("You"),
         "typing": _("typing…"),
         "sending": _("Sending…"),
@@ -138,24 +141,80 @@ def _page_context(session: Session, part: Participation) -> dict[str, Any]:
     }
 
 
+def _keeping_context(session: Session, part: Participation) -> dict[str, Any]:
+    """What the ended page says about the conversation being kept (issue 22 item 7)."""
+    return {
+        "transcript_readable": keeping.can_read(part, session),
+        "transcript_delete_at": keeping.delete_at(session),
+        "keep_form": (
+            live_forms.TranscriptChoiceForm(
+                initial={"keep": "keep" if session.transcript_kept else "delete"}
+            )
+            if keeping.can_choose(part, session)
+            else None
+        ),
+    }
+
+
 def session_page(request: HttpRequest, pk: int) -> HttpResponse:
     session, part = _gate(request, pk)
     context = _page_context(session, part)
+    context.update(_keeping_context(session, part))
     user = request_user(request)
     if part.role == "operator":
         context["canned_phrases"] = list(live_selectors.canned_phrases())
         context["close_form"] = live_forms.CloseForm()
         context["abuse_form"] = live_forms.AbuseForm()
         context["operator_view"] = live_selectors.operator_view_of(session)
+        if session.operator_joined_at is None:
+            # The operator opens a booked session: the customer hears it has started.
+            booking_notices.session_started(session)
     if live_policies.can_give_feedback(part, session):
         context["feedback"] = live_selectors.feedback_of(session, user)
-    if session.state == "closed":
+    if session.state == "closed" and context["transcript_readable"]:
         # An ended session is read, not joined: the conversation is on the page, no socket.
         context["history"] = [
             {"message": m, "mine": m.sender_role == part.role}
             for m in live_selectors.messages_after(session.pk, 0)
         ]
     return render(request, "signlanguage/live_session.html", context)
+
+
+@require_POST
+def transcript_choice(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer's side chooses whether the conversation is kept (issue 22 item 7)."""
+    session, part = _gate(request, pk)
+    require(keeping.can_choose(part, session))
+    form = live_forms.TranscriptChoiceForm(request.POST)
+    if not form.is_valid():
+        context = _page_context(session, part)
+        context.update(_keeping_context(session, part), keep_form=form)
+        context["history"] = [
+            {"message": m, "mine": m.sender_role == part.role}
+            for m in live_selectors.messages_after(session.pk, 0)
+        ]
+        if live_policies.can_give_feedback(part, session):
+            context["feedback"] = live_selectors.feedback_of(session, request_user(request))
+        return render(request, "signlanguage/live_session.html", context, status=400)
+    keep = form.cleaned_data["keep"] == "keep"
+    try:
+        keeping.transcript_choose(
+            session_id=session.pk, actor=request_user(request), role=part.role or "", keep=keep
+        )
+    except live_services.LiveError:
+        messages.info(request, _("The conversation has already been deleted."))
+        return redirect("signlanguage:live-session", pk=session.pk)
+    if keep:
+        messages.success(request, _("Saved: we keep the conversation."))
+    else:
+        messages.success(
+            request,
+            _(
+                "Saved: we do not keep the conversation. Download it now if you want a copy: "
+                "it is deleted once you have downloaded it, or 24 hours after the end."
+            ),
+        )
+    return redirect("signlanguage:live-session", pk=session.pk)
 
 
 @require_POST
@@ -207,8 +266,17 @@ def transcript(request: HttpRequest, pk: int) -> HttpResponse:
         closure = SessionClosure.objects.filter(session=session).first()
         if not live_policies.can_read_flagged_transcript(user, closure):
             raise Http404
+    elif session.transcript_deleted_at is not None or not keeping.can_read(part, session):
+        # Deleted, or not kept and this is the operator: the ended page says which.
+        if session.transcript_deleted_at is not None:
+            messages.info(request, _("The conversation was deleted, as the customer chose."))
+        else:
+            messages.info(request, _("The customer chose not to keep this conversation."))
+        return redirect("signlanguage:live-session", pk=session.pk)
     # UTF-8 with a byte-order mark: Notepad and Excel on Windows then read Japanese correctly.
     body = (TRANSCRIPT_BOM + live_selectors.transcript_text(session)).encode("utf-8")
+    if part.allowed:  # the customer's own download of the ended conversation is noted (keeping)
+        keeping.transcript_downloaded(session=session, actor=user, role=part.role or "")
     response = HttpResponse(body, content_type="text/plain; charset=utf-8")
     stamp = timezone.localtime(getattr(session, "created_at", None) or timezone.now())
     response["Content-Disposition"] = (

@@ -71,6 +71,7 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "signlanguage:live-transfer": lambda w: {"pk": w.objects["booking"].pk},
     "signlanguage:live-transcript": lambda w: {"pk": w.objects["booking"].pk},
     "signlanguage:live-feedback": lambda w: {"pk": w.objects["closed"].pk},
+    "signlanguage:live-transcript-choice": lambda w: {"pk": w.objects["closed"].pk},
     "signlanguage-api:booking": lambda w: {"pk": w.objects["booking"].pk},
     "signlanguage-api:cancel": lambda w: {"pk": w.objects["booking"].pk},
     "signlanguage-api:reschedule": lambda w: {"pk": w.objects["booking"].pk},
@@ -274,6 +275,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("signlanguage:live-transfer", "POST"):        "login otp 403 404 403 404 404 400 404",
     ("signlanguage:live-feedback", "GET"):         "login otp 200 404 200 404 404 403 404",
     ("signlanguage:live-feedback", "POST"):        "login otp 400 404 400 404 404 403 404",
+    # the customer's side chooses whether the conversation is kept (issue 22 item 7); the operator
+    # of the session may not (403); an empty choice is a 400
+    ("signlanguage:live-transcript-choice", "GET"): "login otp 7*405",
+    ("signlanguage:live-transcript-choice", "POST"): "login otp 400 404 400 404 404 403 404",
     ("signlanguage:live-session", "GET"):          "login otp 200 404 200 404 404 200 404",
     ("signlanguage:live-session", "POST"):         "login otp 200 404 200 404 404 200 404",
     ("signlanguage:live-transcript", "GET"):       "login otp 200 404 200 404 404 200 404",
