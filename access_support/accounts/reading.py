@@ -240,6 +240,14 @@ READINGS: dict[str, str] = {
     "相談中": "そうだんちゅう",
     "接続中": "せつぞくちゅう",
     "未読": "みどく",
+    "来ない": "こない",
+    "入れる": "いれる",
+    "迷惑": "めいわく",
+    "前の": "まえの",
+    "意見": "いけん",
+    "聞かせ": "きかせ",
+    "教えて": "おしえて",
+    "担当": "たんとう",
     "忘れた": "わすれた",
     "ユーザー名": "ユーザーめい",
     "番号": "ばんごう",
@@ -397,6 +405,7 @@ _COUNTERS = {
     "年": "ねん",
     "月": "がつ",
     "件目": "けんめ",
+    "分": "ふん",  # ぷん after 1, 3, 4, 6, 8 and 0 (10分 じゅっぷん): _numbered
     "件": "けん",
     "番目": "ばんめ",
     "番": "ばん",
@@ -442,6 +451,8 @@ def _numbered(match: re.Match[str], text: str) -> str:
     if match.group("all"):
         return _ruby("全", "ぜん")
     number, counter = match.group("number"), match.group("counter")
+    if counter == "分":
+        return number + _ruby(counter, "ぷん" if number[-1] in "134680" else "ふん")
     if counter != "日":
         return number + _ruby(counter, _COUNTERS[counter])
     day = int(number)

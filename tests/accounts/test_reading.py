@@ -243,3 +243,7 @@ def test_script_written_texts_get_the_dictionary_words_they_hold() -> None:
     assert words["相談中"] == [("相談中", "そうだんちゅう")]
     assert words["番目"] == [("番目", "ばんめ")]
     assert reading.client_words("カメラ") == {}
+
+
+def test_minutes_are_read_from_the_number() -> None:
+    assert _readings("10分、5分、3分") == "10分[ぷん]、5分[ふん]、3分[ぷん]"
