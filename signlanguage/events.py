@@ -32,6 +32,12 @@ def queue_changed() -> None:
 # --- live sessions (issue 5) ------------------------------------------------------------------
 
 
+def operator_group(user_id: int) -> str:
+    """The console (queue) sockets of one operator: a session handed over to them is said there
+    (issue 21 item 6, signlanguage.live.transfer)."""
+    return f"signlanguage.operator.{user_id}"
+
+
 def session_group(session_id: int) -> str:
     """Every socket of a live session (customer, proxy, operator) joins this group."""
     return f"live.session.{session_id}"

@@ -17,11 +17,14 @@ class QueueConsumer(ProtectedJsonConsumer):
     """/ws/queue/. Sign-in, second factor, the frame rules (size, JSON, 20 frames a second) and
     sign-out closes come from ProtectedJsonConsumer, as on every socket. Client frame:
     {"type": "refresh"}; server frames: the customer's `queue.status` or the operators'
-    `queue.list`, sent on connect, on refresh and after every queue change."""
+    `queue.list`, sent on connect, on refresh and after every queue change, and an operator's
+    `session.handed_to_you` when a colleague hands a live session over to them."""
 
     async def joined(self) -> None:
         self.is_operator = policies.can_see_queue(self.user)
         self.queue_groups = events.queue_groups(is_operator=self.is_operator)
+        if self.is_operator:  # a session handed over to this operator is said on their console
+            self.queue_groups.append(events.operator_group(self.user.pk))
         for group in self.queue_groups:
             await self.channel_layer.group_add(group, self.channel_name)
         if not self.is_operator:  # the customer is on the waiting page (issue 21 item 4)
@@ -46,6 +49,10 @@ class QueueConsumer(ProtectedJsonConsumer):
 
     async def queue_changed(self, message: dict[str, Any]) -> None:
         await self.send_view()
+
+    async def operator_handed_over(self, message: dict[str, Any]) -> None:
+        """A colleague handed a session over to this operator: `session.handed_to_you`."""
+        await self.send_json(message["frame"])
 
     async def send_view(self) -> None:
         await self.send_json(await self._view())

@@ -19,7 +19,7 @@ from proxies.selectors import grants_in_force
 from proxies.services import authorize
 from signlanguage.live import policies as live_policies
 from signlanguage.live.policies import Participation
-from signlanguage.models import CannedPhrase, ChatMessage, Feedback, Session
+from signlanguage.models import CannedPhrase, ChatMessage, Feedback, SenderRole, Session
 
 MESSAGE_PAGE_SIZE = 200
 
@@ -84,12 +84,14 @@ def video_participants(session_id: int) -> set[str]:
 
 
 def message_frame(message: ChatMessage) -> dict[str, Any]:
-    """A stored message as the `chat.message` frame of docs/websocket.md."""
+    """A stored message as the `chat.message` frame of docs/websocket.md. A line of the
+    service's own (role "system") carries no name: nobody in the conversation said it."""
+    system = message.sender_role == SenderRole.SYSTEM
     return {
         "type": "chat.message",
         "seq": message.seq,
         "client_id": str(message.client_id),
-        "sender": {"role": message.sender_role, "name": message.sender.name},
+        "sender": {"role": message.sender_role, "name": "" if system else message.sender.name},
         "text": message.text,
         "sent_at": timezone.localtime(message.sent_at).isoformat(),
     }
@@ -135,6 +137,7 @@ def message_page(session_id: int, after_seq: int) -> dict[str, Any]:
 
 
 ROLE_LABELS_JA = {"customer": "お客様", "proxy": "代理人", "operator": "オペレーター"}
+SYSTEM_LABEL = "お知らせ / Notice"
 
 
 def transcript_text(session: Session) -> str:
@@ -146,8 +149,11 @@ def transcript_text(session: Session) -> str:
     ]
     for message in messages_after(session.pk, 0):
         when = timezone.localtime(message.sent_at).strftime("%Y-%m-%d %H:%M")
-        role = ROLE_LABELS_JA.get(message.sender_role, message.sender_role)
-        lines.append(f"[{when}] {message.sender.name}（{role}）")
+        if message.sender_role == SenderRole.SYSTEM:
+            lines.append(f"[{when}] {SYSTEM_LABEL}")
+        else:
+            role = ROLE_LABELS_JA.get(message.sender_role, message.sender_role)
+            lines.append(f"[{when}] {message.sender.name}（{role}）")
         lines.extend(f"  {line}" for line in message.text.splitlines() or [""])
     if session.summary:
         lines += ["", "まとめ / Summary:", *session.summary.splitlines()]

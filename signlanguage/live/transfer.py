@@ -4,9 +4,13 @@ The session's operator picks a colleague who is on shift now, active and has the
 and may leave a note for them. In one transaction, with the session row locked (and the
 colleague's shift row, so the shift cannot be removed meanwhile), the session gets its new
 operator, a chat line in the customer's language says who took over ("担当が○○に代わりました。"),
-stored with the session's next sequence number like every message, and the audit log records
-both operators and the note. Nothing of the conversation moves: the messages stay the
-session's, so the transcript runs on without a gap and the new operator reads it all.
+stored with the session's next sequence number like every message — a line of the service's own
+(sender role "system", shown as お知らせ), not one the new operator said — and the audit log
+records both operators and the note. On commit, the new operator's console (their queue socket)
+gets `session.handed_to_you` with a sentence in their language and the session's address: the
+console shows it in a polite status region, with no sound. Nothing of the conversation moves:
+the messages stay the session's, so the transcript runs on without a gap and the new operator
+reads it all.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +40,7 @@ from access_support.http import request_user, require
 from access_support.masking import mask_card_numbers
 from signlanguage.booking import policies as booking_policies
 from signlanguage.booking.availability import SKILL_FIELD
-from signlanguage.events import session_group
+from signlanguage.events import operator_group, session_group
 from signlanguage.live import policies as live_policies
 from signlanguage.live import selectors as live_selectors
 from signlanguage.live.services import LiveError, message_post
@@ -99,22 +104,48 @@ def _session_transfer(
     session.operator = target
     with mail.writing_to(session.customer):  # the customer's language, like their e-mails
         line = gettext("The operator is now %(name)s.") % {"name": target.name}
-    posted = message_post(
-        session_id=session.pk, sender=target, role="operator", client_id=uuid.uuid4(), text=line
+    posted = message_post(  # the service's line: stored as caused by the actor, said by nobody
+        session_id=session.pk, sender=actor, role="system", client_id=uuid.uuid4(), text=line
     )
+    alert = _handed_to_you(session, actor=actor, target=target)
     event = AuditAction.SESSION_TRANSFERRED
     was: dict[str, Any] = {"operator_id": before}
     new: dict[str, Any] = {"operator_id": target.pk, "note": note}
     audit.record(
         action=event, actor=actor, subject_user=session.customer, obj=session, before=was, after=new
     )
-    transaction.on_commit(lambda: _broadcast(session.pk, posted.frame, before))
+    transaction.on_commit(lambda: _broadcast(session.pk, posted.frame, before, target.pk, alert))
     return session
 
 
-def _broadcast(session_id: int, frame: dict[str, Any], from_operator_id: int | None) -> None:
+def _handed_to_you(session: Session, *, actor: Any, target: User) -> dict[str, Any]:
+    """The `session.handed_to_you` frame for the new operator's console, in their language."""
+    with mail.writing_to(target):
+        text = gettext("%(name)s handed a session over to you: %(customer)s, %(mode)s.") % {
+            "name": actor.name,
+            "customer": session.customer.name,
+            "mode": session.get_mode_display(),
+        }
+        link = gettext("Open the session")
+    return {
+        "type": "session.handed_to_you",
+        "session_id": session.pk,
+        "url": reverse("signlanguage:live-session", args=[session.pk]),
+        "text": text,
+        "link": link,
+    }
+
+
+def _broadcast(
+    session_id: int,
+    frame: dict[str, Any],
+    from_operator_id: int | None,
+    to_operator_id: int,
+    alert: dict[str, Any],
+) -> None:
     """Every socket of the session shows the line (SessionConsumer.chat_message); then the
-    sockets of the operator who handed over close with 4403 (session_handed_over)."""
+    sockets of the operator who handed over close with 4403 (session_handed_over); and the new
+    operator's console says the session is theirs (QueueConsumer.operator_handed_over)."""
     layer = get_channel_layer()
     if layer is None:
         return
@@ -123,6 +154,9 @@ def _broadcast(session_id: int, frame: dict[str, Any], from_operator_id: int | N
         async_to_sync(layer.group_send)(group, {"type": "chat.message", "frame": frame})
     handed = {"type": "session.handed_over", "from_operator_id": from_operator_id}
     async_to_sync(layer.group_send)(group, handed)
+    async_to_sync(layer.group_send)(
+        operator_group(to_operator_id), {"type": "operator.handed_over", "frame": alert}
+    )
 
 
 class TransferForm(forms.Form):

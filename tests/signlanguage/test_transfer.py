@@ -90,6 +90,26 @@ def test_the_transcript_is_gapless_across_the_hand_over(
     assert event.after == {"operator_id": colleague.pk, "note": "住所変更の途中"}
 
 
+def test_the_line_is_the_services_own_not_the_new_operators(
+    session: Session, senior: Any, operator: Any, colleague: Any, signed_in: Any
+) -> None:
+    say(session, senior, "customer", "住所を変えたいです")
+    assert hand_over(signed_in(operator), session, colleague).status_code == 302
+    line = ChatMessage.objects.get(session=session, seq=2)
+    assert line.sender_role == "system"
+    # The transcript gives it as a notice, with nobody's name.
+    text = signed_in(senior).get(f"/sessions/{session.pk}/transcript.txt").content.decode()
+    (heading,) = [row for row in text.splitlines() if "お知らせ" in row]
+    assert "佐藤 次郎" not in heading and "オペレーター" not in heading
+    # The ended page shows it as a notice too, not as something someone said.
+    Session.objects.filter(pk=session.pk).update(state="closed")
+    html = signed_in(senior).get(f"/sessions/{session.pk}/live/").content.decode()
+    item = html.split('data-seq="2"')[0].rsplit("<li", 1)[1] + html.split('data-seq="2"')[1]
+    assert "live-message-system" in item
+    sender = item.split('class="live-sender">', 1)[1].split("</span>", 1)[0]
+    assert sender == "お知らせ"
+
+
 def test_the_line_is_in_the_customers_language(
     session: Session, senior: Any, operator: Any, colleague: Any, signed_in: Any
 ) -> None:

@@ -47,7 +47,8 @@ async def test_the_customer_sees_who_took_over_and_the_old_operators_socket_clos
     line = await live.next_of(customer, "chat.message")
     assert line["seq"] == 2
     assert line["text"] == "担当が佐藤 次郎に代わりました。"
-    assert line["sender"] == {"role": "operator", "name": "佐藤 次郎"}
+    # The service's own line, not one the new operator said (issue 21 item 6).
+    assert line["sender"] == {"role": "system", "name": ""}
     assert await live.closed_with(staff) == 4403
 
     new_staff = await live.joined(session.pk, await live.cookie_of(signed_in, colleague))
@@ -57,3 +58,41 @@ async def test_the_customer_sees_who_took_over_and_the_old_operators_socket_clos
     await customer.disconnect()
     await new_staff.disconnect()
     await staff.disconnect()
+
+
+async def test_the_colleagues_console_is_told_the_session_is_now_theirs(
+    senior, operator, make_operator, signed_in, make_session
+):
+    from channels.testing import WebsocketCommunicator
+
+    from access_support.asgi import application
+    from signlanguage.live.transfer import session_transfer
+
+    session = await live.db(make_session)(senior, operator, mode="sign_language")
+    colleague = await live.db(make_operator)(display_name="佐藤 次郎")
+    await on_shift_now(colleague)
+    headers = [live.ORIGIN, (b"cookie", await live.cookie_of(signed_in, colleague))]
+    console = WebsocketCommunicator(application, "/ws/queue/", headers=headers)
+    connected, _ = await console.connect()
+    assert connected
+    assert (await console.receive_json_from())["type"] == "queue.list"
+    # Someone else's console hears nothing of it.
+    other = await live.db(make_operator)(display_name="高橋 健")
+    headers = [live.ORIGIN, (b"cookie", await live.cookie_of(signed_in, other))]
+    bystander = WebsocketCommunicator(application, "/ws/queue/", headers=headers)
+    assert (await bystander.connect())[0]
+    assert (await bystander.receive_json_from())["type"] == "queue.list"
+
+    await live.db(session_transfer)(
+        session_id=session.pk, actor=operator, to_operator_id=colleague.pk
+    )
+
+    alert = await live.next_of(console, "session.handed_to_you")
+    assert alert["session_id"] == session.pk
+    assert alert["url"] == f"/sessions/{session.pk}/live/"
+    said = f"{operator.name}さんから相談を引き継ぎました：{senior.name}様、手話（ビデオ）。"
+    assert alert["text"] == said
+    assert alert["link"] == "相談を開く"
+    assert await bystander.receive_nothing(timeout=0.3)
+    await console.disconnect()
+    await bystander.disconnect()

@@ -73,6 +73,26 @@ async function refreshQueue() {
   }
 }
 
+// A session a colleague handed over to this operator (`session.handed_to_you`, issue 21 item 6):
+// said in a polite status region that exists from page load (words written into a region already
+// there are announced), with a link to the session; nothing is played, nothing takes focus.
+const handed = document.createElement("div");
+handed.setAttribute("role", "status");
+handed.className = "console-handed";
+handed.dataset.consoleHanded = "";
+(document.querySelector("main h1") || document.querySelector("h1"))?.after(handed);
+
+function showHandedOver(frame) {
+  if (typeof frame.url !== "string" || !frame.url.startsWith("/sessions/")) return;
+  const line = document.createElement("p");
+  line.className = "notice";
+  const link = document.createElement("a");
+  link.href = frame.url;
+  link.textContent = String(frame.link || "");
+  line.append(`${String(frame.text || "")} `, link);
+  handed.append(line);
+}
+
 function watchQueue(attempt = 0) {
   const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
   const socket = new WebSocket(`${scheme}//${window.location.host}/ws/queue/`);
@@ -80,7 +100,18 @@ function watchQueue(attempt = 0) {
   socket.addEventListener("open", () => {
     attempt = 0;
   });
-  socket.addEventListener("message", () => {
+  socket.addEventListener("message", (event) => {
+    let frame = {};
+    try {
+      frame = JSON.parse(event.data);
+    } catch (_err) {
+      frame = {};
+    }
+    if (frame.type === "session.handed_to_you") {
+      showHandedOver(frame);
+      refreshQueue();
+      return;
+    }
     if (first) {
       first = false; // the snapshot on connect: the page was just rendered
       return;

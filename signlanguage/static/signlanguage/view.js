@@ -222,7 +222,9 @@ export class LiveView {
   renderMessage(frame, mine) {
     const doc = this.doc;
     const li = doc.createElement("li");
-    li.className = mine ? "live-message live-message-mine" : "live-message";
+    // A line of the service's own (the hand-over's "the operator is now …"): said by nobody.
+    const system = !mine && (frame.sender || {}).role === "system";
+    li.className = mine ? "live-message live-message-mine" : system ? "live-message live-message-system" : "live-message";
     li.dataset.seq = String(frame.seq);
     li.dataset.mine = mine ? "true" : "false";
     if (frame.client_id) li.dataset.clientId = frame.client_id;
@@ -232,8 +234,10 @@ export class LiveView {
     who.className = "live-sender";
     const sender = frame.sender || {};
     const pageLang = this.doc.documentElement.lang;
-    const nameLang = mine ? "" : partLanguage(sender.name, pageLang);
-    if (nameLang) {
+    const nameLang = mine || system ? "" : partLanguage(sender.name, pageLang);
+    if (system) {
+      who.textContent = this.t("system");
+    } else if (nameLang) {
       const name = doc.createElement("span");
       name.lang = nameLang;
       name.textContent = sender.name;
