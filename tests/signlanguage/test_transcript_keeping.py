@@ -200,6 +200,20 @@ def test_the_ended_page_offers_the_customer_the_choice_and_saves_it(
     assert len(events(session, AuditAction.SESSION_TRANSCRIPT_NOT_KEPT)) == 1
 
 
+def test_the_session_page_leads_the_customer_to_the_choice_but_not_a_supervisor(
+    senior, operator, supervisor, signed_in, make_session
+):
+    # A session that ended while the customer was away (e.g. "customer left"): they come back
+    # through their sessions list to the session's page.
+    session = ended(make_session, senior, operator)
+    html = signed_in(senior).get(f"/sessions/{session.pk}/").content.decode()
+    assert f'href="/sessions/{session.pk}/live/" data-keep-choice' in html
+    assert (
+        "data-keep-choice"
+        not in signed_in(supervisor).get(f"/sessions/{session.pk}/").content.decode()
+    )
+
+
 def test_an_empty_choice_is_a_400_with_the_message_at_the_field(
     senior, operator, signed_in, make_session
 ):
