@@ -247,3 +247,44 @@ def test_script_written_texts_get_the_dictionary_words_they_hold() -> None:
 
 def test_minutes_are_read_from_the_number() -> None:
     assert _readings("10分、5分、3分") == "10分[ぷん]、5分[ふん]、3分[ぷん]"
+
+
+def test_the_live_page_s_script_gets_the_words_and_the_names_it_writes(make_user, rf) -> None:
+    """furigana_words: the words of the texts given, the whole dictionary when asked (the chat
+    writes what people say) and the names the page shows, with their readings; nothing with
+    furigana off."""
+    import json
+
+    from django.template import Context, Template
+
+    from access_support import request_context
+
+    operator = make_user("operator", display_name="高橋 健")
+    user_set_name_reading(user=operator, name_reading="たかはし けん", actor=None)
+    page = Template(
+        "{% load reading %}{% furigana_words strings operator dictionary=True %}"
+        "{% furigana_words strings %}"
+    )
+    request = rf.get("/")
+    token = request_context.request.set(request)
+    try:
+        html = page.render(
+            Context(
+                {
+                    "reading": reading.Reading(furigana=True),
+                    "request": request,
+                    "strings": {"state": "相談中"},
+                    "operator": operator,
+                }
+            )
+        )
+        off = page.render(Context({"reading": reading.Reading(), "strings": {"a": "相談中"}}))
+    finally:
+        request_context.request.reset(token)
+    full, short = (
+        json.loads(part.split(">", 1)[1]) for part in html.split("</script>") if part.strip()
+    )
+    assert full["高橋 健"] == [["高橋", "たかはし"], [" ", ""], ["健", "けん"]]
+    assert full["予約"] == [["予約", "よやく"]] and full["相談中"]
+    assert "予約" not in short and short["相談中"] == [["相談中", "そうだんちゅう"]]
+    assert off == ""

@@ -53,10 +53,12 @@ class FuriganaNode(template.Node):
 
 
 @register.simple_tag(takes_context=True)
-def furigana_words(context: template.Context, *texts: Any) -> str:
+def furigana_words(context: template.Context, *texts: Any, dictionary: bool = False) -> str:
     """With furigana on, `<script type="application/json" id="furigana-words">`: the dictionary
     words in the texts the page's script writes (strings or dicts of them) and their readings,
-    so that text gets the same furigana (signlanguage/static/signlanguage/furigana.js)."""
+    so that text gets the same furigana (signlanguage/static/signlanguage/furigana.js).
+    `dictionary=True`: every word of the dictionary (about 20 kB), for a page whose script writes
+    what people say (the chat)."""
     if not _on(context):
         return ""
     # A person among the arguments (the session's operator) is named by the page's text and
@@ -65,6 +67,10 @@ def furigana_words(context: template.Context, *texts: Any) -> str:
     for person in people:
         person.name  # noqa: B018 - User.name notes the reading of the name it returns
     words = reading.client_words(*(text for text in texts if text not in people))
+    if dictionary:
+        words.update(
+            {word: reading.ruby_pieces(word, kana) for word, kana in reading.READINGS.items()}
+        )
     for name, kana in reading.names_shown(context.get("request")).items():
         words[html.unescape(name)] = reading.ruby_pieces(html.unescape(name), html.unescape(kana))
     return json_script(words, "furigana-words")

@@ -7,6 +7,8 @@ const TEXT_SIZES = ["normal", "large", "x-large", "xx-large"];
 const TEXT_SIZE_KEY = "as.chat.textSize";
 export const MAX_LENGTH = 2000;
 
+import { setReadingText } from "./furigana.js";
+
 // Words for a key of the page's strings; the key itself if the page lacks it (a test checks
 // that every key used here is in client_strings()).
 export function translator(strings) {
@@ -117,14 +119,14 @@ export class LiveView {
   // state: connecting | open | reconnecting | stopped | closed; text: the key's words.
   setConnection(state, key) {
     this.root.dataset.connection = state;
-    if (this.connectionStatus) this.connectionStatus.textContent = this.t(key);
+    if (this.connectionStatus) setReadingText(this.connectionStatus, this.t(key));
   }
 
   setState(state) {
     this.root.dataset.state = state;
     if (this.stateLabel) {
       const known = ["waiting", "active", "closed"];
-      this.stateLabel.textContent = known.includes(state) ? this.t(`state_${state}`) : state;
+      setReadingText(this.stateLabel, known.includes(state) ? this.t(`state_${state}`) : state);
     }
   }
 
@@ -139,7 +141,7 @@ export class LiveView {
     this.win.clearTimeout(this.remoteTypingTimer);
     if (active) {
       const text = `${this.roleName(role === "operator" ? "operator" : "customer")}: ${this.t("typing")}`;
-      if (this.typingStatus.textContent !== text) this.typingStatus.textContent = text;
+      setReadingText(this.typingStatus, text);
       // If the "stopped" frame is lost, do not show "typing" for ever.
       this.remoteTypingTimer = this.win.setTimeout(() => {
         this.typingStatus.textContent = "";
@@ -152,7 +154,7 @@ export class LiveView {
   alertNew(text) {
     const label = this.t("new_message");
     if (this.banner) {
-      this.banner.textContent = text || label;
+      setReadingText(this.banner, text || label);
       this.banner.hidden = false;
       this.win.clearTimeout(this.bannerTimer);
       this.bannerTimer = this.win.setTimeout(() => {
@@ -166,7 +168,7 @@ export class LiveView {
   // (a region that appears from `hidden` is not announced by every screen reader).
   showNotice(text) {
     if (!this.notice) return;
-    this.notice.textContent = text;
+    setReadingText(this.notice, text);
     this.notice.hidden = false;
   }
 
@@ -236,16 +238,16 @@ export class LiveView {
     const pageLang = this.doc.documentElement.lang;
     const nameLang = mine || system ? "" : partLanguage(sender.name, pageLang);
     if (system) {
-      who.textContent = this.t("system");
+      setReadingText(who, this.t("system"));
     } else if (nameLang) {
       const name = doc.createElement("span");
       name.lang = nameLang;
-      name.textContent = sender.name;
+      setReadingText(name, sender.name);
       const role = doc.createElement("span");
       role.textContent = ` (${this.roleName(sender.role)})`;
       who.append(name, role);
     } else {
-      who.textContent = mine ? this.t("you") : `${sender.name || ""} (${this.roleName(sender.role)})`;
+      setReadingText(who, mine ? this.t("you") : `${sender.name || ""} (${this.roleName(sender.role)})`);
     }
     meta.append(who);
     // Always a <time>, empty while the message is unsent: when it is stored, only its text
@@ -260,7 +262,7 @@ export class LiveView {
     }
     const body = doc.createElement("p");
     body.className = "live-text";
-    body.textContent = frame.text; // never innerHTML: a message is text, whatever it contains
+    setReadingText(body, frame.text); // never innerHTML: a message is text, whatever it contains
     const textLang = partLanguage(frame.text, pageLang);
     if (textLang) body.lang = textLang;
     li.append(meta, body);
@@ -336,7 +338,7 @@ export class LiveView {
     const span = li.querySelector(".live-status");
     if (!span) return;
     li.dataset.status = status;
-    span.textContent = `[${this.t(status)}]`;
+    setReadingText(span, `[${this.t(status)}]`);
   }
 
   // --- compose --------------------------------------------------------------------------------
@@ -368,7 +370,7 @@ export class LiveView {
   updateCounter() {
     if (!this.counter) return;
     const left = MAX_LENGTH - this.input.value.length;
-    this.counter.textContent = `${this.t("characters_left")}: ${left}`;
+    setReadingText(this.counter, `${this.t("characters_left")}: ${left}`);
   }
 
   rejectText() {
