@@ -1,4 +1,4 @@
-"""The signed-in user without its lazy wrappers (decision 0013).
+"""The signed-in user without its lazy wrappers (decision 0010).
 
 Replaces: `request.user` as auth's `SimpleLazyObject` wrapping django-otp's wrapper, through
 which every attribute read of every view and service passes (two proxies per read). Once the
