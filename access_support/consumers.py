@@ -227,3 +227,7 @@ class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
 
     async def authority_revoked(self, event: dict[str, Any]) -> None:
         """Subclasses acting for a member close with 4403 when it is theirs."""
+
+    async def notices_changed(self, event: dict[str, Any]) -> None:
+        """A notice for the user (every socket joins their group): only the notices socket
+        (access_support.notifications.consumers) answers it."""

@@ -227,6 +227,7 @@ INSTALLED_APPS = [
     "csp",
     "access_support.accounts",
     "access_support.audit",
+    "access_support.notifications",
     "proxies",
     "signlanguage",
     "supervision",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/language", views.switch_language, name="set-language"),
     path("i18n/reading", views.switch_reading, name="set-reading"),
     path("accounts/", include("access_support.accounts.urls")),
+    path("notices/", include("access_support.notifications.urls")),
     path("api/v1/", include("access_support.accounts.api_urls")),
     path("proxies/", include("proxies.urls")),
     path("api/v1/", include("proxies.api_urls")),

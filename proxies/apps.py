@@ -10,7 +10,10 @@ class ProxiesConfig(AppConfig):
     def ready(self) -> None:
         # The core names no app: it learns of the acting-for context and the demo data here.
         from access_support import extensions
-        from proxies import acting, demo, selectors
+        from access_support.notifications import services as notifications
+        from proxies import acting, demo, selectors, services
+
+        notifications.register(services.notice_kinds())
 
         extensions.register_acting(
             extensions.Acting(

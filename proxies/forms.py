@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from access_support.accounts.reading import wording
-from proxies.models import PLAIN_KINDS, ProcedureKind
+from proxies.models import PLAIN_KINDS, PROCEDURE_SCOPES, ProcedureKind
 from proxies.scopes import ACTIONS, RELATIONSHIPS, SCOPES, relationship_label, scope_label
 
 DOCUMENTS = [
@@ -241,7 +241,10 @@ class DeskForm(forms.Form):
 class ProcedureForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Request"),
-        choices=ProcedureKind.choices,
+        # Only the kinds anyone may file (a dispute is opened from a notice, not filed).
+        choices=[
+            (value, label) for value, label in ProcedureKind.choices if value in PROCEDURE_SCOPES
+        ],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the request.")},
     )

@@ -174,6 +174,9 @@ class ProcedureKind(models.TextChoices):
     ADDRESS_CHANGE = "address_change", _("Change of address or contact details")
     LOST_CARD = "lost_card", _("Report a lost or stolen card")
     PAYMENT_METHOD = "payment_method", _("Change of payment method")
+    # Opened by the member's "this wasn't me" on a notice of a proxy's action (issue 21 item 5);
+    # never filed through the form or the API (no scope names it).
+    PROXY_DISPUTE = "proxy_dispute", _("The member says a proxy's action was not theirs")
 
 
 # The kinds in plain Japanese (the form's choices and every page that names a request).
@@ -182,6 +185,9 @@ PLAIN_KINDS: dict[str, Any] = {
     ProcedureKind.ADDRESS_CHANGE: pgettext_lazy("plain", "Change of address or contact details"),
     ProcedureKind.LOST_CARD: pgettext_lazy("plain", "Report a lost or stolen card"),
     ProcedureKind.PAYMENT_METHOD: pgettext_lazy("plain", "Change of payment method"),
+    ProcedureKind.PROXY_DISPUTE: pgettext_lazy(
+        "plain", "The member says a proxy's action was not theirs"
+    ),
 }
 
 
@@ -298,26 +304,6 @@ class ProcedureMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on procedure {self.procedure_id}"
-
-
-class Notice(models.Model):
-    """An in-app notice to a member (the same news also goes by e-mail)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proxy_notices"
-    )
-    kind = models.CharField(max_length=40)
-    params = models.JSONField(default=dict)
-    grant = models.ForeignKey(Grant, null=True, blank=True, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "created_at"], name="notice_user_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} to {self.user_id}"
 
 
 class RegistrationDraft(models.Model):

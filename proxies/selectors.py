@@ -16,6 +16,7 @@ from django.utils import timezone
 from access_support.accounts.models import User
 from access_support.audit.actions import AuditAction
 from access_support.audit.models import AuditEvent
+from access_support.notifications.models import Notice
 from access_support.speedups.queries import Query
 from proxies import policies
 from proxies.models import (
@@ -24,7 +25,6 @@ from proxies.models import (
     PROCEDURE_SCOPES,
     Grant,
     GrantState,
-    Notice,
     Procedure,
     ProcedureKind,
     ProcedureMessage,
@@ -273,7 +273,10 @@ def desk_lookup(
 
 
 def notices_for(user: Any, limit: int = 20) -> list[Notice]:
-    return list(Notice.objects.filter(user=user).order_by("-created_at", "-id")[:limit])
+    """The person's notices about proxies and requests (the notification centre,
+    /notices/, has them all)."""
+    about = Q(kind__startswith="grant.") | Q(kind__startswith="procedure.")
+    return list(Notice.objects.filter(about, user=user).order_by("-created_at", "-id")[:limit])
 
 
 def procedures_for_member(member: Any, limit: int = 50) -> list[Procedure]:

@@ -26,7 +26,7 @@ from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
 from access_support.domain import Decision, DomainError
 from access_support.masking import mask_card_numbers
-from access_support.site import site_url
+from access_support.notifications import services as notifications
 from access_support.speedups.queries import Update
 from proxies import policies, selectors
 from proxies.models import (
@@ -34,7 +34,6 @@ from proxies.models import (
     PROCEDURE_SCOPES,
     Grant,
     GrantState,
-    Notice,
     Procedure,
     ProcedureKind,
     ProcedureMessage,
@@ -116,35 +115,72 @@ def _tell_member_what_stays(grant: Grant) -> None:
         _notify(grant.member, "grant.proxy_bookings", grant, items=", ".join(items))
 
 
-def notice_text(kind: str, params: dict[str, Any]) -> str:
-    template = NOTICE_TEXTS.get(kind)
-    if template is None:
-        return kind
-    values = {"proxy": "", "reason": "", "procedure": "", "items": "", "member": ""}
-    values.update(params)
+def _notice_values(params: dict[str, Any]) -> dict[str, Any]:
     if "procedure_kind" in params:
-        values["procedure"] = str(ProcedureKind(params["procedure_kind"]).label)
-    return str(template) % values
+        return {"procedure": str(ProcedureKind(params["procedure_kind"]).label)}
+    return {}
+
+
+def _notice_link(params: dict[str, Any]) -> str | None:
+    if "procedure_id" in params:
+        # The request's own page, where the customer reads the history and answers.
+        return reverse("proxies:procedure", args=[params["procedure_id"]])
+    return None
+
+
+def disown_action(notice: Any) -> notifications.Action | None:
+    """A proxy's action in the member's name: the member's one tap says it was not theirs
+    (proxy_action_disown)."""
+    if not notice.params.get("by_proxy") or not notice.params.get("grant_id"):
+        return None
+    return notifications.Action(
+        label=_("This wasn't me: pause this proxy"),
+        url=reverse("proxies:notice-disown", args=[notice.pk]),
+        done=_("You told us this wasn't you: the proxy is paused and our staff will contact you."),
+    )
+
+
+# Kinds whose notice reports something a proxy did in the member's name.
+DISOWNABLE = ("procedure.filed", "procedure.answered", "booking.by_proxy")
+
+
+def notice_kinds() -> dict[str, notifications.Kind]:
+    """This app's notices for the notification centre (registered in ProxiesConfig.ready())."""
+    subject = _("Senior Support notice")
+    return {
+        kind: notifications.Kind(
+            text=text,
+            subject=subject,
+            values=_notice_values,
+            link=_notice_link,
+            action=disown_action if kind in DISOWNABLE else None,
+        )
+        for kind, text in NOTICE_TEXTS.items()
+    }
+
+
+def notice_text(kind: str, params: dict[str, Any]) -> str:
+    return notifications.text_of(kind, params)
 
 
 def _notify(recipient: User, kind: str, grant: Grant | None, **params: Any) -> None:
-    """In-app notice now; the e-mail, in the recipient's language, once the change commits."""
-    if grant is not None and "proxy" not in params:
-        params["proxy"] = grant.proxy_display_name
-    Notice.objects.create(user=recipient, kind=kind, params=params, grant=grant)
-    if not recipient.email:
-        return
-    with mail.writing_to(recipient):
-        text = notice_text(kind, params)
-        link = ""
-        if "procedure_id" in params:
-            # The request's own page, where the customer reads the history and answers.
-            path = reverse("proxies:procedure", args=[params["procedure_id"]])
-            link = f"{site_url(path)}\n\n"
-        body = f"{_dear(recipient.name)}\n\n{text}\n\n{link}{mail.BRAND}\n"
-        subject = mail.subject(str(_("Senior Support notice")))
-    address = recipient.email
-    transaction.on_commit(lambda: send_mail(subject, body, None, [address]))
+    """In-app notice now (the notification centre); the e-mail, in the recipient's language,
+    once the change commits."""
+    people: list[Any] = []
+    if grant is not None:
+        params.setdefault("proxy", grant.proxy_display_name)
+        params["grant_id"] = grant.pk
+        people = [grant.proxy] if grant.proxy_id is not None else []
+    people += params.pop("people", [])
+    # How each name in the notice is read: furigana over it in the notification centre.
+    readings = {
+        person.name: person.name_reading
+        for person in people
+        if person is not None and person.name_reading
+    }
+    if readings:
+        params["readings"] = readings
+    notifications.notify(recipient, kind, **params)
 
 
 def _dear(name: str) -> str:
@@ -590,6 +626,42 @@ def grant_change_scopes(*, grant: Grant, actor: User, scopes: Any) -> Grant:
     return grant
 
 
+@transaction.atomic
+def proxy_action_disown(*, member: User, notice_id: int) -> Procedure:
+    """The member's "this wasn't me" on the notice of a proxy's action (issue 21 item 5): the
+    grant is paused at once (the proxy's open sockets for the member close, as for any pause),
+    a request to staff is opened in the back office, and both are audited. Once per notice."""
+    from access_support.notifications.models import Notice
+
+    notice = Notice.objects.select_for_update().filter(pk=notice_id, user=member).first()
+    grant_id = notice.params.get("grant_id") if notice is not None else None
+    if notice is None or not notice.params.get("by_proxy") or not grant_id:
+        raise GrantError("not_found", 404, "No such notice of a proxy's action.")
+    if not notifications.mark_acted(notice):
+        raise GrantError("already_done", 409, "This notice has been answered already.")
+    grant = Grant.objects.select_related("member", "proxy").get(pk=grant_id, member=member)
+    reason = "The member says a proxy's action was not theirs."
+    if grant.state == GrantState.ACTIVE:
+        _stop(grant, member, reason, verb="suspend", needs=(GrantState.ACTIVE,), ended=False)
+    with mail.writing_to(member):
+        what = notice_text(notice.kind, notice.params)
+    procedure = Procedure.objects.create(
+        kind=ProcedureKind.PROXY_DISPUTE,
+        details=f"{reason}\n{notice.created_at.isoformat()}: {what}"[:2000],
+        on_behalf_of=member,
+        filed_by=member,
+        grant=grant,
+    )
+    audit.record(
+        action=AuditAction.PROXY_ACTION_DISOWNED,
+        actor=member,
+        subject_user=member,
+        obj=procedure,
+        after={"notice": notice.pk, "notice_kind": notice.kind, "grant": grant.pk},
+    )
+    return procedure
+
+
 def grants_expire_due(*, now: datetime.datetime | None = None) -> int:
     """Store `expired` on grants past their end date and on invitations past 7 days. Decisions
     never wait for this (they read the end date), so it is housekeeping: it keeps lists tidy
@@ -887,7 +959,15 @@ def _procedure_create(
         after={"kind": kind, "filed_by": actor.pk},
     )
     if actor.pk != member.pk:
-        _notify(member, "procedure.filed", decision.grant, proxy=actor.name, procedure_kind=kind)
+        _notify(
+            member,
+            "procedure.filed",
+            decision.grant,
+            proxy=actor.name,
+            procedure_kind=kind,
+            procedure_id=procedure.pk,
+            by_proxy=True,
+        )
     return procedure
 
 
@@ -931,6 +1011,9 @@ def _tell_about_procedure(
     filer = procedure.filed_by
     if filer.pk != member.pk:
         recipients.append(filer)
+    # The proxy who filed it acted (answered) in the member's name: the member may say "not me".
+    by_proxy = actor.pk == filer.pk != member.pk and procedure.grant_id is not None
+    extra: dict[str, Any] = {"by_proxy": True, "grant_id": procedure.grant_id} if by_proxy else {}
     for recipient in recipients:
         if recipient.pk == actor.pk:
             continue
@@ -938,8 +1021,10 @@ def _tell_about_procedure(
             recipient,
             kind,
             None,
+            **(extra if recipient.pk == member.pk else {}),
             member=unlinkable(member.name),
             proxy=unlinkable(actor.name),
+            people=[member, actor],
             procedure_kind=procedure.kind,
             reason=reason,
             procedure_id=procedure.pk,

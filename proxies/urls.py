@@ -15,6 +15,7 @@ urlpatterns = [
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant-revoke"),
     path("grants/<int:pk>/<str:verb>/", views.grant_pause, name="grant-pause"),
     path("timeline/", timeline.timeline, name="timeline"),
+    path("notices/<int:pk>/not-me/", views.notice_disown, name="notice-disown"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("helping/", views.helping, name="helping"),
     path("act/<int:member_id>/", views.act_start, name="act-start"),

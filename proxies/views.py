@@ -667,3 +667,29 @@ def desk(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+# --- the member's "this wasn't me" on a notice of a proxy's action (issue 21 item 5) ----------
+
+
+@require_POST
+def notice_disown(request: HttpRequest, pk: int) -> HttpResponse:
+    """One tap from the notification centre: the proxy is paused at once and our staff get a
+    request (services.proxy_action_disown); the member reads what happened."""
+    user = request_user(request)
+    require(user.is_member)
+    try:
+        services.proxy_action_disown(member=user, notice_id=pk)
+    except services.GrantError as exc:
+        if exc.code == "not_found":
+            raise Http404 from exc
+        _grant_error(request, exc)
+    else:
+        messages.success(
+            request,
+            _(
+                "You told us this wasn't you: the proxy is paused and cannot act for you, "
+                "and our staff will contact you."
+            ),
+        )
+    return redirect("notifications:list")

@@ -18,3 +18,8 @@ class SignLanguageConfig(AppConfig):
         extensions.register_demo(demo.seed)
         # Proxies sits below this app: it learns of our bookings through its listener hook.
         on_grant_ended(bookings_made_by_proxy)
+        # The notification centre (core) learns of our notices' wording here.
+        from access_support.notifications import services as notifications
+        from signlanguage.booking import notices
+
+        notifications.register(notices.kinds())

@@ -32,6 +32,7 @@ from access_support.accounts.models import (
 from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
 from access_support.masking import mask_card_numbers
+from access_support.notifications import services as notifications
 
 # At most this many requests per account, and per client address, a day.
 PER_ACCOUNT_PER_DAY = 3
@@ -115,6 +116,9 @@ def request_recovery(*, user: User, reason: str, contact: str) -> RecoveryReques
     except IntegrityError as exc:  # a second request racing the first
         raise RecoveryError("already_open") from exc
     _tell_requested(user, recovery, token)
+    # The same news in the notification centre, with its one-tap stop (the e-mail above has
+    # the stop link; this notice sends none of its own).
+    notifications.notify(user, "recovery.requested", email=False, recovery_id=recovery.pk)
     return recovery
 
 
@@ -162,6 +166,24 @@ def stop(*, token: str) -> RecoveryRequest | None:
         stopped = RecoveryStatus.STOPPED
         _move(
             recovery, stopped, AuditAction.RECOVERY_STOPPED, actor=None, decided_at=timezone.now()
+        )
+    return recovery
+
+
+def stop_by_owner(*, user: User, recovery_id: int) -> RecoveryRequest | None:
+    """The account's owner, signed in with a second factor, stopped the request from its notice
+    in the notification centre ("not you? stop it"). None if it is not open any more."""
+    with transaction.atomic():
+        recovery = (
+            RecoveryRequest.objects.select_for_update()
+            .filter(pk=recovery_id, user=user, status=RecoveryStatus.REQUESTED)
+            .first()
+        )
+        if recovery is None:
+            return None
+        stopped = RecoveryStatus.STOPPED
+        _move(
+            recovery, stopped, AuditAction.RECOVERY_STOPPED, actor=user, decided_at=timezone.now()
         )
     return recovery
 

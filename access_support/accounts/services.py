@@ -26,7 +26,7 @@ from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from access_support import events, mail, request_context
-from access_support.accounts import backends, sign_in_link
+from access_support.accounts import backends, known_browsers, sign_in_link
 from access_support.accounts.backup_codes import new_code
 from access_support.accounts.models import (
     LANGUAGE_CHOICES,
@@ -38,6 +38,7 @@ from access_support.accounts.models import (
 )
 from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
+from access_support.audit.models import AuditEvent
 
 ADDRESS_WINDOW_SECONDS = 15 * 60
 
@@ -258,7 +259,9 @@ def _second_factor_passed(request: HttpRequest, device: Device, reason: str = ""
     otp_login(request, device)
     request.session.cycle_key()
     verified = AuditAction.AUTH_OTP_VERIFIED
+    before = AuditEvent.objects.filter(action=verified, subject_user=user.pk).exists()
     audit.record(action=verified, actor=user, subject_user=user, obj=device, reason=reason)
+    known_browsers.signed_in(request, user, signed_in_before=before)
 
 
 def sign_in_by_link(request: HttpRequest, secret: str) -> sign_in_link.Used:

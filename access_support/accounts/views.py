@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from access_support.accounts import services, sign_in_link
+from access_support.accounts import known_browsers, services, sign_in_link
 from access_support.accounts.forms import (
     ForgotPasswordForm,
     LanguageForm,
@@ -132,7 +132,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             result = services.verify_second_factor(request, device, form.cleaned_data["token"])
             if result.verified:
-                return redirect(safe_next(request))
+                return known_browsers.remember(request, redirect(safe_next(request)))
             status = 429 if result.throttled else 400
             if result.throttled:
                 error = _(
@@ -167,7 +167,7 @@ def otp_link_view(request: HttpRequest, secret: str) -> HttpResponse:
     target = sign_in_link.next_url(request)
     used = services.sign_in_by_link(request, secret)
     if used.outcome is sign_in_link.Outcome.SIGNED_IN:
-        return redirect(target)
+        return known_browsers.remember(request, redirect(target))
     throttled = used.outcome is sign_in_link.Outcome.THROTTLED
     return render(
         request,

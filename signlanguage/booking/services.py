@@ -29,7 +29,7 @@ from access_support.masking import mask_card_numbers
 from access_support.site import site_url
 from proxies import services as proxy_services
 from signlanguage import events
-from signlanguage.booking import availability, policies, selectors
+from signlanguage.booking import availability, notices, policies, selectors
 from signlanguage.booking.ics import session_ics
 from signlanguage.formatting import format_datetime
 from signlanguage.models import Kind, Mode, Session, Shift, State
@@ -139,6 +139,7 @@ def _booking_changed(
         after=_snapshot(session),
     )
     _email_on_commit(session, event)
+    notices.booking_changed(session, actor, event)
     return session
 
 
@@ -536,6 +537,7 @@ def queue_take(
     )
     events.queue_changed()
     events.session_state_changed(session.pk, State.ACTIVE)
+    notices.queue_taken(session)
     return session
 
 
@@ -812,5 +814,6 @@ def reminders_send(*, now: datetime.datetime | None = None) -> dict[str, int]:
                     continue
                 session = Session.objects.select_related("customer", "booked_by").get(pk=pk)
                 send_session_email(session, event)
+                notices.reminded(session)
                 sent[event] += 1
     return sent

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access_support.http import request_user, require
 from access_support.masking import MASKED_NOTICE, has_card_number
+from signlanguage.booking import notices as booking_notices
 from signlanguage.live import forms as live_forms
 from signlanguage.live import keeping
 from signlanguage.live import policies as live_policies
@@ -165,6 +166,9 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
         context["close_form"] = live_forms.CloseForm()
         context["abuse_form"] = live_forms.AbuseForm()
         context["operator_view"] = live_selectors.operator_view_of(session)
+        if session.operator_joined_at is None:
+            # The operator opens a booked session: the customer hears it has started.
+            booking_notices.session_started(session)
     if live_policies.can_give_feedback(part, session):
         context["feedback"] = live_selectors.feedback_of(session, user)
     if session.state == "closed" and context["transcript_readable"]:

@@ -585,6 +585,25 @@ def test_a_lost_card_report_reaches_staff_and_comes_back_answered(browsers: Brow
     notices = main_text(member)
     assert "対応を始めました" in notices and "完了しました" in notices, notices
     _axe_clean(member)
+    # Her notification centre (issue 21 item 5): each step, the newest first, reached from the
+    # menu with the keyboard; the report her son filed can be disowned in one tap.
+    open_page(member, server, "/")
+    tab_to(member, link_to("/notices/"), "the menu's Notices link")
+    activate(member)
+    assert h1(member) == "お知らせ"
+    centre = main_text(member)
+    steps = [
+        "山田 太郎様が、あなたの代わりに手続きをしました：紛失・盗難の届け出",
+        "山田 花子 さまのお手続き（紛失・盗難の届け出）：スタッフが対応を始めました。",
+        "山田 花子 さまのお手続き（紛失・盗難の届け出）：スタッフから質問があります。",
+        "山田 花子 さまのお手続き（紛失・盗難の届け出）："
+        "山田 太郎 さんがスタッフの質問に回答しました。",
+        "山田 花子 さまのお手続き（紛失・盗難の届け出）が完了しました。",
+    ]
+    at = [centre.find(step) for step in steps]
+    assert all(i >= 0 for i in at) and at == sorted(at, reverse=True), (at, centre)
+    assert "自分ではない：この代理人を止める" in centre
+    _axe_clean(member)
     bodies = [str(m.get_body(("plain",)).get_content()) for m in mails_to(server, "senior@")]
     link = f"/proxies/procedures/{number}/"
     done = [b for b in bodies if link in b and ("完了しました" in b or "is done" in b)]

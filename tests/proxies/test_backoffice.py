@@ -19,8 +19,9 @@ from django.utils import timezone
 from access_support.audit.actions import AuditAction
 from access_support.audit.models import AuditEvent
 from access_support.audit.services import verify_chain
+from access_support.notifications.models import Notice
 from proxies import hours, procedure_views, services
-from proxies.models import Notice, Procedure, ProcedureKind, ProcedureStatus
+from proxies.models import Procedure, ProcedureKind, ProcedureStatus
 
 pytestmark = pytest.mark.django_db
 JST = datetime.timezone(datetime.timedelta(hours=9))

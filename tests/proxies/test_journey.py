@@ -10,7 +10,9 @@ from django.core import mail
 from django.test import Client
 
 from access_support.audit.models import AuditEvent
-from proxies.models import Notice, Procedure
+from access_support.notifications import services as notifications
+from access_support.notifications.models import Notice
+from proxies.models import Procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +137,19 @@ def test_register_accept_approve_act_check_and_revoke(
         "proxy.grant_revoked",
     } <= actions
     assert len(mails_to(senior.email)) == len(notices()) == 5
+
+    # 8. Her notification centre lists each step, newest first, all unread until she reads them
+    # (the header counts them); the son's filing carries "this wasn't me".
+    centre = member.get("/notices/").content.decode()
+    shown = [
+        centre.index(notifications.text_of(kind, params))
+        for kind, params in Notice.objects.filter(user=senior)
+        .order_by("-created_at", "-id")
+        .values_list("kind", "params")
+    ]
+    assert shown == sorted(shown) and len(shown) == 5
+    assert "（未読 5件）" in centre
+    filed = Notice.objects.get(user=senior, kind="procedure.filed")
+    assert f'action="/proxies/notices/{filed.pk}/not-me/"' in centre
+    member.post("/notices/read/")
+    assert 'data-unread-count="0"' in member.get("/notices/").content.decode()

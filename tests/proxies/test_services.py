@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from access_support.audit.models import AuditEvent
 from access_support.events import user_group
+from access_support.notifications.models import Notice
 from proxies import selectors, services
-from proxies.models import Grant, Notice, Procedure, VerificationCode
+from proxies.models import Grant, Procedure, VerificationCode
 from proxies.services import GrantError
 
 pytestmark = pytest.mark.django_db

@@ -95,7 +95,18 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "supervision:voice-detail": lambda w: {"pk": w.objects["voice"].pk},
     "supervision:abuse-detail": lambda w: {"pk": w.objects["abuse"].pk},
     "supervision:restriction-lift": lambda w: {"pk": w.objects["restriction"].pk},
+    # The member's notice of the proxy's filing (the world's lost-card report), and member B's
+    # notice of their recovery request (issue 21 item 5).
+    "proxies:notice-disown": lambda w: {"pk": _notice(w, "member", "procedure.filed")},
+    "notifications:stop-recovery": lambda w: {"pk": _notice(w, "member_b", "recovery.requested")},
 }
+
+
+def _notice(w: World, user: str, kind: str) -> int:
+    from access_support.notifications.models import Notice
+
+    return Notice.objects.get(user=w.users[user], kind=kind).pk
+
 
 # Cells: a status code, `login` / `otp` (sent to sign in / to the second factor), or `>name` (a
 # redirect to that route); `7*403` repeats a cell. Columns, in ROLES order:
@@ -125,6 +136,14 @@ MATRIX: dict[tuple[str, str], str] = {
     # the code e-mail's one-click link: signs in only the browser that asked (none here: 400)
     ("accounts:otp-link", "GET"):                  "400 400 7*>home",
     ("accounts:otp-link", "POST"):                 "9*405",
+    # the notification centre (issue 21 item 5): everyone signed in has their own list; a
+    # recovery notice's "not you? stop it" is its owner's only (member B has one)
+    ("notifications:list", "GET"):                 "login otp 7*200",
+    ("notifications:list", "POST"):                "login otp 7*405",
+    ("notifications:read", "GET"):                 "login otp 7*405",
+    ("notifications:read", "POST"):                "login otp 7*>notifications:list",
+    ("notifications:stop-recovery", "GET"):        "login otp 7*405",
+    ("notifications:stop-recovery", "POST"):       "login otp 404 >notifications:list 5*404",
     ("accounts:security", "GET"):                  "login otp 7*200",
     ("accounts:security", "POST"):                 "login otp 7*200",
     # the e-mailed link to choose a first password: open to all; a wrong link changes nothing
@@ -225,6 +244,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("proxies:review-queue", "POST"):              "login otp 7*405",
     ("proxies:timeline", "GET"):                   "login otp 200 200 5*403",
     ("proxies:timeline", "POST"):                  "login otp 7*405",
+    # "this wasn't me" on A's notice of the proxy's filing: A only (pauses the grant, opens a
+    # request to staff); another member's notice is not found; other roles are not members
+    ("proxies:notice-disown", "GET"):              "login otp 7*405",
+    ("proxies:notice-disown", "POST"):             "login otp >notifications:list 404 5*403",
     # --- Senior Support API ---
     ("proxies-api:accept", "GET"):                 "401 401 7*405",
     ("proxies-api:accept", "POST"):                "401 401 7*400",
@@ -497,10 +520,12 @@ def test_route_answers_every_role_as_declared(world, open_now, name, method):
 # first frame received). The live session is A's booked session (operator assigned).
 WS_MATRIX: dict[str, str] = {
     "ws/queue/": "4401 4401 7*open",
+    "ws/notices/": "4401 4401 7*open",
     "ws/sessions/<id>/": "4401 4401 open 4403 open 4403 4403 open 4403",
 }
 WS_PATHS: dict[str, Callable[[World], str]] = {
     "ws/queue/": lambda w: "/ws/queue/",
+    "ws/notices/": lambda w: "/ws/notices/",
     "ws/sessions/<id>/": lambda w: f"/ws/sessions/{w.objects['booking'].pk}/",
 }
 ORIGIN = (b"origin", b"http://testserver")

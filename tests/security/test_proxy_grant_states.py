@@ -205,8 +205,9 @@ def test_a_former_proxy_gets_no_more_emails_of_the_members_sessions(make_user, s
 def test_the_member_is_told_which_bookings_the_proxy_had_made(
     make_user, verb, django_capture_on_commit_callbacks
 ):
+    from access_support.notifications.models import Notice
     from proxies import services as proxies
-    from proxies.models import Grant, Notice
+    from proxies.models import Grant
 
     w = _world(make_user, "active")
     grant = Grant.objects.get(member=w["member"], proxy=w["proxy"])
