@@ -232,6 +232,7 @@ export function fakeDocument(clock = new FakeClock()) {
       clearTimeout: (id) => clock.clearTimeout(id),
       setInterval: (fn, ms) => clock.setInterval(fn, ms),
       clearInterval: (id) => clock.clearInterval(id),
+      performance: { now: () => clock.now },
       addEventListener() {},
     },
     createElement: (tag) => new FakeElement(doc, tag),
@@ -293,4 +294,173 @@ export function fakeLivePage({ strings = {}, dataset = {}, found = {}, connectio
     root.append(status);
   }
   return { doc, clock, root, log, connection: status };
+}
+
+// Just enough of RTCPeerConnection for mesh.js's perfect negotiation: the signalling states
+// (an offer set on a page that has its own offer out rolls that one back, as Chromium's implicit
+// rollback does), `negotiationneeded` after addTrack while stable, one ICE candidate after each
+// local description, and "connected" plus a `track` once both descriptions are in. Counts what
+// the tests check: descriptions made, rollbacks, whether it was closed.
+export class FakePeerConnection {
+  static all = [];
+  static made = 0;
+
+  constructor(config) {
+    this.config = config;
+    this.listeners = {};
+    this.signalingState = "stable";
+    this.connectionState = "new";
+    this.localDescription = null;
+    this.remoteDescription = null;
+    this.senders = [];
+    this.candidates = [];
+    this.closed = false;
+    this.rollbacks = 0;
+    this.restarts = 0;
+    this.tracked = false;
+    this.name = `pc${++FakePeerConnection.made}`;
+    FakePeerConnection.all.push(this);
+  }
+
+  static reset() {
+    FakePeerConnection.all = [];
+  }
+
+  addEventListener(type, fn) {
+    (this.listeners[type] ||= []).push(fn);
+  }
+
+  emit(type, event = {}) {
+    for (const fn of this.listeners[type] || []) fn(event);
+  }
+
+  addTrack(track) {
+    this.senders.push({ track });
+    this.needNegotiation();
+  }
+
+  getSenders() {
+    return this.senders;
+  }
+
+  needNegotiation() {
+    if (this.negotiationQueued) return;
+    this.negotiationQueued = true;
+    setTimeout(() => {
+      this.negotiationQueued = false;
+      if (!this.closed && this.signalingState === "stable") this.emit("negotiationneeded");
+    }, 0);
+  }
+
+  restartIce() {
+    this.restarts += 1;
+    this.needNegotiation();
+  }
+
+  check() {
+    if (this.closed) throw Object.assign(new Error("closed"), { name: "InvalidStateError" });
+  }
+
+  async setLocalDescription() {
+    await null;
+    this.check();
+    if (this.signalingState === "have-remote-offer") {
+      this.localDescription = { type: "answer", sdp: `answer from ${this.name}` };
+      this.signalingState = "stable";
+      this.settle();
+    } else {
+      this.localDescription = { type: "offer", sdp: `offer from ${this.name}` };
+      this.signalingState = "have-local-offer";
+    }
+    const candidate = { candidate: `candidate of ${this.name}` };
+    this.emit("icecandidate", { candidate: { ...candidate, toJSON: () => candidate } });
+  }
+
+  async setRemoteDescription(description) {
+    await null;
+    this.check();
+    if (description.type === "offer") {
+      if (this.signalingState === "have-local-offer") {
+        this.rollbacks += 1;
+        this.localDescription = null;
+      }
+      this.remoteDescription = description;
+      this.signalingState = "have-remote-offer";
+      return;
+    }
+    if (this.signalingState !== "have-local-offer") {
+      throw Object.assign(new Error("answer in stable"), { name: "InvalidStateError" });
+    }
+    this.remoteDescription = description;
+    this.signalingState = "stable";
+    this.settle();
+  }
+
+  async addIceCandidate(candidate) {
+    await null;
+    this.check();
+    if (!this.remoteDescription) throw Object.assign(new Error("no remote description"), { name: "InvalidStateError" });
+    this.candidates.push(candidate);
+  }
+
+  settle() {
+    if (!this.tracked) {
+      this.tracked = true;
+      this.emit("track", { streams: [{ id: `stream to ${this.name}` }], track: { kind: "video" } });
+    }
+    if (this.connectionState !== "connected") {
+      this.connectionState = "connected";
+      this.emit("connectionstatechange");
+    }
+  }
+
+  // Test side: the network under the connection changes state.
+  emitState(state) {
+    this.connectionState = state;
+    this.emit("connectionstatechange");
+  }
+
+  close() {
+    this.closed = true;
+    this.signalingState = "closed";
+    this.connectionState = "closed";
+  }
+}
+
+// The server's relay of addressed `rtc.signal` frames (docs/websocket.md) between PeerMesh
+// pages, in order, one message per turn of the event loop: `to` reaches that participant's
+// attached pages only.
+export class FakeSignalRelay {
+  constructor() {
+    this.pages = new Map(); // participant id -> [mesh]
+    this.queue = [];
+    this.sent = [];
+    this.down = null; // a participant whose socket is down: nothing reaches it
+  }
+
+  attach(id, mesh) {
+    (this.pages.get(id) || this.pages.set(id, []).get(id)).push(mesh);
+  }
+
+  detach(id, mesh) {
+    this.pages.set(id, (this.pages.get(id) || []).filter((m) => m !== mesh));
+  }
+
+  send(from, to, payload) {
+    this.sent.push({ from, to, payload });
+    if (this.down === to) return; // that page's socket is down: what is sent to it is lost
+    this.queue.push({ from, to, payload: JSON.parse(JSON.stringify(payload)) });
+    setTimeout(() => this.deliver(), 0);
+  }
+
+  deliver() {
+    const message = this.queue.shift();
+    if (!message) return;
+    for (const mesh of this.pages.get(message.to) || []) mesh.onSignal(message.from, message.payload);
+  }
+
+  // Until nothing more is in flight (timers, promises).
+  async settle(turns = 200) {
+    for (let i = 0; i < turns; i += 1) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
 }

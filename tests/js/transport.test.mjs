@@ -6,6 +6,7 @@ import { beforeEach, describe, it } from "node:test";
 
 import { MessageStore } from "../../signlanguage/static/signlanguage/store.js";
 import {
+  MAX_PER_SECOND,
   BACKOFF_MAX_MS,
   Backoff,
   SEND_INTERVAL_MS,
@@ -29,6 +30,7 @@ function setup({ storage = new MemoryStorage(), store = new MessageStore("custom
     finalCodes: [4401, 4403, 4404, 4408],
     lastSeq: () => store.lastSeq,
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
+    now: () => clock.now,
     onStatus: (state, code) => statuses.push(code === undefined ? state : `${state} ${code}`),
     onFrame: (frame) => {
       frames.push(frame);
@@ -236,5 +238,21 @@ describe("sendNow", () => {
     assert.deepEqual(socket.sent, [{ type: "rtc.signal", payload: { kind: "ready" } }]);
     drain(clock);
     assert.deepEqual(socket.sent.map((f) => f.type), ["rtc.signal", "sync"]);
+  });
+
+  it("holds a burst back, in order, so no second sees more than the server's 20 frames", () => {
+    const page = connected();
+    const burst = Array.from({ length: 50 }, (_, n) => ({ type: "rtc.signal", to: "proxy-2", payload: { n } }));
+    for (const frame of burst) page.transport.sendNow(frame);
+    assert.equal(page.socket.sent.length, MAX_PER_SECOND, "the whole burst went at once");
+    let seen = page.socket.sent.length;
+    const times = Array(seen).fill(page.clock.now);
+    for (let tick = 0; tick < 60; tick += 1) {
+      page.clock.advance(SEND_INTERVAL_MS);
+      for (; seen < page.socket.sent.length; seen += 1) times.push(page.clock.now);
+    }
+    const signals = page.socket.sent.filter((f) => f.type === "rtc.signal");
+    assert.deepEqual(signals.map((f) => f.payload.n), burst.map((f) => f.payload.n), "lost or reordered");
+    for (const at of times) assert.ok(times.filter((t) => t >= at && t < at + 1000).length <= 20);
   });
 });

@@ -112,8 +112,11 @@ describe("switching a sign-language session to written chat and back", () => {
   it("tells the operator the customer switched, with no picture and no 'connection lost'", async () => {
     const op = setup({ side: "operator" });
     await settle();
-    await op.video.offer(); // a call is under way
+    // A call is under way: the customer said hello (three-way video: one connection per person).
+    op.video.onPeers({ type: "rtc.peers", you: "operator-5", peers: ["customer-3"] });
+    op.video.onSignal({ kind: "hello", instance: "c#1" }, "customer-3");
     const peer = op.video.pc;
+    assert.ok(peer);
     op.parts["[data-live-remote]"].srcObject = { stream: true };
     op.video.onMode({ type: "mode", mode: "text", role: "customer" });
     assert.equal(op.parts["[data-live-rtc-status]"].textContent, STRINGS.mode_text_customer);
@@ -131,12 +134,14 @@ describe("switching a sign-language session to written chat and back", () => {
     await settle();
     assert.equal(op.parts["[data-live-video-frames]"].hidden, false);
     assert.equal(op.cameras(), 2);
-    assert.deepEqual(op.sent.at(-1), { type: "rtc.signal", payload: { kind: "ready" } });
+    const hello = op.sent.at(-1);
+    assert.deepEqual([hello.type, hello.to, hello.payload.kind], ["rtc.signal", "customer-3", "hello"]);
   });
 
   it("gives the customer 'Switch back to video', which restarts the camera without a reload", async () => {
     const c = setup({ side: "customer" });
     await settle();
+    c.video.onPeers({ type: "rtc.peers", you: "customer-3", peers: ["operator-5"] });
     c.parts["[data-live-use-chat]"].click();
     assert.deepEqual(c.sent.at(-1), { type: "mode", mode: "text" });
     assert.equal(c.usedChat(), 1);
@@ -150,7 +155,8 @@ describe("switching a sign-language session to written chat and back", () => {
     assert.equal(c.parts["[data-live-rtc-status]"].focused, true, "focus is lost with the button");
     await settle();
     assert.equal(c.cameras(), 2);
-    assert.deepEqual(c.sent.at(-1), { type: "rtc.signal", payload: { kind: "ready" } });
+    const hello = c.sent.at(-1);
+    assert.deepEqual([hello.type, hello.to, hello.payload.kind], ["rtc.signal", "operator-5", "hello"]);
   });
 
   it("starts no camera on a page rendered after the switch, and keeps a switch the server has not echoed", async () => {

@@ -7,6 +7,7 @@
 //   store.js      stored messages by seq (each once), last contiguous seq, read marks
 //   view.js       the DOM: messages as text, role="log", status lines, banner, title flash
 //   video.js      WebRTC, signalled with `rtc.signal` frames
+//   mesh.js       one peer connection per other participant (three-way video)
 //   layout.js     the video layout: self-view hidden or moved, full screen with the chat
 //
 // Guarantees to the user: nothing typed is lost (drafts and unsent messages are kept in
@@ -138,6 +139,8 @@ export class LiveSession {
         },
       });
       this.layout = new VideoLayout({ root, doc, win, storage: probeStorage(win, "localStorage") });
+      // Leaving or reloading: the others drop our connections now, not after ICE gives up.
+      win.addEventListener("pagehide", () => this.video.leaving());
     }
     this.transport.connect();
     this.heartbeatTimer = win.setInterval(() => this.heartbeat(), HEARTBEAT_MS);
@@ -193,7 +196,10 @@ export class LiveSession {
         this.onState(frame.state);
         break;
       case "rtc.signal":
-        if (this.video) this.video.onSignal(frame.payload || {});
+        if (this.video) this.video.onSignal(frame.payload || {}, frame.from);
+        break;
+      case "rtc.peers": // who we are in the video, and whom we may call (mesh.js)
+        if (this.video) this.video.onPeers(frame);
         break;
       case "rtc.ice_servers":
         this.onIceServers(frame);

@@ -10,8 +10,12 @@
 //   same client_id — the server stores each client_id once and acknowledges it with the original
 //   seq, so a resend never duplicates.
 // - After every (re)connect the first frame is `sync` with the last contiguous seq the page has.
+// - Frames sent at once (sendNow: signalling, typing) are held back, in order, when MAX_PER_SECOND
+//   frames have gone in the last second: three-way video makes bursts of ICE candidates, and the
+//   server closes a socket that sends more than 20 frames in a second (4429), losing them.
 
 export const SEND_INTERVAL_MS = 100;
+export const MAX_PER_SECOND = 16;
 export const BACKOFF_BASE_MS = 1000;
 export const BACKOFF_MAX_MS = 30000;
 
@@ -138,6 +142,7 @@ export class Transport {
     lastSeq = () => 0,
     newId = () => newClientId(),
     sendIntervalMs = SEND_INTERVAL_MS,
+    now = null,
     onStatus = () => {},
     onFrame = () => {},
     onOpen = () => {},
@@ -154,6 +159,11 @@ export class Transport {
     this.onFrame = onFrame;
     this.onOpen = onOpen;
     this.outbox = [];
+    this.urgent = []; // sendNow frames held back by the rate, sent first and in order
+    this.sentAt = []; // when the frames of the last second went
+    // Milliseconds on the timers' own clock (the window's performance.now(); a test's fake).
+    const perf = timers.performance;
+    this.now = now || (perf && typeof perf.now === "function" ? () => perf.now() : () => Date.now());
     this.socket = null;
     this.stopped = false;
     this.reconnectTimer = null;
@@ -178,6 +188,7 @@ export class Transport {
       // Resume: ask for everything after the last contiguous seq, then resend what is unsent
       // with the same client_id (the server stores each client_id once).
       this.outbox = [];
+      this.urgent = [];
       this.queue({ type: "sync", after_seq: this.lastSeq() });
       for (const [clientId, item] of this.pending.unsent()) {
         this.queue(messageFrame(clientId, item.text));
@@ -224,16 +235,29 @@ export class Transport {
     this.outbox.push(frame);
   }
 
+  // May one more frame go now without nearing the server's 20 a second?
+  maysend() {
+    const now = this.now();
+    while (this.sentAt.length && now - this.sentAt[0] >= 1000) this.sentAt.shift();
+    return this.sentAt.length < MAX_PER_SECOND;
+  }
+
+  write(frame) {
+    this.sentAt.push(this.now());
+    this.socket.send(JSON.stringify(frame));
+  }
+
   flush() {
-    if (!this.isOpen || !this.outbox.length) return;
-    this.socket.send(JSON.stringify(this.outbox.shift()));
+    if (!this.isOpen) return;
+    while (this.urgent.length && this.maysend()) this.write(this.urgent.shift());
+    if (this.outbox.length && this.maysend()) this.write(this.outbox.shift());
   }
 
   // For signalling and typing: small, time-sensitive, and not worth keeping across reconnects.
   sendNow(frame) {
     if (!this.isOpen) return;
-    this.outbox.unshift(frame);
-    this.flush();
+    if (this.urgent.length || !this.maysend()) this.urgent.push(frame);
+    else this.write(frame);
   }
 
   // A new chat message: kept as pending (and in storage) until it comes back stored.

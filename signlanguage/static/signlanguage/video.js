@@ -1,10 +1,9 @@
-// Sign-language video (docs/websocket.md): WebRTC between the two pages, signalled over the session's
-// websocket as `rtc.signal` frames (docs/websocket.md). Video only, never recorded.
+// Sign-language video (docs/websocket.md): WebRTC between the pages of a session, signalled over the
+// session's websocket as `rtc.signal` frames (docs/websocket.md). Video only, never recorded.
 //
-// The operator always makes the offer. Either side says {kind: "ready"} when its camera runs; the
-// operator answers a customer's "ready" with a fresh offer, and the customer answers an operator's
-// "ready" with its own "ready" (so whoever arrives second starts the call). ICE candidates that
-// arrive before the remote description are queued.
+// Three people (customer, proxy, operator) each see the other two: one peer connection per other
+// participant (mesh.js, perfect negotiation), each picture in the remote figure of its role
+// ([data-remote-role]); the page's rtc state is the best of its connections.
 //
 // Written chat instead of video (issue 26 item 11) is a state of the session that both pages see:
 // "Use written chat instead" sends `{"type": "mode", "mode": "text"}`, the server stores it and
@@ -19,12 +18,22 @@
 // and round trip once a second (video-quality.js, kept in `quality`); a frame rate under 12 for
 // 10 s is said in words in the polite region [data-live-video-quality], with written chat offered.
 
+import { setReadingText } from "./furigana.js";
+import { PeerMesh } from "./mesh.js";
 import { FrameRateWatch, MAX_BITRATE, readVideoStats } from "./video-quality.js";
 
 // How often the page reads the connection's stats while the video is connected.
 export const QUALITY_EVERY_MS = 1000;
 
 export const RTC_STATES = ["new", "connecting", "connected", "disconnected", "failed", "closed"];
+
+// The page's state from its connections' states: connected while any one is.
+export function overallState(states) {
+  for (const state of ["connected", "connecting", "new", "disconnected", "failed"]) {
+    if (states.includes(state)) return state === "new" ? "connecting" : state;
+  }
+  return "new";
+}
 
 // getUserMedia error names -> the strings' keys that explain them.
 export const CAMERA_ERRORS = {
@@ -58,6 +67,8 @@ export class SignVideo {
     this.root = root;
     this.selfView = this.root.querySelector("[data-live-self]");
     this.remoteView = this.root.querySelector("[data-live-remote]");
+    // One figure per other role ([data-remote-role]); the first is always shown.
+    this.figures = typeof this.root.querySelectorAll === "function" ? [...this.root.querySelectorAll("[data-remote-role]")] : [];
     this.status = this.root.querySelector("[data-live-rtc-status]");
     this.errorBox = this.root.querySelector("[data-live-media-error]");
     this.retry = this.root.querySelector("[data-live-camera-retry]");
@@ -74,8 +85,14 @@ export class SignVideo {
     this.offBy = ""; // who switched the session to written chat; "" while the video is on
     this.pendingMode = null; // a switch of ours the server has not echoed yet
     this.stream = null;
-    this.pc = null;
-    this.pendingCandidates = [];
+    this.mesh = new PeerMesh({
+      env,
+      config: () => ({ iceServers: this.iceServers }),
+      send: (to, payload) => this.send({ type: "rtc.signal", to, payload }),
+      onTrack: (peer) => this.showPeer(peer),
+      onChange: (peer, removed) => this.peerChanged(peer, removed),
+      configure: (pc) => this.keepFrameRate(pc),
+    });
     if (this.retry) this.retry.addEventListener("click", () => this.startCamera());
     if (this.toChat) {
       this.toChat.addEventListener("click", () => {
@@ -122,6 +139,7 @@ export class SignVideo {
     this.offBy = by || "customer";
     this.closeMedia();
     this.remoteView.srcObject = null;
+    for (const figure of this.figures) this.clearFigure(figure);
     this.selfView.srcObject = null;
     if (this.frames) this.frames.hidden = true; // never a frozen picture
     if (this.actions) this.actions.hidden = true;
@@ -130,7 +148,7 @@ export class SignVideo {
     if (this.toVideo) this.toVideo.hidden = !mine;
     this.panel.dataset.videoMode = "text";
     this.panel.dataset.rtcState = "closed";
-    if (this.status) this.status.textContent = this.t(mine ? "mode_text_you" : `mode_text_${this.offBy}`);
+    if (this.status) setReadingText(this.status, this.t(mine ? "mode_text_you" : `mode_text_${this.offBy}`));
   }
 
   enterVideo() {
@@ -146,7 +164,7 @@ export class SignVideo {
 
   setState(state) {
     this.panel.dataset.rtcState = state;
-    if (this.status) this.status.textContent = RTC_STATES.includes(state) ? this.t(`rtc_${state}`) : state;
+    if (this.status) setReadingText(this.status, RTC_STATES.includes(state) ? this.t(`rtc_${state}`) : state);
   }
 
   async startCamera() {
@@ -178,90 +196,104 @@ export class SignVideo {
     }
     this.selfView.srcObject = this.stream;
     playMuted(this.selfView);
-    this.signal({ kind: "ready" });
+    this.mesh.start(this.stream); // hello to everyone we know of
   }
 
   explain(name) {
     if (this.errorBox) {
-      this.errorBox.textContent = this.t(CAMERA_ERRORS[name] || "camera_other");
+      setReadingText(this.errorBox, this.t(CAMERA_ERRORS[name] || "camera_other"));
       this.errorBox.hidden = false;
     }
   }
 
-  signal(payload) {
-    this.send({ type: "rtc.signal", payload });
-  }
-
+  // The socket (re)opened: our switch not yet echoed, and who we are in the video (`rtc.peers`,
+  // answered by onPeers: hello to each again, so a page that came back meanwhile hears of us).
   onSocketOpen() {
     if (this.pendingMode !== null) this.send({ type: "mode", mode: this.pendingMode });
-    if (this.stream) this.signal({ kind: "ready" });
+    this.send({ type: "rtc.peers" });
   }
 
-  async onSignal(payload) {
+  onPeers(frame) {
+    if (typeof frame.you === "string") this.mesh.setIdentity(frame.you, Array.isArray(frame.peers) ? frame.peers : []);
+  }
+
+  // An `rtc.signal` from participant `from` (docs/websocket.md).
+  onSignal(payload, from) {
     if (this.offBy) {
-      // The other side's camera is running again: its switch back was missed (a reconnect).
-      if (payload.kind === "ready" && this.offBy !== this.role && this.pendingMode === null) this.enterVideo();
+      // Someone's camera is running again: the switch back was missed (a reconnect).
+      if (payload.kind === "hello" && !payload.reply && this.offBy !== this.role && this.pendingMode === null) this.enterVideo();
       return;
     }
-    if (payload.kind === "ready") {
-      if (!this.stream) return;
-      if (this.side === "operator") await this.offer();
-      else if (!payload.reply) this.signal({ kind: "ready", reply: true });
-      return;
-    }
-    if (payload.kind === "description" && payload.description) {
-      await this.onDescription(payload.description);
-      return;
-    }
-    if (payload.kind === "candidate" && payload.candidate) {
-      if (this.pc && this.pc.remoteDescription) {
-        try {
-          await this.pc.addIceCandidate(payload.candidate);
-        } catch (_err) {
-          // A candidate for an older connection: harmless.
-        }
-      } else {
-        this.pendingCandidates.push(payload.candidate);
-      }
-    }
+    this.mesh.onSignal(from, payload);
   }
 
-  newPeer() {
-    this.stopQuality();
-    if (this.pc) this.pc.close();
-    this.pendingCandidates = [];
-    const pc = new this.env.RTCPeerConnection({ iceServers: this.iceServers });
-    this.pc = pc;
-    pc.addEventListener("icecandidate", (event) => {
-      if (event.candidate) this.signal({ kind: "candidate", candidate: event.candidate.toJSON() });
-    });
-    pc.addEventListener("track", (event) => {
-      const [stream] = event.streams;
-      this.remoteView.srcObject = stream || new this.env.MediaStream([event.track]);
-      playMuted(this.remoteView);
-    });
-    pc.addEventListener("connectionstatechange", () => {
-      if (this.pc !== pc) return;
-      this.setState(pc.connectionState);
-      if (pc.connectionState === "connected") this.watchQuality();
-      else this.stopQuality();
-      if (pc.connectionState === "failed") {
-        // Start again: the operator offers anew, the customer asks for it.
-        if (this.side === "operator") this.offer();
-        else this.signal({ kind: "ready" });
-      }
-    });
-    if (this.stream) {
-      for (const track of this.stream.getTracks()) pc.addTrack(track, this.stream);
-    }
-    this.setState("connecting");
-    return pc;
+  // The page goes away (pagehide): the others drop our connections at once.
+  leaving() {
+    this.mesh.bye();
   }
 
-  async keepFrameRate() {
+  // The connection whose picture matters most here, for the quality readings (and the tests):
+  // the operator's on the customer's side, the customer's on the operator's, else any.
+  get primary() {
+    const peers = [...this.mesh.peers.values()];
+    const wanted = this.side === "operator" ? "customer" : "operator";
+    return peers.find((p) => p.role === wanted) || peers[0] || null;
+  }
+
+  get pc() {
+    const peer = this.primary;
+    return peer ? peer.pc : null;
+  }
+
+  figureFor(role) {
+    return this.figures.find((f) => f.dataset.remoteRole === role) || null;
+  }
+
+  videoOf(figure) {
+    return (figure && typeof figure.querySelector === "function" && figure.querySelector("video")) || this.remoteView;
+  }
+
+  clearFigure(figure) {
+    const video = this.videoOf(figure);
+    if (video) video.srcObject = null;
+    delete figure.dataset.peer;
+    figure.dataset.rtcState = "closed";
+    if (figure !== this.figures[0]) figure.hidden = true; // an empty second picture takes no room
+  }
+
+  // A participant's picture arrived: in the figure of its role (the first figure if none).
+  showPeer(peer) {
+    const figure = this.figureFor(peer.role) || this.figures[0] || null;
+    const video = figure ? this.videoOf(figure) : this.remoteView;
+    if (figure) {
+      figure.dataset.peer = peer.id;
+      figure.dataset.rtcState = peer.state;
+      figure.hidden = false;
+    }
+    video.srcObject = peer.stream;
+    playMuted(video);
+  }
+
+  peerChanged(peer, removed) {
+    const figure = this.figures.find((f) => f.dataset.peer === peer.id);
+    if (figure) {
+      if (removed) this.clearFigure(figure);
+      else figure.dataset.rtcState = peer.state;
+    } else if (removed && !this.figures.length && this.mesh.peers.size === 0) {
+      this.remoteView.srcObject = null;
+    }
+    if (this.offBy) return;
+    this.setState(overallState([...this.mesh.peers.values()].map((p) => p.state)));
+    const primary = this.primary;
+    if (primary && primary.state === "connected") this.watchQuality();
+    else this.stopQuality();
+  }
+
+  async keepFrameRate(pc = this.pc) {
     // Signers need motion more than pixels: drop resolution, never frame rate, when bandwidth
     // falls; and never more than MAX_BITRATE (a ceiling set lower stays).
-    for (const sender of this.pc.getSenders()) {
+    if (!pc) return;
+    for (const sender of pc.getSenders()) {
       if (!sender.track || sender.track.kind !== "video") continue;
       try {
         const params = sender.getParameters();
@@ -272,42 +304,6 @@ export class SignVideo {
         await sender.setParameters(params);
       } catch (_err) {
         // Not every browser lets this be set; the content hint still asks for motion.
-      }
-    }
-  }
-
-  async offer() {
-    const pc = this.newPeer();
-    const offer = await pc.createOffer();
-    await pc.setLocalDescription(offer);
-    await this.keepFrameRate();
-    this.signal({ kind: "description", description: { type: offer.type, sdp: offer.sdp } });
-  }
-
-  async onDescription(description) {
-    if (description.type === "offer") {
-      if (this.side === "operator") return; // the operator only offers
-      const pc = this.newPeer();
-      await pc.setRemoteDescription(description);
-      await this.drainCandidates();
-      const answer = await pc.createAnswer();
-      await pc.setLocalDescription(answer);
-      await this.keepFrameRate();
-      this.signal({ kind: "description", description: { type: answer.type, sdp: answer.sdp } });
-    } else if (description.type === "answer" && this.pc && this.pc.signalingState === "have-local-offer") {
-      await this.pc.setRemoteDescription(description);
-      await this.drainCandidates();
-    }
-  }
-
-  async drainCandidates() {
-    const queued = this.pendingCandidates;
-    this.pendingCandidates = [];
-    for (const candidate of queued) {
-      try {
-        await this.pc.addIceCandidate(candidate);
-      } catch (_err) {
-        // ignore stale candidates
       }
     }
   }
@@ -348,14 +344,12 @@ export class SignVideo {
 
   showSlow(slow) {
     this.panel.dataset.videoSlow = slow ? "true" : "false";
-    if (this.qualityNote) this.qualityNote.textContent = slow ? this.t("video_slow") : "";
+    if (this.qualityNote) setReadingText(this.qualityNote, slow ? this.t("video_slow") : "");
   }
 
   closeMedia() {
     this.stopQuality();
-    if (this.pc) this.pc.close();
-    this.pc = null;
-    this.pendingCandidates = [];
+    this.mesh.closeAll();
     if (this.stream) for (const track of this.stream.getTracks()) track.stop();
     this.stream = null;
   }
