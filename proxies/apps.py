@@ -14,6 +14,7 @@ class ProxiesConfig(AppConfig):
         from proxies import acting, demo, selectors, services
 
         notifications.register(services.notice_kinds())
+        notifications.register(services.proxy_notice_kinds())
 
         extensions.register_acting(
             extensions.Acting(

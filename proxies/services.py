@@ -172,15 +172,19 @@ def _notify(recipient: User, kind: str, grant: Grant | None, **params: Any) -> N
         params["grant_id"] = grant.pk
         people = [grant.proxy] if grant.proxy_id is not None else []
     people += params.pop("people", [])
-    # How each name in the notice is read: furigana over it in the notification centre.
+    params.update(_readings(*people))
+    notifications.notify(recipient, kind, **params)
+
+
+def _readings(*people: Any) -> dict[str, Any]:
+    """How each name in a notice is read (furigana over it in the notification centre), as the
+    notice's `readings` parameter; nothing when no one has a stored reading."""
     readings = {
         person.name: person.name_reading
         for person in people
         if person is not None and person.name_reading
     }
-    if readings:
-        params["readings"] = readings
-    notifications.notify(recipient, kind, **params)
+    return {"readings": readings} if readings else {}
 
 
 def _dear(name: str) -> str:
@@ -218,17 +222,50 @@ def _notify_proxy(grant: Grant, kind: str, *, actor: User | None, reason: str = 
     """E-mail the proxy, in their language, once the change commits. Nothing without an
     account: before acceptance the proxy has only the invitation."""
     proxy = grant.proxy
-    if proxy is None or not proxy.email:
+    if proxy is None:
         return
     member = unlinkable(grant.member.name)
     by_member = actor is not None and actor.pk == grant.member_id
     why = unlinkable(reason.strip())
+    # The same news in the proxy's notification centre (the e-mail below is its e-mail).
+    notifications.notify(
+        proxy,
+        f"proxy.{kind}",
+        email=False,
+        which=kind,
+        member=member,
+        by_member=by_member,
+        reason=why,
+        grant_id=grant.pk,
+        **_readings(grant.member),
+    )
+    if not proxy.email:
+        return
     with mail.writing_to(proxy):
         text = proxy_notice_text(kind, member=member, by_member=by_member, reason=why)
         body = f"{_dear(unlinkable(proxy.name))}\n\n{text}\n\n{mail.BRAND}\n"
         subject = mail.subject(str(_("Your proxy registration")))
     recipient = proxy.email
     transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
+
+
+def _proxy_sentence(params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sentence": proxy_notice_text(
+            str(params.get("which", "")),
+            member=str(params.get("member", "")),
+            by_member=bool(params.get("by_member")),
+            reason=str(params.get("reason", "")),
+        )
+    }
+
+
+def proxy_notice_kinds() -> dict[str, notifications.Kind]:
+    """The proxy's own notices of their grant (approved, paused, ended), worded as the e-mail."""
+    return {
+        f"proxy.{kind}": notifications.Kind(text="%(sentence)s", values=_proxy_sentence)
+        for kind in PROXY_NOTICE_TEXTS
+    }
 
 
 def _send_invitation(grant: Grant, token: str, base_url: str) -> None:

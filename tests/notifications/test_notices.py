@@ -14,6 +14,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core import mail
 from django.test import Client
+from django.utils import translation
 
 from access_support.accounts import recovery
 from access_support.accounts.models import RecoveryStatus, User
@@ -139,6 +140,12 @@ def test_this_wasnt_me_pauses_the_grant_opens_a_request_and_is_audited(
     assert AuditEvent.objects.filter(action="proxy.grant_suspended", subject_user=senior).exists()
     notice.refresh_from_db()
     assert notice.acted_at is not None
+    # The proxy reads it in their own list too (their e-mail says the same).
+    told = Notice.objects.get(user=proxy, kind="proxy.suspended")
+    with translation.override("en"):
+        assert notifications.text_of(told.kind, told.params).startswith(
+            f"The member paused your registration as the proxy of {senior.name}."
+        )
     # Once only: the button is gone, a second post changes nothing.
     assert f'/proxies/notices/{notice.pk}/not-me/"' not in client.get("/notices/").content.decode()
     client.post(f"/proxies/notices/{notice.pk}/not-me/")
