@@ -248,6 +248,10 @@ READINGS: dict[str, str] = {
     "聞かせ": "きかせ",
     "教えて": "おしえて",
     "担当": "たんとう",
+    "切れ": "きれ",
+    "席": "せき",
+    "戻れ": "もどれ",
+    "続けられ": "つづけられ",
     "忘れた": "わすれた",
     "ユーザー名": "ユーザーめい",
     "番号": "ばんごう",
@@ -406,6 +410,7 @@ _COUNTERS = {
     "月": "がつ",
     "件目": "けんめ",
     "分": "ふん",  # ぷん after 1, 3, 4, 6, 8 and 0 (10分 じゅっぷん): _numbered
+    "分前": "ふんまえ",
     "件": "けん",
     "番目": "ばんめ",
     "番": "ばん",
@@ -451,8 +456,9 @@ def _numbered(match: re.Match[str], text: str) -> str:
     if match.group("all"):
         return _ruby("全", "ぜん")
     number, counter = match.group("number"), match.group("counter")
-    if counter == "分":
-        return number + _ruby(counter, "ぷん" if number[-1] in "134680" else "ふん")
+    if counter in ("分", "分前"):
+        minutes = "ぷん" if number[-1] in "134680" else "ふん"
+        return number + _ruby(counter, minutes + ("まえ" if counter == "分前" else ""))
     if counter != "日":
         return number + _ruby(counter, _COUNTERS[counter])
     day = int(number)

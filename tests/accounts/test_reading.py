@@ -247,6 +247,7 @@ def test_script_written_texts_get_the_dictionary_words_they_hold() -> None:
 
 def test_minutes_are_read_from_the_number() -> None:
     assert _readings("10分、5分、3分") == "10分[ぷん]、5分[ふん]、3分[ぷん]"
+    assert _readings("2分前に") == "2分前[ふんまえ]に"
 
 
 def test_the_live_page_s_script_gets_the_words_and_the_names_it_writes(make_user, rf) -> None:

@@ -31,6 +31,19 @@ describe("pieces", () => {
     assert.deepEqual(pieces("<b>相談</b>"), [["<b>", ""], ["相談", "そうだん"], ["</b>", ""]]);
   });
 
+  it("reads minutes from the number, as the server does", () => {
+    useWords({ "接続": [["接続", "せつぞく"]] });
+    assert.deepEqual(pieces("10分前に接続、5分"), [
+      ["10", ""],
+      ["分前", "ぷんまえ"],
+      ["に", ""],
+      ["接続", "せつぞく"],
+      ["、", ""],
+      ["5", ""],
+      ["分", "ふん"],
+    ]);
+  });
+
   it("leaves a text alone without a list (furigana off)", () => {
     useWords({});
     assert.deepEqual(pieces("相談中"), [["相談中", ""]]);

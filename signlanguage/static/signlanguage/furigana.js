@@ -22,15 +22,26 @@ function load(doc) {
   } catch (_err) {
     words = {};
   }
-  const keys = Object.keys(words).sort((a, b) => b.length - a.length);
-  pattern = keys.length ? new RegExp(keys.map(escapeRegExp).join("|"), "g") : null;
+  pattern = build(words);
+}
+
+// Minutes after a number are read from it, as on the server (reading._numbered): 5分 ふん,
+// 10分 じゅっぷん (ぷん), 3分前 ぷんまえ. The words, longest first.
+function build(list) {
+  const keys = Object.keys(list).sort((a, b) => b.length - a.length);
+  if (!keys.length) return null;
+  return new RegExp(["(?<![0-9])([0-9]+)(分前|分)", ...keys.map(escapeRegExp)].join("|"), "g");
+}
+
+function minutes(number, counter) {
+  const reading = "134680".includes(number.slice(-1)) ? "ぷん" : "ふん";
+  return [[number, ""], [counter, reading + (counter === "分前" ? "まえ" : "")]];
 }
 
 // For tests: use this list instead of the page's.
 export function useWords(list) {
   words = list || {};
-  const keys = Object.keys(words).sort((a, b) => b.length - a.length);
-  pattern = keys.length ? new RegExp(keys.map(escapeRegExp).join("|"), "g") : null;
+  pattern = build(words);
 }
 
 // The text cut into [text, reading] pieces: reading "" for text outside any ruby. The longest
@@ -42,7 +53,8 @@ export function pieces(text) {
   let last = 0;
   for (const match of value.matchAll(pattern)) {
     if (match.index > last) out.push([value.slice(last, match.index), ""]);
-    for (const part of words[match[0]]) out.push([part[0], part[1] || ""]);
+    const parts = match[1] ? minutes(match[1], match[2]) : words[match[0]];
+    for (const part of parts) out.push([part[0], part[1] || ""]);
     last = match.index + match[0].length;
   }
   if (last < value.length) out.push([value.slice(last), ""]);
