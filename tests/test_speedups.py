@@ -204,6 +204,26 @@ def test_reads_give_the_same_rows_either_way(mode, senior, django_assert_num_que
 
 
 @pytest.mark.django_db
+def test_a_none_value_is_refused_either_way(mode, senior, operator):
+    """Compiled, `filter(member_number=None)` is bound as `= NULL` and finds nobody; as a
+    queryset it reads `IS NULL` and finds the operator (who has no member number): neither mode
+    answers, so the switch cannot change who is found."""
+    assert operator.member_number is None
+    by_number = Query(
+        User, lambda number: User.objects.filter(member_number=number)[:1], ("sample-number",)
+    )
+    with pytest.raises(TypeError):
+        by_number.first(None)
+    deactivate = Update(
+        User, lambda pk: User.objects.filter(pk=pk), (-7130010,), {"is_active": True}
+    )
+    with pytest.raises(TypeError):
+        deactivate.run((False,), None)
+    operator.refresh_from_db()
+    assert operator.is_active and by_number.first(senior.member_number) == senior
+
+
+@pytest.mark.django_db
 def test_writes_do_the_same_either_way(mode, senior):
     rename = Update(
         User,

@@ -10,6 +10,8 @@ and instances, without writing the SQL again on every call.
     _MEMBER.first("1234")
 
 The samples are values no row has, of each parameter's type; they matter only when compiled.
+The values are never None, in either mode (compiled, None would be bound as `= NULL` and match
+no row; the queryset would read `IS NULL` and find rows): a None is a TypeError.
 """
 
 from __future__ import annotations
@@ -40,10 +42,14 @@ class Query(Generic[M]):
         self.compiled = prepared.Prepared(model, build, samples)
 
     def all(self, *values: Any, using: str | None = None) -> list[M]:
-        if enabled():
-            return self.compiled.all(*values, using=using)
         if len(values) != len(self.samples):
             raise TypeError(f"expected {len(self.samples)} values, got {len(values)}")
+        if any(value is None for value in values):
+            # Compiled, None is bound as NULL (`= NULL` matches no row); the queryset would turn
+            # `filter(field=None)` into `IS NULL` and find rows: refused in both modes alike.
+            raise TypeError("a query's values are never None")
+        if enabled():
+            return self.compiled.all(*values, using=using)
         queryset = self.build(*values)
         return list(queryset.using(using) if using else queryset)
 
@@ -84,10 +90,13 @@ class Update(Generic[M]):
         self.compiled = prepared.PreparedUpdate(model, build, samples, set_samples)
 
     def run(self, set_values: tuple[Any, ...], *values: Any, using: str | None = None) -> int:
-        if enabled():
-            return self.compiled.run(set_values, *values, using=using)
         if len(values) != len(self.samples) or len(set_values) != len(self.fields):
             raise TypeError("values do not match the update")
+        if any(type(value) not in (int, str) for value in values):
+            # As the compiled update requires (its conditions are bound as given): both modes.
+            raise TypeError("an update's conditions take ints and strings only")
+        if enabled():
+            return self.compiled.run(set_values, *values, using=using)
         queryset = self.build(*values).using(using or router.db_for_write(self.model))
         return queryset.update(**dict(zip(self.fields, set_values, strict=True)))
 
