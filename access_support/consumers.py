@@ -23,7 +23,6 @@ import time
 from collections import deque
 from typing import Any
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -32,6 +31,7 @@ from access_support import idle
 from access_support.events import user_group
 from access_support.http import has_lone_surrogate, has_nul
 from access_support.session_watch import SessionWatch
+from access_support.speedups.consumers import DirectDispatch
 
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -101,24 +101,15 @@ def over_rate_limit(consumer: Any) -> bool:
 _keep_alive = database_sync_to_async(idle.keep_alive_from_socket)
 
 
-class ProtectedJsonConsumer(AsyncJsonWebsocketConsumer):
+# Channels' dispatch without a hop to the shared thread per event, when the speedups are on
+# (access_support/speedups/consumers.py, decision 0006).
+class ProtectedJsonConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
     """Subclasses implement `authorize()` (after authentication) and `handle_frame(frame)`."""
 
     user: Any
     closed_with: int | None = None
     session_watch: SessionWatch | None = None
     _activity_at: float = 0.0
-
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        """As Channels' own, without its `aclose_old_connections()` before every frame and every
-        channel-layer event: that is a hop to asgiref's one shared thread per event, measured
-        as the largest cost on the event loop with 100 live chat sessions. Every database call
-        of these consumers goes through `database_sync_to_async`, which closes old connections
-        around the call itself."""
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")

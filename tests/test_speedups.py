@@ -47,7 +47,16 @@ SERVERS = ("daphne", "twisted")
 # Underscored names that are Django's documented model API, not internals.
 DOCUMENTED = {"_meta", "_default_manager", "_base_manager", "_state"}
 # Named on sight, whatever the import looks like.
-NAMED = {"get_related_populators", "FORMAT_QMARK_REGEX", "ASGIHandler", "BaseHandler"}
+NAMED = {
+    "get_related_populators",
+    "FORMAT_QMARK_REGEX",
+    "ASGIHandler",
+    "BaseHandler",
+    "get_handler_name",
+}
+# Public names that are a library's internal hooks: overriding one replaces the library's own
+# step (Channels' `dispatch` runs `aclose_old_connections()` before every event).
+HOOKS = {("channels", "dispatch")}
 
 
 def app_sources() -> list[Path]:
@@ -136,6 +145,7 @@ def test_no_app_module_reaches_into_framework_internals():
         "from django.db.backends.sqlite3 import base\nbase.FORMAT_QMARK_REGEX",
         "def f(lazy):\n    return lazy._wrapped",
         "def f(obj):\n    obj._prepare_related_fields_for_save(operation_name='save')",
+        "from channels.consumer import get_handler_name",
     ],
 )
 def test_the_check_finds_each_kind(snippet):
@@ -164,6 +174,13 @@ def test_no_app_class_overrides_a_framework_private_method():
     for cls in classes:
         foreign = [base for base in cls.__mro__[1:] if base.__module__.split(".")[0] not in APPS]
         for name in vars(cls):
+            hooked = [
+                base
+                for base in foreign
+                if (base.__module__.split(".")[0], name) in HOOKS and name in vars(base)
+            ]
+            if hooked:
+                overrides.append(f"{cls.__module__}.{cls.__qualname__}.{name}")
             sunder = name.startswith("_") and name.endswith("_")  # enum's own, e.g. _missing_
             if name.startswith("_") and not name.startswith("__") and not sunder:
                 if name in DOCUMENTED:
@@ -250,3 +267,26 @@ def test_writes_do_the_same_either_way(mode, senior):
     Insert(AuditEvent).insert(event)
     assert event.pk is not None and not event._state.adding
     assert AuditEvent.objects.count() == count + 1
+
+
+async def test_consumers_dispatch_as_channels_does_when_off(mode, monkeypatch):
+    """With the speedups off, Channels' own dispatch runs, old connections closed before each
+    event; on, the handler is called directly (access_support/speedups/consumers.py)."""
+    from access_support.consumers import ProtectedJsonConsumer
+
+    closed, handled = [], []
+
+    async def close_old_connections():
+        closed.append(True)
+
+    monkeypatch.setattr("channels.consumer.aclose_old_connections", close_old_connections)
+    consumer = ProtectedJsonConsumer()
+
+    async def probe_event(message):
+        handled.append(message["n"])
+
+    consumer.probe_event = probe_event
+    await consumer.dispatch({"type": "probe.event", "n": 1})
+    assert handled == [1] and closed == ([] if mode else [True])
+    with pytest.raises(ValueError):
+        await consumer.dispatch({"type": "no.such.event"})

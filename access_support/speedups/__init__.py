@@ -18,6 +18,7 @@ behaviour it replaces, what it buys (measured, docs/performance.md) and its deci
 - `sessions`: the session read of Django's database sessions (0008);
 - `lazy`: auth's and django-otp's lazy user wrappers, kept for the whole request (0010);
 - `layers`: Channels' `InMemoryChannelLayer`, channels-redis's `RedisPubSubChannelLayer` (0006);
+- `consumers`: Channels' consumer `dispatch` (0006);
 - `cache`: Django's `RedisCache` (0008);
 - `startup`: the cyclic collector walking start-up objects, `gc.freeze` (0010).
 The switch itself: decision 0019.
