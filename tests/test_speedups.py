@@ -57,6 +57,10 @@ NAMED = {
 # Public names that are a library's internal hooks: overriding one replaces the library's own
 # step (Channels' `dispatch` runs `aclose_old_connections()` before every event).
 HOOKS = {("channels", "dispatch")}
+# Modules without a leading underscore that are the ORM's, the database backends' and the
+# request handlers' insides all the same (Django documents none of them for applications).
+INTERNAL_MODULES = ("django.db.models.sql", "django.db.backends", "django.core.handlers")
+ATTRIBUTE_CALLS = {"getattr", "setattr", "hasattr", "delattr"}
 
 
 def app_sources() -> list[Path]:
@@ -86,10 +90,36 @@ def _framework(module: str) -> bool:
     return module.split(".")[0] in FRAMEWORKS
 
 
+def _internal(module: str) -> bool:
+    return any(module == m or module.startswith(m + ".") for m in INTERNAL_MODULES)
+
+
+def _private(name: str, own: set[str]) -> bool:
+    return (
+        name.startswith("_")
+        and not name.startswith("__")
+        and name not in DOCUMENTED
+        and name not in own
+    )
+
+
 def findings(source: str, where: str, own: set[str]) -> list[str]:
     """What in `source` reaches into a framework's internals."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    # Names this module binds to a framework's module or class (`from django.db import models`,
+    # `import django_otp`): assigning an attribute on one of them patches the framework.
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and _framework(node.module):
+            imported.update(alias.asname or alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            imported.update(
+                alias.asname or alias.name.split(".")[0]
+                for alias in node.names
+                if _framework(alias.name)
+            )
+    for node in ast.walk(tree):
         line = f"{where}:{getattr(node, 'lineno', '?')}"
         if isinstance(node, ast.ImportFrom) and node.module and _framework(node.module):
             if node.module.split(".")[0] in SERVERS:
@@ -99,17 +129,41 @@ def findings(source: str, where: str, own: set[str]) -> list[str]:
             for alias in node.names:
                 if alias.name.startswith("_") or alias.name in NAMED:
                     found.append(f"{line} imports {node.module}.{alias.name}")
+                elif _internal(f"{node.module}.{alias.name}"):
+                    found.append(f"{line} imports the internal {node.module}.{alias.name}")
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")
-                if parts[0] in SERVERS or (
-                    _framework(alias.name) and any(p.startswith("_") for p in parts)
+                if (
+                    parts[0] in SERVERS
+                    or (_framework(alias.name) and any(p.startswith("_") for p in parts))
+                    or _internal(alias.name)
                 ):
                     found.append(f"{line} imports {alias.name}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            arguments = node.args
+            if node.func.id in ATTRIBUTE_CALLS and len(arguments) >= 2:
+                target, name_given = arguments[0], arguments[1]
+                if (
+                    isinstance(name_given, ast.Constant)
+                    and isinstance(name_given.value, str)
+                    and _private(name_given.value, own)
+                ):
+                    found.append(f"{line} reaches the private attribute {ast.unparse(node)}")
+                if node.func.id in ("setattr", "delattr") and (
+                    isinstance(target, ast.Name) and target.id in imported
+                ):
+                    found.append(f"{line} patches {ast.unparse(node)}")
         elif isinstance(node, ast.Attribute):
             name = node.attr
             if name in NAMED:
                 found.append(f"{line} uses {name}")
+            elif (
+                isinstance(node.ctx, (ast.Store, ast.Del))
+                and isinstance(node.value, ast.Name)
+                and node.value.id in imported
+            ):
+                found.append(f"{line} patches {ast.unparse(node)}")
             elif (
                 name.startswith("_")
                 and not name.startswith("__")
@@ -146,6 +200,12 @@ def test_no_app_module_reaches_into_framework_internals():
         "def f(lazy):\n    return lazy._wrapped",
         "def f(obj):\n    obj._prepare_related_fields_for_save(operation_name='save')",
         "from channels.consumer import get_handler_name",
+        "def f(lazy):\n    return getattr(lazy, '_wrapped')",
+        "from django.db.models import QuerySet\nQuerySet.first = lambda self: None",
+        "from django_otp.middleware import OTPMiddleware\nsetattr(OTPMiddleware, 'x', None)",
+        "import django.db.backends.sqlite3.base as base",
+        "from django.db.models import sql",
+        "from django.db.models.sql.compiler import SQLCompiler",
     ],
 )
 def test_the_check_finds_each_kind(snippet):
