@@ -6,6 +6,7 @@ live-session socket (its page says it may no longer take part)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -34,14 +35,18 @@ grant = Grant.objects.create(member=customer, proxy=helper, proxy_name=helper.na
 chat = Session.objects.create(customer=customer, booked_by=customer, operator=operator,
     mode="written_chat", kind="now", state="active", topic="明細")
 acting = {"proxies.acting_for": {"member_id": customer.pk, "seen": time.time()}}
+caller = person("c2", "佐藤 一郎", ["member"], member_number="2345678901")
+waiting = Session.objects.create(customer=caller, booked_by=caller, mode="written_chat",
+    kind="now", state="waiting", topic="カード")
 keys = {"customer": signed_in(customer), "customer_other_tab": signed_in(customer),
+    "caller": signed_in(caller), "waiting": waiting.pk,
     "proxy": signed_in(helper, **acting), "operator": signed_in(operator),
     "chat": chat.pk, "grant": grant.pk}
 print(json.dumps(keys))
 """
 )
 
-server = live.server_fixture("notices", SETUP)
+server = live.server_fixture("notices", SETUP, E2E_ALWAYS_OPEN="1")
 
 COUNT_JS = (
     "const c = document.querySelector('[data-unread-count]');"
@@ -131,3 +136,64 @@ def test_this_wasnt_me_pauses_the_grant_and_closes_the_proxys_open_socket(server
     finally:
         member.quit()
         proxy.quit()
+
+
+# The browser's notifications, faked before any script of the page runs: what was asked and
+# shown is kept in sessionStorage, which outlives the page's move to the conversation.
+FAKE_NOTIFICATION = """
+(() => {
+  const log = (key, value) => {
+    const all = JSON.parse(sessionStorage.getItem(key) || "[]");
+    all.push(value);
+    sessionStorage.setItem(key, JSON.stringify(all));
+  };
+  class FakeNotification {
+    static permission = sessionStorage.getItem("granted") ? "granted" : "default";
+    static requestPermission() {
+      log("asked", true);
+      sessionStorage.setItem("granted", "1");
+      FakeNotification.permission = "granted";
+      return Promise.resolve("granted");
+    }
+    constructor(title, options) { log("shown", [title, options]); }
+  }
+  window.Notification = FakeNotification;
+})();
+"""
+
+
+def test_the_waiting_page_asks_for_a_browser_notification_only_by_its_button(server):
+    from selenium.webdriver.common.by import By
+
+    path = f"/sessions/now/{server['waiting']}/"
+    customer = live.browser(server, server["caller"], path, script=FAKE_NOTIFICATION)
+    operator = live.browser(server, server["operator"], "/sessions/console/")
+    try:
+        assert customer.find_elements(By.ID, "browser-notify"), (
+            customer.current_url,
+            customer.find_element(By.TAG_NAME, "main").text[:500],
+        )
+        live.wait_for(customer, "return !document.getElementById('browser-notify').hidden")
+        stored = "return [sessionStorage.getItem('asked'), sessionStorage.getItem('shown')]"
+        assert customer.execute_script(stored) == [None, None]  # nothing asked on load
+        assert run_axe(customer) == []
+        box = customer.find_element(By.ID, "browser-notify")
+        button = box.find_element(By.TAG_NAME, "button")
+        assert button.size["height"] >= 44
+        button.click()
+        said = live.wait_for(
+            customer, "return document.querySelector('[data-notify-state]').textContent"
+        )
+        assert said.startswith("設定しました")
+        take = f"[data-take-url='/api/v1/queue/{server['waiting']}/take']"
+        live.wait_for(operator, f'return !!document.querySelector("{take}")')
+        operator.find_element(By.CSS_SELECTOR, take).click()
+        live.wait_for(customer, "return location.pathname.endsWith('/live/')")
+        asked, shown = customer.execute_script(stored)
+        assert asked == "[true]"
+        (title, options), *more = json.loads(shown)
+        assert not more and title == "オペレーターがあなたの申し込みを受けました"
+        assert options["silent"] is True
+    finally:
+        customer.quit()
+        operator.quit()
