@@ -302,17 +302,34 @@ if _redis_url:
             f"REDIS_URL must start with redis:// or rediss://, got {_redis_url!r}"
         )
     CHANNEL_LAYER_PREFIX = channel_layer_prefix(DATABASES["default"], _redis_url)
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
     CHANNEL_LAYERS = {
         "default": {
-            # channels-redis's pub/sub layer, publishing once more after a lost connection
-            # (speedups/layers.py).
+            # channels-redis's pub/sub layer (speedups/layers.py when on; the retry below in
+            # both modes).
             "BACKEND": _speedup(
                 "access_support.speedups.layers.RedisPubSubChannelLayer",
                 "channels_redis.pubsub.RedisPubSubChannelLayer",
             ),
             "CONFIG": {
                 # redis-py 8 defaults close idle readers after 5 s (seen on this stack).
-                "hosts": [{"address": _redis_url, "socket_timeout": 30, "max_connections": 2000}],
+                "hosts": [
+                    {
+                        "address": _redis_url,
+                        "socket_timeout": 30,
+                        "max_connections": 2000,
+                        # After a Redis restart every pooled connection is a closed socket:
+                        # a command that fails with ConnectionError on one is sent once more on
+                        # a fresh connection (in both modes; not on a timeout, which may have
+                        # reached Redis). Without it the first publish of each process failed
+                        # and its sender's socket closed with 1011 (issue 20).
+                        "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+                        "retry_on_error": [RedisConnectionError],
+                    }
+                ],
                 "prefix": CHANNEL_LAYER_PREFIX,
             },
         }

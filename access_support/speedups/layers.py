@@ -2,8 +2,10 @@
 
 Replaces: Channels' `InMemoryChannelLayer` (overrides its private `_clean_expired`) and
 channels-redis's `RedisPubSubChannelLayer` (its private `_get_layer`, `_shards`, `_wrap_close`).
-With `SPEEDUPS=off` the settings name the stock classes: the in-memory sweep runs on every send,
-and after a Redis restart the first publish of each process fails as described below.
+With `SPEEDUPS=off` the settings name the stock classes: the in-memory sweep runs on every send.
+A Redis restart no longer depends on the switch: the settings give redis-py's connections one
+retry on a connection error (public redis-py options, both modes), which alone sends that first
+publish again; the layer's own publish-again below is kept, a second line behind it.
 
 `InMemoryChannelLayer` (embedded default): Channels' in-memory layer, with its expiry sweep run
 at most once a second instead of on every send and receive. The stock layer walks every channel
