@@ -9,6 +9,8 @@ so every response got the same text. Here the headers django-csp builds for a re
 no nonce and no per-view policy are kept and reused until a setting changes. Everything else —
 a request that used a nonce, a response carrying a per-view policy or an exemption (django-csp's
 decorators), excluded URL prefixes, DEBUG — goes through django-csp unchanged.
+Bought (decision 0010's table, CPU per request of the in-project constant view, in-process):
+0.571 → 0.486 ms.
 """
 
 from __future__ import annotations

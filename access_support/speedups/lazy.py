@@ -4,7 +4,8 @@ Replaces: `request.user` as auth's `SimpleLazyObject` wrapping django-otp's wrap
 which every attribute read of every view and service passes (two proxies per read). Once the
 second-factor gate has checked the user, the request carries the `User` itself. Reaches into
 `LazyObject`'s private `_wrapped` and `_setup`; with the speedups off the wrappers stay (they
-behave the same, a little slower).
+behave the same, a little slower). Bought (decision 0010's table, CPU per request of the
+in-project constant view, in-process): 0.576 → 0.538 ms.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ private `_verify_user_sync` and `_device_from_persistent_id` and calls its
 `_normalize_persistent_id`, `_init_user_fields` and `_finalize_device`; django-otp's checks are
 unchanged and run on every request (not cached across them): the device must belong to the
 signed-in user and be confirmed, and auth still checks the session hash and `is_active`.
+Bought: one statement fewer on every signed-in request (the authorisation check: 8 with the
+speedups on, 9 off; tests/proxies/test_check_queries.py).
 `MIDDLEWARE`: `access_support.speedups.otp.DeviceMiddleware` (settings, when on).
 """
 
