@@ -45,6 +45,7 @@ class Region:
     name: str
     items: list[int]
     text: str
+    node: int = 0  # the region's DOM node (backendDOMNodeId)
 
 
 def ax_nodes(driver: Any) -> dict[str, dict[str, Any]]:
@@ -91,12 +92,40 @@ def live_regions(driver: Any) -> list[Region]:
             elif _value(child, "role") in ("StaticText", "text"):
                 texts.append(_value(child, "name"))
             stack.extend(child.get("childIds", []))
-        regions.append(Region(role, str(live), _value(node, "name"), items, " ".join(texts)))
+        regions.append(
+            Region(
+                role,
+                str(live),
+                _value(node, "name"),
+                items,
+                " ".join(texts),
+                int(node.get("backendDOMNodeId", 0)),
+            )
+        )
     return regions
 
 
+def _header_regions(driver: Any) -> set[int]:
+    """DOM node ids of the live regions in the page's <header> (the notification centre's line,
+    on every signed-in page): not the page's own regions the tests below are about."""
+    root = driver.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    found = driver.execute_cdp_cmd(
+        "DOM.querySelectorAll",
+        {"nodeId": root, "selector": "header [role], header [aria-live]"},
+    )["nodeIds"]
+    return {
+        int(driver.execute_cdp_cmd("DOM.describeNode", {"nodeId": node})["node"]["backendNodeId"])
+        for node in found
+    }
+
+
 def region(driver: Any, role: str, name: str = "") -> Region:
-    found = [r for r in live_regions(driver) if r.role == role and name in r.name]
+    header = _header_regions(driver)
+    found = [
+        r
+        for r in live_regions(driver)
+        if r.role == role and name in r.name and r.node not in header
+    ]
     assert found, f"no {role} live region {name!r} in the tree of {path_of(driver)}: " + str(
         [(r.role, r.name) for r in live_regions(driver)]
     )
