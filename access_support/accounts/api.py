@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 
 from access_support import idle
-from access_support.accounts import services
+from access_support.accounts import known_browsers, services
 from access_support.accounts.models import User
 from access_support.http import ApiError, api_view, json_body, require_str
 
@@ -68,7 +68,8 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         raise ApiError("throttled", 429, "Too many wrong codes.", retry_after=result.retry_after)
     if not result.verified:
         raise ApiError("invalid_token", 401, "The code is not correct or has expired.")
-    return JsonResponse({"verified": True})
+    # The client keeps the browser cookie too: its next sign-in is not "a new device".
+    return known_browsers.remember(request, JsonResponse({"verified": True}))
 
 
 def me_payload(user: User) -> dict[str, object]:

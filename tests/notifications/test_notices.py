@@ -226,6 +226,36 @@ def test_a_sign_in_from_a_new_browser_is_told_and_the_same_browser_is_not(senior
     assert notice.params["device"] == "Firefox, Android"
 
 
+def test_an_api_client_that_keeps_its_cookies_is_not_a_new_device_each_time(senior):
+    """The JSON sign-in sets the same cookie, so a client's second sign-in is not news."""
+    import json
+
+    from access_support.accounts.services import email_device_for
+
+    senior.set_password("pass-1234-long")
+    senior.save()
+    _sign_in(Client(), senior)  # signed in before, elsewhere
+    client = Client()
+    for _ in range(2):
+        body = {"username": senior.username, "password": "pass-1234-long"}
+        client.post("/api/v1/auth/login", json.dumps(body), content_type="application/json")
+        device = email_device_for(senior)
+        client.post(
+            "/api/v1/auth/otp/challenge",
+            json.dumps({"device": device.persistent_id}),
+            content_type="application/json",
+        )
+        device.refresh_from_db()
+        verified = client.post(
+            "/api/v1/auth/otp/verify",
+            json.dumps({"device": device.persistent_id, "token": device.token}),
+            content_type="application/json",
+        )
+        assert verified.status_code == 200, verified.content
+        client.post("/accounts/logout/")
+    assert Notice.objects.filter(user=senior, kind="account.new_device").count() == 1
+
+
 # --- the live count over /ws/notices/ ------------------------------------------------------
 
 
