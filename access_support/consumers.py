@@ -110,6 +110,7 @@ class ProtectedJsonConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
     closed_with: int | None = None
     session_watch: SessionWatch | None = None
     _activity_at: float = 0.0
+    _frame_times: deque[float] | None = None  # over_rate_limit's window
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")

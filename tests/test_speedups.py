@@ -73,16 +73,33 @@ def app_sources() -> list[Path]:
 
 
 def own_private_names(sources: list[Path]) -> set[str]:
-    """Underscored names the project defines itself (attributes it sets, functions, classes)."""
+    """Underscored names the project defines itself: its functions, methods and classes, names
+    assigned at module or class level, and attributes it sets on `self` or `cls`. Setting an
+    attribute on another object (`request._cached_user = …`) does not make the name its own."""
     names: set[str] = set()
     for path in sources:
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
-                names.add(node.attr)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names.add(node.name)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                names.add(node.id)
+            elif (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("self", "cls")
+            ):
+                names.add(node.attr)
+        scopes = [tree, *(node for node in ast.walk(tree) if isinstance(node, ast.ClassDef))]
+        for scope in scopes:
+            for statement in scope.body:
+                if isinstance(statement, ast.Assign):
+                    targets = statement.targets
+                elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+                    targets = [statement.target]
+                else:
+                    continue
+                for target in targets:
+                    names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
     return {name for name in names if name.startswith("_")}
 
 
@@ -212,6 +229,15 @@ def test_the_check_finds_each_kind(snippet):
     """The scan above is not blind: each way of reaching in that the speedups package holds is
     found when written in an app module."""
     assert findings(snippet, "probe.py", own_private_names(app_sources()))
+
+
+def test_an_attribute_set_on_another_object_is_not_the_projects_own(tmp_path):
+    """Writing a framework's private attribute somewhere in the app does not hide reading it."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "def f(request):\n    request._cached_user = None\n    return request._cached_user\n"
+    )
+    assert findings(probe.read_text(), "probe.py", own_private_names([probe]))
 
 
 def _project_classes():
