@@ -13,6 +13,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bench.floor_settings"
 from django.conf import settings  # noqa: E402
 
 from access_support.speedups import startup  # noqa: E402
+from access_support.speedups.consumers import DirectDispatch  # noqa: E402
 from access_support.speedups.handler import http_application  # noqa: E402
 
 django_app = http_application(vendor=settings.FLOOR_VENDOR)
@@ -27,7 +28,10 @@ def constant(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-class RelayConsumer(AsyncWebsocketConsumer):
+class RelayConsumer(DirectDispatch, AsyncWebsocketConsumer):
+    """Relays each frame to the room's other sockets. Dispatches as the project's consumers do
+    in each mode (speedups.consumers.DirectDispatch: Channels' own dispatch when off)."""
+
     async def connect(self) -> None:
         self.room = f"room.{self.scope['url_route']['kwargs']['room']}"
         await self.channel_layer.group_add(self.room, self.channel_name)
