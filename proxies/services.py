@@ -192,7 +192,7 @@ def _dear(name: str) -> str:
     return str(_("Dear %(name)s,")) % {"name": name}
 
 
-# --- notifying the proxy (issue 26 item 5): approved, paused, ended ---------------------------
+# --- notifying the proxy (issue 26 item 5): approved, paused, ended, scopes changed, expired ----
 
 PROXY_NOTICE_TEXTS: dict[str, Any] = {
     "approved": _(
@@ -205,6 +205,14 @@ PROXY_NOTICE_TEXTS: dict[str, Any] = {
     "revoked": _(
         "%(who)s ended your registration as the proxy of %(member)s. "
         "You can no longer act for them, and an open page for them stops working."
+    ),
+    "scopes_changed": _(
+        "%(who)s changed what you may do for %(member)s. "
+        "The page of your registration shows what you may do now."
+    ),
+    "expired": _(
+        "Your registration as the proxy of %(member)s has ended: its end date has passed. "
+        "You can no longer act for them."
     ),
 }
 
@@ -660,6 +668,7 @@ def grant_change_scopes(*, grant: Grant, actor: User, scopes: Any) -> Grant:
         # A removed scope may be what an open socket relies on (session.book).
         events.authority_revoked(grant.proxy_id, grant.member_id)
     _notify(grant.member, "grant.scopes_changed", grant)
+    _notify_proxy(grant, "scopes_changed", actor=actor)
     return grant
 
 
@@ -738,6 +747,8 @@ def _grant_expire(*, pk: int, now: datetime.datetime) -> bool:
     if grant.proxy_id is not None:
         events.authority_revoked(grant.proxy_id, grant.member_id)
     _notify(grant.member, "grant.expired", grant)
+    if not was_invited:  # an invitation that lapsed was never the proxy's registration
+        _notify_proxy(grant, "expired", actor=None)
     return True
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -124,8 +124,13 @@ def _email(user: User, kind: str, params: dict[str, Any], spec: Kind) -> None:
     transaction.on_commit(lambda: send_mail(subject, body, None, [address]))
 
 
+def notices_of(user: Any) -> QuerySet[Notice]:
+    """Every notice of `user`, newest first (the page shows them PAGE_SIZE at a time)."""
+    return Notice.objects.filter(user=user).order_by("-created_at", "-id")
+
+
 def notices_for(user: Any, limit: int = PAGE_SIZE) -> list[Notice]:
-    return list(Notice.objects.filter(user=user).order_by("-created_at", "-id")[:limit])
+    return list(notices_of(user)[:limit])
 
 
 def unread_count(user_id: int) -> int:

@@ -1,9 +1,10 @@
 """The notification centre page (/notices/): every notice of the signed-in person, newest
-first, with each notice's one action; mark one or all read."""
+first, 50 a page, with each notice's one action; mark one or all read."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +21,9 @@ from access_support.notifications.models import Notice
 @require_GET
 def notice_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    notices = services.notices_for(user)
+    paginator = Paginator(services.notices_of(user), services.PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    notices = list(page.object_list)
     for notice in notices:
         # The names in the notices, read as their owners gave them (furigana when on).
         for name, name_reading in (notice.params.get("readings") or {}).items():
@@ -37,7 +40,13 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/list.html",
-        {"rows": rows, "unread": sum(1 for n in notices if n.read_at is None)},
+        {
+            "rows": rows,
+            "unread": services.unread_count(user.pk),
+            "page": page,
+            "previous_url": f"?page={page.previous_page_number()}" if page.has_previous() else "",
+            "next_url": f"?page={page.next_page_number()}" if page.has_next() else "",
+        },
     )
 
 

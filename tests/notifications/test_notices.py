@@ -57,6 +57,25 @@ def test_a_notice_is_listed_counted_unread_and_read_once_marked(senior, signed_i
     assert 'data-unread-count="0"' in client.get("/notices/").content.decode()
 
 
+def test_every_notice_can_be_reached_page_by_page(senior, signed_in):
+    """50 a page, newest first, with links to older and newer pages: nothing falls off the
+    list however many notices a person has had."""
+    for n in range(51):
+        notifications.notify(senior, "grant.resumed", proxy=f"代理 {n:02d}")
+    client = signed_in(senior)
+    first = client.get("/notices/").content.decode()
+    assert first.count('class="card notice-unread"') == 50
+    assert "代理 50様" in first and "代理 00様" not in first
+    assert 'href="?page=2" rel="next"' in first and "前のお知らせ" in first
+    assert 'rel="prev"' not in first
+    second = client.get("/notices/?page=2").content.decode()
+    assert second.count('class="card notice-unread"') == 1 and "代理 00様" in second
+    assert 'href="?page=1" rel="prev"' in second and "新しいお知らせ" in second
+    # The unread count is every notice's, not the page's.
+    assert 'data-unread-count="51"' in second
+    assert client.get("/notices/?page=x").status_code == 200  # a bad page number: the first
+
+
 def test_a_bad_notice_id_is_refused_and_nobody_marks_anothers_notice(senior, member_b, signed_in):
     theirs = notifications.notify(member_b, "grant.resumed", proxy="x")
     client = signed_in(senior)

@@ -10,10 +10,11 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.core import mail
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from access_support.audit.models import AuditEvent
 from access_support.events import user_group
+from access_support.notifications import services as notifications
 from access_support.notifications.models import Notice
 from proxies import selectors, services
 from proxies.models import Grant, Procedure, VerificationCode
@@ -471,6 +472,29 @@ def test_housekeeping_stores_expired_and_tells_the_member(make_grant, senior, pr
     assert (past.state, current.state, stale.state) == ("expired", "active", "expired")
     assert Notice.objects.filter(user=senior, kind="grant.expired").exists()
     assert services.grants_expire_due() == 0
+
+
+def test_the_proxy_hears_of_a_scope_change_and_of_the_end_of_their_registration(
+    make_grant, senior, proxy, django_capture_on_commit_callbacks
+):
+    """Issue 21 item 5: every change to a proxy's grant reaches the proxy's notification centre
+    and e-mail, in their language (approved, paused and ended had already; these two had not)."""
+    grant = make_grant(senior, proxy)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.grant_change_scopes(grant=grant, actor=senior, scopes=["inquiry.points"])
+    changed = Notice.objects.get(user=proxy, kind="proxy.scopes_changed")
+    with translation.override("ja"):
+        assert "できることを変えました" in notifications.text_of(changed.kind, changed.params)
+    assert [m.to for m in mail.outbox][-1:] == [[proxy.email]]
+    Grant.objects.filter(pk=grant.pk).update(
+        ends_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.grants_expire_due() == 1
+    ended = Notice.objects.get(user=proxy, kind="proxy.expired")
+    with translation.override("en"):
+        assert "has ended" in notifications.text_of(ended.kind, ended.params)
+    assert mail.outbox[-1].to == [proxy.email]
 
 
 def test_the_demo_seed_is_idempotent(senior, proxy, supervisor):
