@@ -19,8 +19,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from access_support import events, mail
+from access_support.accounts import reading
 from access_support.accounts.models import User
 from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
@@ -94,6 +96,51 @@ NOTICE_TEXTS: dict[str, Any] = {
     ),
 }
 
+# The same sentences in plain Japanese (decision 0005), shown to a reader who chose it.
+NOTICE_PLAIN: dict[str, Any] = {
+    "grant.invited": pgettext_lazy(
+        "plain", "You registered %(proxy)s as your proxy. We sent them an invitation."
+    ),
+    "grant.accepted": pgettext_lazy(
+        "plain", "%(proxy)s accepted the invitation. Our staff will now check it."
+    ),
+    "grant.declined": pgettext_lazy("plain", "%(proxy)s declined the invitation."),
+    "grant.approved": pgettext_lazy("plain", "%(proxy)s can now act for you."),
+    "grant.rejected": pgettext_lazy(
+        "plain", "We could not approve %(proxy)s as your proxy. Reason: %(reason)s"
+    ),
+    "grant.revoked": pgettext_lazy("plain", "%(proxy)s can no longer act for you."),
+    "grant.suspended": pgettext_lazy(
+        "plain", "%(proxy)s is paused and cannot act for you for now."
+    ),
+    "grant.resumed": pgettext_lazy("plain", "%(proxy)s can act for you again."),
+    "grant.expired": pgettext_lazy(
+        "plain",
+        "The registration of %(proxy)s has ended (end date or invitation time limit passed).",
+    ),
+    "grant.scopes_changed": pgettext_lazy("plain", "You changed what %(proxy)s may do for you."),
+    "procedure.filed": pgettext_lazy("plain", "%(proxy)s filed a request for you: %(procedure)s."),
+    "procedure.claimed": pgettext_lazy(
+        "plain", "The request for %(member)s (%(procedure)s): our staff have started on it."
+    ),
+    "procedure.question": pgettext_lazy(
+        "plain",
+        "The request for %(member)s (%(procedure)s): our staff have a question. "
+        "Please answer it on the request's page.",
+    ),
+    "procedure.answered": pgettext_lazy(
+        "plain",
+        "The request for %(member)s (%(procedure)s): %(proxy)s answered our staff's question.",
+    ),
+    "procedure.done": pgettext_lazy("plain", "The request for %(member)s (%(procedure)s) is done."),
+    "procedure.declined": pgettext_lazy(
+        "plain", "The request for %(member)s (%(procedure)s) was declined. Reason: %(reason)s"
+    ),
+    "grant.proxy_bookings": pgettext_lazy(
+        "plain", "%(proxy)s had booked these sessions for you. They stay booked for you: %(items)s"
+    ),
+}
+
 # What else the member should hear when a proxy's grant ends or pauses — the sessions that proxy
 # booked, say. Apps above this one (which this one may not import) register a listener in their
 # AppConfig.ready(); each returns short, language-neutral lines (dates and times).
@@ -134,9 +181,18 @@ def disown_action(notice: Any) -> notifications.Action | None:
     if not notice.params.get("by_proxy") or not notice.params.get("grant_id"):
         return None
     return notifications.Action(
-        label=_("This wasn't me: pause this proxy"),
+        label=reading.wording(
+            _("This wasn't me: pause this proxy"),
+            pgettext_lazy("plain", "This wasn't me: pause this proxy"),
+        ),
         url=reverse("proxies:notice-disown", args=[notice.pk]),
-        done=_("You told us this wasn't you: the proxy is paused and our staff will contact you."),
+        done=reading.wording(
+            _("You told us this wasn't you: the proxy is paused and our staff will contact you."),
+            pgettext_lazy(
+                "plain",
+                "You told us this wasn't you: the proxy is paused and our staff will contact you.",
+            ),
+        ),
     )
 
 
@@ -150,6 +206,7 @@ def notice_kinds() -> dict[str, notifications.Kind]:
     return {
         kind: notifications.Kind(
             text=text,
+            plain=NOTICE_PLAIN[kind],
             subject=subject,
             values=_notice_values,
             link=_notice_link,
@@ -159,8 +216,8 @@ def notice_kinds() -> dict[str, notifications.Kind]:
     }
 
 
-def notice_text(kind: str, params: dict[str, Any]) -> str:
-    return notifications.text_of(kind, params)
+def notice_text(kind: str, params: dict[str, Any], plain: bool | None = None) -> str:
+    return notifications.text_of(kind, params, plain=plain)
 
 
 def _notify(recipient: User, kind: str, grant: Grant | None, **params: Any) -> None:
@@ -216,13 +273,55 @@ PROXY_NOTICE_TEXTS: dict[str, Any] = {
     ),
 }
 
+PROXY_NOTICE_PLAIN: dict[str, Any] = {
+    "approved": pgettext_lazy(
+        "plain",
+        "Your registration as the proxy of %(member)s is approved. You can now act for them.",
+    ),
+    "suspended": pgettext_lazy(
+        "plain",
+        "%(who)s paused your registration as the proxy of %(member)s. "
+        "Until it is resumed you cannot act for them, and an open page for them stops working.",
+    ),
+    "revoked": pgettext_lazy(
+        "plain",
+        "%(who)s ended your registration as the proxy of %(member)s. "
+        "You can no longer act for them, and an open page for them stops working.",
+    ),
+    "scopes_changed": pgettext_lazy(
+        "plain",
+        "%(who)s changed what you may do for %(member)s. "
+        "The page of your registration shows what you may do now.",
+    ),
+    "expired": pgettext_lazy(
+        "plain",
+        "Your registration as the proxy of %(member)s has ended: its end date has passed. "
+        "You can no longer act for them.",
+    ),
+}
 
-def proxy_notice_text(kind: str, *, member: str, by_member: bool, reason: str = "") -> str:
-    """The sentence the proxy reads when their grant changes, in the active language."""
-    who = _("The member") if by_member else _("Our staff")
-    text = str(PROXY_NOTICE_TEXTS[kind]) % {"member": member, "who": who}
+
+def proxy_notice_text(
+    kind: str, *, member: str, by_member: bool, reason: str = "", plain: bool | None = None
+) -> str:
+    """The sentence the proxy reads when their grant changes, in the active language; in plain
+    Japanese for a reader who chose it (`plain`; by default the page being answered)."""
+    if plain is None:
+        plain = reading.plain_now()
+    if plain:
+        who = (
+            pgettext_lazy("plain", "The member")
+            if by_member
+            else pgettext_lazy("plain", "Our staff")
+        )
+        text = str(PROXY_NOTICE_PLAIN[kind]) % {"member": member, "who": who}
+        because = pgettext_lazy("plain", "Reason: %(reason)s")
+    else:
+        who = _("The member") if by_member else _("Our staff")
+        text = str(PROXY_NOTICE_TEXTS[kind]) % {"member": member, "who": who}
+        because = _("Reason: %(reason)s")
     if reason:
-        text += " " + str(_("Reason: %(reason)s")) % {"reason": reason}
+        text += " " + str(because) % {"reason": reason}
     return text
 
 
@@ -249,8 +348,10 @@ def _notify_proxy(grant: Grant, kind: str, *, actor: User | None, reason: str = 
     )
     if not proxy.email:
         return
-    with mail.writing_to(proxy):
-        text = proxy_notice_text(kind, member=member, by_member=by_member, reason=why)
+    with mail.writing_to(proxy) as reader:
+        text = proxy_notice_text(
+            kind, member=member, by_member=by_member, reason=why, plain=reader.plain
+        )
         body = f"{_dear(unlinkable(proxy.name))}\n\n{text}\n\n{mail.BRAND}\n"
         subject = mail.subject(str(_("Your proxy registration")))
     recipient = proxy.email
@@ -690,7 +791,7 @@ def proxy_action_disown(*, member: User, notice_id: int) -> Procedure:
     if grant.state == GrantState.ACTIVE:
         _stop(grant, member, reason, verb="suspend", needs=(GrantState.ACTIVE,), ended=False)
     with mail.writing_to(member):
-        what = notice_text(notice.kind, notice.params)
+        what = notice_text(notice.kind, notice.params, plain=False)  # for our staff to read
     procedure = Procedure.objects.create(
         kind=ProcedureKind.PROXY_DISPUTE,
         details=f"{reason}\n{notice.created_at.isoformat()}: {what}"[:2000],

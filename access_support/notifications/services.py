@@ -20,10 +20,11 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from access_support import events, mail
+from access_support.accounts import reading
 from access_support.accounts.models import User
 from access_support.notifications.models import Notice
 from access_support.site import site_url
@@ -46,6 +47,9 @@ class Action:
 class Kind:
     # "%(name)s" placeholders filled from the notice's params (and `values`).
     text: Any
+    # The same sentence in plain Japanese: `pgettext_lazy("plain", <the same msgid>)`, shown to
+    # a reader who chose plain Japanese (docs/decisions/0005).
+    plain: Any = None
     # The e-mail's subject; None: in-app only.
     subject: Any = None
     # Values computed when the text is written (a label in the reader's language, say).
@@ -70,15 +74,19 @@ class _Blank(dict[str, Any]):
         return ""
 
 
-def text_of(kind: str, params: dict[str, Any]) -> str:
-    """The notice's sentence in the active language."""
+def text_of(kind: str, params: dict[str, Any], plain: bool | None = None) -> str:
+    """The notice's sentence in the active language; in plain Japanese for a reader who chose it
+    (`plain`; by default the page being answered: reading.plain_now)."""
     spec = KINDS.get(kind)
     if spec is None:
         return kind
     values = _Blank(params)
     if spec.values is not None:
         values.update(spec.values(params))
-    return str(spec.text) % values
+    if plain is None:
+        plain = reading.plain_now()
+    text = spec.plain if plain and spec.plain is not None else spec.text
+    return str(text) % values
 
 
 def link_of(kind: str, params: dict[str, Any]) -> str | None:
@@ -114,8 +122,8 @@ def dear(name: str) -> str:
 
 
 def _email(user: User, kind: str, params: dict[str, Any], spec: Kind) -> None:
-    with mail.writing_to(user):
-        text = text_of(kind, params)
+    with mail.writing_to(user) as reader:
+        text = text_of(kind, params, plain=reader.plain)
         path = link_of(kind, params)
         link = f"{site_url(path)}\n\n" if path else ""
         body = f"{dear(user.name)}\n\n{text}\n\n{link}{mail.BRAND}\n"
@@ -163,9 +171,12 @@ def mark_acted(notice: Notice) -> bool:
 
 def _stop_recovery(notice: Notice) -> Action | None:
     return Action(
-        label=_("Not you? Stop it"),
+        label=reading.wording(_("Not you? Stop it"), pgettext_lazy("plain", "Not you? Stop it")),
         url=reverse("notifications:stop-recovery", args=[notice.pk]),
-        done=_("Stopped: nobody can reset your sign-in with that request."),
+        done=reading.wording(
+            _("Stopped: nobody can reset your sign-in with that request."),
+            pgettext_lazy("plain", "Stopped: nobody can reset your sign-in with that request."),
+        ),
     )
 
 
@@ -177,12 +188,22 @@ register(
                 "Someone asked to reset your sign-in (all sign-in methods lost). If it was you, "
                 "you need do nothing. If it was not you, stop it now and change your password."
             ),
+            plain=pgettext_lazy(
+                "plain",
+                "Someone asked to reset your sign-in (all sign-in methods lost). If it was you, "
+                "you need do nothing. If it was not you, stop it now and change your password.",
+            ),
             action=_stop_recovery,
         ),
         "account.new_device": Kind(
             text=_(
                 "Someone signed in to your account from a browser or device not used before "
                 "(%(device)s). If it was not you, change your password now and contact us."
+            ),
+            plain=pgettext_lazy(
+                "plain",
+                "Someone signed in to your account from a browser or device not used before "
+                "(%(device)s). If it was not you, change your password now and contact us.",
             ),
             subject=_("A sign-in from a new device"),
             link=lambda params: "/accounts/security/",

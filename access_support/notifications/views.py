@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -73,7 +74,13 @@ def stop_recovery(request: HttpRequest, pk: int) -> HttpResponse:
     stopped = recovery.stop_by_owner(user=user, recovery_id=int(notice.params["recovery_id"]))
     services.mark_acted(notice)
     if stopped is not None:
-        messages.success(request, _("Stopped: nobody can reset your sign-in with that request."))
+        messages.success(
+            request,
+            reading.wording(
+                _("Stopped: nobody can reset your sign-in with that request."),
+                pgettext_lazy("plain", "Stopped: nobody can reset your sign-in with that request."),
+            ),
+        )
     else:
         messages.info(request, _("That request is no longer open: nothing to stop."))
     return redirect("notifications:list")

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from access_support.formatting import format_datetime
 from access_support.notifications import services as notifications
@@ -47,24 +48,43 @@ def _live(params: dict[str, Any]) -> str | None:
 
 
 def kinds() -> dict[str, notifications.Kind]:
-    def booking(text: Any, **extra: Any) -> notifications.Kind:
-        return notifications.Kind(text=text, values=_values, link=_detail, **extra)
+    def booking(text: Any, plain: Any, **extra: Any) -> notifications.Kind:
+        return notifications.Kind(text=text, plain=plain, values=_values, link=_detail, **extra)
 
     return {
-        "booking.made": booking(_("Your session is booked: %(when)s, %(mode)s.")),
+        "booking.made": booking(
+            _("Your session is booked: %(when)s, %(mode)s."),
+            pgettext_lazy("plain", "Your session is booked: %(when)s, %(mode)s."),
+        ),
         "booking.by_proxy": booking(
             _("%(proxy)s booked a session for you: %(when)s, %(mode)s."),
+            pgettext_lazy("plain", "%(proxy)s booked a session for you: %(when)s, %(mode)s."),
             action=proxy_services.disown_action,
         ),
-        "booking.changed": booking(_("Your booked session has changed: now %(when)s, %(mode)s.")),
-        "booking.cancelled": booking(_("Your booked session of %(when)s is cancelled.")),
-        "booking.reminded": booking(_("Reminder: your session is at %(when)s, %(mode)s.")),
+        "booking.changed": booking(
+            _("Your booked session has changed: now %(when)s, %(mode)s."),
+            pgettext_lazy("plain", "Your booked session has changed: now %(when)s, %(mode)s."),
+        ),
+        "booking.cancelled": booking(
+            _("Your booked session of %(when)s is cancelled."),
+            pgettext_lazy("plain", "Your booked session of %(when)s is cancelled."),
+        ),
+        "booking.reminded": booking(
+            _("Reminder: your session is at %(when)s, %(mode)s."),
+            pgettext_lazy("plain", "Reminder: your session is at %(when)s, %(mode)s."),
+        ),
         "queue.taken": notifications.Kind(
             text=_("An operator has taken your request. Your conversation has started."),
+            plain=pgettext_lazy(
+                "plain", "An operator has taken your request. Your conversation has started."
+            ),
             link=_live,
         ),
         "session.started": notifications.Kind(
             text=_("Your booked session of %(when)s has started: the operator is waiting."),
+            plain=pgettext_lazy(
+                "plain", "Your booked session of %(when)s has started: the operator is waiting."
+            ),
             values=_values,
             link=_live,
         ),

@@ -57,6 +57,36 @@ def test_a_notice_is_listed_counted_unread_and_read_once_marked(senior, signed_i
     assert 'data-unread-count="0"' in client.get("/notices/").content.decode()
 
 
+def test_every_notice_has_a_plain_wording_for_those_who_chose_it(
+    senior, proxy, make_grant, signed_in, django_capture_on_commit_callbacks
+):
+    """Issue 23 item 7: a reader of plain Japanese reads every notice in plain Japanese, on the
+    page and in the e-mail; the standard wording stays for the others."""
+    with translation.override("ja"):
+        for kind, spec in notifications.KINDS.items():
+            if kind.startswith("proxy."):
+                continue  # one sentence built by the proxies app, checked below
+            assert spec.plain is not None, kind
+            assert not str(spec.plain).isascii(), f"{kind}: no plain Japanese in the catalogue"
+    notifications.notify(senior, "grant.suspended", proxy="山田 太郎")
+    standard = signed_in(senior).get("/notices/").content.decode()
+    assert "山田 太郎様の代理を一時停止しました。" in standard
+    senior.plain_japanese = True
+    senior.save(update_fields=["plain_japanese"])
+    plain = signed_in(senior).get("/notices/").content.decode()
+    assert "山田 太郎さんの 代理を いったん 止めました。" in plain
+    assert "山田 太郎様の代理を一時停止しました。" not in plain
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify(senior, "account.new_device", device="Firefox")
+    assert "いままで 使って いない ブラウザー" in mail.outbox[-1].body
+    # The proxy's own news, plain for a proxy who chose it.
+    proxy.plain_japanese = True
+    proxy.save(update_fields=["plain_japanese"])
+    proxy_services.grant_suspend(grant=make_grant(senior, proxy), actor=senior)
+    page = signed_in(proxy).get("/notices/").content.decode()
+    assert "会員が、山田 花子さんの 代理人としての あなたの 登録を いったん 止めました。" in page
+
+
 def test_every_notice_can_be_reached_page_by_page(senior, signed_in):
     """50 a page, newest first, with links to older and newer pages: nothing falls off the
     list however many notices a person has had."""
