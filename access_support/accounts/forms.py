@@ -8,8 +8,10 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from access_support.accounts.models import LANGUAGE_CHOICES
+from access_support.accounts import reading
+from access_support.accounts.models import LANGUAGE_CHOICES, name_reading_validator
 
 
 class LoginForm(forms.Form):
@@ -98,6 +100,32 @@ class LanguageForm(forms.Form):
         ],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose a language.")},
+    )
+
+
+class NameReadingForm(forms.Form):
+    """How the person's own name is read (the フリガナ a bank keeps): put over the name wherever
+    it is shown with furigana on. Kana only; empty for none."""
+
+    name_reading = forms.CharField(
+        label=reading.wording(
+            _("How your name is read, in kana"),
+            pgettext_lazy("plain", "How your name is read, in kana"),
+        ),
+        help_text=reading.wording(
+            _(
+                "Hiragana or katakana, a space between the names. Shown above your name with "
+                "furigana on."
+            ),
+            pgettext_lazy(
+                "plain",
+                "Hiragana or katakana, a space between the names. Shown above your name with "
+                "furigana on.",
+            ),
+        ),
+        required=False,
+        max_length=100,
+        validators=[name_reading_validator],
     )
 
 

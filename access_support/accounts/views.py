@@ -15,21 +15,23 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from access_support.accounts import known_browsers, services, sign_in_link
+from access_support.accounts import known_browsers, reading, services, sign_in_link
 from access_support.accounts.forms import (
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
+    NameReadingForm,
     RecoveryRequestForm,
     SetPasswordForm,
     TokenForm,
 )
 from access_support.accounts.models import User
+from access_support.accounts.name_reading import user_set_name_reading
 from access_support.middleware import set_language_cookie
 
 
@@ -219,8 +221,25 @@ def security_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "totp_devices": TOTPDevice.objects.filter(user=user, confirmed=True),
         "language_form": LanguageForm(initial={"language": user.language}),
+        "name_form": NameReadingForm(initial={"name_reading": user.name_reading}),
     }
     action = request.POST.get("action")
+    if action == "name_reading":
+        name_form = NameReadingForm(request.POST)
+        if name_form.is_valid():
+            user_set_name_reading(
+                user=user, name_reading=name_form.cleaned_data["name_reading"], actor=user
+            )
+            messages.success(
+                request,
+                reading.wording(
+                    _("We saved how your name is read."),
+                    pgettext_lazy("plain", "We saved how your name is read."),
+                ),
+            )
+            return redirect(f"{reverse('accounts:security')}#name-reading")
+        context["name_form"] = name_form
+        return render(request, "accounts/security.html", context, status=400)
     if action == "language":
         form = LanguageForm(request.POST)
         if form.is_valid():

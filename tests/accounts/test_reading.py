@@ -289,3 +289,30 @@ def test_the_live_page_s_script_gets_the_words_and_the_names_it_writes(make_user
     assert full["予約"] == [["予約", "よやく"]] and full["相談中"]
     assert "予約" not in short and short["相談中"] == [["相談中", "そうだんちゅう"]]
     assert off == ""
+
+
+def test_people_set_how_their_own_name_is_read_on_the_settings_page(signed_in, senior) -> None:
+    """Issue 23 item 7: a member whose name had no stored reading can give it (kana, audited)
+    and then sees it over their name with furigana on; a reading in kanji is refused at the
+    field and nothing is stored."""
+    client = signed_in(senior)
+    page = client.get("/accounts/security/").content.decode()
+    assert 'name="name_reading"' in page and "お名前の読み方" in page
+    refused = client.post(
+        "/accounts/security/", {"action": "name_reading", "name_reading": "山田 花子"}
+    )
+    assert refused.status_code == 400
+    assert 'aria-invalid="true"' in refused.content.decode()
+    senior.refresh_from_db()
+    assert senior.name_reading == ""
+    saved = client.post(
+        "/accounts/security/", {"action": "name_reading", "name_reading": "やまだ  はなこ"}
+    )
+    assert saved.status_code == 302 and saved["Location"].endswith("#name-reading")
+    senior.refresh_from_db()
+    assert senior.name_reading == "やまだ はなこ"
+    assert AuditEvent.objects.filter(action="user.reading_changed", subject_user=senior).exists()
+    senior.furigana = True
+    senior.save(update_fields=["furigana"])
+    home = signed_in(senior).get("/").content.decode()
+    assert "<rt>やまだ</rt>" in home
