@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 
-import { PeerMesh, isPolite, roleOf } from "../../signlanguage/static/signlanguage/mesh.js";
+import { PeerMesh, STUCK_MS, isPolite, roleOf } from "../../signlanguage/static/signlanguage/mesh.js";
 import { SignVideo } from "../../signlanguage/static/signlanguage/video.js";
 import { FakePeerConnection, FakeSignalRelay } from "./fakes.mjs";
 
@@ -242,5 +242,45 @@ describe("the customer's page with the operator and the proxy", () => {
     assert.ok(operator.peers.get(C));
     video.stop();
     assert.equal(video.mesh.peers.size, 0);
+  });
+});
+
+describe("three-way video: a call whose ICE never starts is made again", () => {
+  // Pages that only record what they send (nothing is delivered): each end's own decision.
+  function alone(id, instance, sent) {
+    const mesh = new PeerMesh({
+      env,
+      instance,
+      config: () => ({ iceServers: [] }),
+      send: (to, payload) => sent.push({ from: id, to, payload }),
+    });
+    mesh.start(camera());
+    return mesh;
+  }
+
+  it("the impolite end drops it after STUCK_MS and says hello with reset; the polite end and a connected call wait", (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const sent = [];
+    const proxy = alone(P, "p#1", sent); // proxy-12 sorts after customer-3: the impolite end
+    proxy.setIdentity(P, [C, O]);
+    const stuck = proxy.connect(C, "c#1");
+    stuck.pc.iceConnectionState = "new"; // answered, but no candidate ever came
+    const up = proxy.connect(O, "o#1"); // operator-5 sorts first: proxy is impolite here too
+    up.pc.iceConnectionState = "connected";
+    up.state = "connected";
+    const customer = alone(C, "c#1", sent);
+    customer.setIdentity(C, [P]);
+    const polite = customer.connect(P, "p#1");
+    polite.pc.iceConnectionState = "new";
+    const before = sent.length;
+    t.mock.timers.tick(STUCK_MS - 1);
+    assert.equal(proxy.peers.get(C), stuck, "made again before its time");
+    t.mock.timers.tick(1);
+    assert.equal(proxy.peers.has(C), false);
+    assert.ok(stuck.pc.closed);
+    const hello = sent.slice(before).filter((m) => m.from === P);
+    assert.deepEqual(hello.map((m) => [m.to, m.payload.kind, m.payload.reset]), [[C, "hello", true]]);
+    assert.equal(proxy.peers.get(O), up, "a connected call is left alone");
+    assert.equal(customer.peers.get(P), polite, "the polite end does not start over");
   });
 });

@@ -18,6 +18,9 @@
 // sorts first, the same answer on both pages — drops its own and answers, and the impolite end
 // ignores the other's. Signals of one peer are handled one after another, in order.
 
+// How long a call may wait without ICE starting before the impolite end makes it again.
+export const STUCK_MS = 8000;
+
 export function roleOf(id) {
   return String(id).split("-")[0];
 }
@@ -180,7 +183,27 @@ export class PeerMesh {
     this.peers.set(id, peer);
     if (this.stream) for (const track of this.stream.getTracks()) pc.addTrack(track, this.stream);
     this.onChange(peer, false);
+    if (!peer.polite) this.watch(peer);
     return peer;
+  }
+
+  // A call whose ICE never started (seen in Chromium: after glare the polite end answered but
+  // never gathered a candidate, and both ends waited for ever) is made again: the impolite end
+  // alone watches, so the two ends never start over at once; the hello with `reset` makes the
+  // other end connect anew, and the new pair negotiates from the start.
+  watch(peer) {
+    const timer = setTimeout(() => {
+      if (this.peers.get(peer.id) !== peer) return;
+      if (peer.state === "connected") return;
+      if (peer.pc.iceConnectionState === "new" || peer.state === "failed") {
+        this.remove(peer.id);
+        this.send(peer.id, { kind: "hello", reset: true });
+      } else {
+        this.watch(peer); // checking: give it time
+      }
+    }, STUCK_MS);
+    if (timer && typeof timer.unref === "function") timer.unref(); // Node's tests: never keep it alive
+    peer.timer = timer;
   }
 
   async handle(peer, payload) {
@@ -212,6 +235,7 @@ export class PeerMesh {
   remove(id) {
     const peer = this.peers.get(id);
     if (!peer) return;
+    if (peer.timer) clearTimeout(peer.timer);
     this.peers.delete(id);
     peer.pc.close();
     peer.state = "closed";
