@@ -4,6 +4,7 @@ from every page without leaving it, Japanese only, and never a way to inject mar
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -316,3 +317,19 @@ def test_people_set_how_their_own_name_is_read_on_the_settings_page(signed_in, s
     senior.save(update_fields=["furigana"])
     home = signed_in(senior).get("/").content.decode()
     assert "<rt>やまだ</rt>" in home
+
+
+@pytest.mark.parametrize("value", ["%ED%A0%80", "1 2 " * 1000, "１２３", "やまだ" * 40])
+def test_a_name_reading_nobody_expects_is_refused_at_the_field(signed_in, senior, value) -> None:
+    """A lone surrogate, 2,000 characters of digits and spaces, full-width digits, or a reading
+    longer than 100 characters: a 400 with the message at the field, nothing stored."""
+    client = signed_in(senior)
+    # Sent as the browser's form body (a lone surrogate arrives as its UTF-8 bytes, ED A0 80).
+    body = "action=name_reading&name_reading=" + (value if "%" in value else quote(value))
+    answer = client.post(
+        "/accounts/security/", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert answer.status_code == 400
+    assert 'aria-invalid="true"' in answer.content.decode()
+    senior.refresh_from_db()
+    assert senior.name_reading == ""
