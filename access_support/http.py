@@ -101,6 +101,16 @@ def require_str(data: dict[str, Any], key: str, *, max_length: int = 255) -> str
     return value.strip()
 
 
+def optional_str(data: dict[str, Any], key: str, *, max_length: int = 255) -> str:
+    """A string field the body may leave out (or send empty, or null): "" then."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > max_length:
+        raise ApiError("invalid_field", 400, f"'{key}' must be a string.", field=key)
+    return value.strip()
+
+
 def api_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Allow only `methods`; turn any DomainError (the edge's ApiError or a service's refusal)
     into its JSON answer: the one place a refusal becomes an HTTP status."""

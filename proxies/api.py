@@ -13,7 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from access_support.accounts.models import User
-from access_support.http import ApiError, api_user, api_view, json_body, require_str
+from access_support.http import (
+    ApiError,
+    api_user,
+    api_view,
+    json_body,
+    optional_str,
+    require_str,
+)
 from proxies import selectors, services
 from proxies.models import Grant
 from proxies.scopes import ordered_scopes
@@ -27,6 +34,7 @@ def grant_json(grant: Grant | None) -> dict[str, Any] | None:
         "member_number": grant.member.member_number,
         "proxy": {
             "name": grant.proxy_display_name,
+            "name_reading": grant.proxy_reading,
             "email": grant.proxy.email if grant.proxy is not None else grant.proxy_email,
         },
         "relationship": grant.relationship,
@@ -75,6 +83,7 @@ def grants(request: HttpRequest) -> HttpResponse:
         actor=user,
         member=member,
         proxy_name=require_str(data, "proxy_name", max_length=100),
+        proxy_name_reading=optional_str(data, "proxy_name_reading", max_length=100),
         proxy_email=require_str(data, "proxy_email", max_length=254),
         relationship=require_str(data, "relationship", max_length=40),
         scopes=data.get("scopes"),

@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from access_support.accounts.reading import wording
+from access_support.accounts.models import name_reading_validator
+from access_support.accounts.name_reading import clean_name_reading
+from access_support.accounts.reading import has_kanji, wording
 from proxies.models import PLAIN_KINDS, PROCEDURE_SCOPES, ProcedureKind
 from proxies.scopes import ACTIONS, RELATIONSHIPS, SCOPES, relationship_label, scope_label
 
@@ -85,6 +87,30 @@ class ProxyPersonForm(forms.Form):
             )
         },
     )
+    # The フリガナ a bank asks with a name: furigana over it until the person's own account
+    # gives a reading. Needed when the name holds a kanji.
+    proxy_name_reading = forms.CharField(
+        label=wording(
+            _("How the proxy's name is read, in kana"),
+            pgettext_lazy("plain", "How the proxy's name is read, in kana"),
+        ),
+        help_text=wording(
+            _("Hiragana or katakana, a space between the names. For example: やまだ たろう"),
+            pgettext_lazy(
+                "plain",
+                "Hiragana or katakana, a space between the names. For example: やまだ たろう",
+            ),
+        ),
+        required=False,
+        max_length=100,
+        validators=[name_reading_validator],
+        error_messages={
+            "max_length": wording(
+                _("Write the reading in 100 characters or fewer."),
+                pgettext_lazy("plain", "Write the reading in 100 characters or fewer."),
+            )
+        },
+    )
     proxy_email = forms.EmailField(
         label=wording(
             _("Proxy's e-mail address"), pgettext_lazy("plain", "Proxy's e-mail address")
@@ -105,6 +131,33 @@ class ProxyPersonForm(forms.Form):
             ),
         },
     )
+
+    def clean_proxy_name_reading(self) -> str:
+        return clean_name_reading(self.cleaned_data.get("proxy_name_reading") or "")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        name = data.get("proxy_name") or ""
+        if (
+            has_kanji(name)
+            and not data.get("proxy_name_reading")
+            and not self.has_error("proxy_name_reading")
+        ):
+            self.add_error(
+                "proxy_name_reading",
+                wording(
+                    _(
+                        "The name has kanji: write how it is read, in hiragana or katakana "
+                        "(for example やまだ たろう)."
+                    ),
+                    pgettext_lazy(
+                        "plain",
+                        "The name has kanji: write how it is read, in hiragana or katakana "
+                        "(for example やまだ たろう).",
+                    ),
+                ),
+            )
+        return data
 
 
 class RelationshipForm(forms.Form):
@@ -157,16 +210,24 @@ class RegisterForm(ProxyPersonForm, RelationshipForm, ScopesForm, EndDateMixin):
     """Every answer at once: the check-your-answers step validates the stored answers with it,
     and a post of the whole form to the register page still works."""
 
-    field_order = ["proxy_name", "proxy_email", "relationship", "scopes"]
+    field_order = ["proxy_name", "proxy_name_reading", "proxy_email", "relationship", "scopes"]
 
 
 class OperatorRegisterForm(MemberNumberForm, RegisterForm):
-    field_order = ["member_number", "proxy_name", "proxy_email", "relationship", "scopes"]
+    field_order = [
+        "member_number",
+        "proxy_name",
+        "proxy_name_reading",
+        "proxy_email",
+        "relationship",
+        "scopes",
+    ]
 
 
 # The plain-Japanese wording of the registration questions (shown when the user chose it).
 PLAIN_LABELS = {
     "proxy_name": pgettext_lazy("plain", "Proxy's name"),
+    "proxy_name_reading": pgettext_lazy("plain", "How the proxy's name is read, in kana"),
     "proxy_email": pgettext_lazy("plain", "Proxy's e-mail address"),
     "relationship": pgettext_lazy("plain", "Relationship to you"),
     "scopes": pgettext_lazy("plain", "What the proxy may do for you"),
@@ -174,6 +235,10 @@ PLAIN_LABELS = {
 }
 PLAIN_HELP = {
     "proxy_email": pgettext_lazy("plain", "We send the invitation to this address."),
+    "proxy_name_reading": pgettext_lazy(
+        "plain",
+        "Hiragana or katakana, a space between the names. For example: やまだ たろう",
+    ),
 }
 
 

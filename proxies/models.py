@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from access_support.accounts import reading
+from access_support.accounts.models import name_reading_validator
 from access_support.accounts.reading import wording
 from proxies.scopes import RELATIONSHIPS, relationship_label
 
@@ -55,6 +57,14 @@ class Grant(models.Model):
         related_name="grants_held",
     )
     proxy_name = models.CharField(_("proxy's name"), max_length=100)
+    # How the member said the name is read (kana), for furigana over it until the proxy's own
+    # account gives its reading (proxy_display_name).
+    proxy_name_reading = models.CharField(
+        _("reading of the proxy's name"),
+        max_length=100,
+        blank=True,
+        validators=[name_reading_validator],
+    )
     proxy_email = models.EmailField(_("proxy's e-mail address"))
     relationship = models.CharField(
         _("relationship"), max_length=20, choices=list(RELATIONSHIPS.items())
@@ -120,7 +130,20 @@ class Grant(models.Model):
 
     @property
     def proxy_display_name(self) -> str:
-        return self.proxy.name if self.proxy is not None else self.proxy_name
+        """The proxy's name as their account gives it, or as the member registered it while
+        the invitation is open; its reading is noted for furigana (reading.note_name)."""
+        name = self.proxy.name if self.proxy is not None else self.proxy_name
+        reading.note_name(name, self.proxy_reading)
+        return name
+
+    @property
+    def proxy_reading(self) -> str:
+        """How the proxy's name is read: their account's own reading, else the one the member
+        gave when registering them (while the account shows that same name)."""
+        proxy = self.proxy
+        if proxy is not None and (proxy.name_reading or proxy.name != self.proxy_name):
+            return proxy.name_reading
+        return self.proxy_name_reading
 
     @property
     def relationship_label(self) -> Any:

@@ -24,6 +24,7 @@ from django.utils.translation import pgettext_lazy
 from access_support import events, mail
 from access_support.accounts import reading
 from access_support.accounts.models import User
+from access_support.accounts.name_reading import clean_name_reading
 from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
 from access_support.domain import Decision, DomainError
@@ -223,24 +224,21 @@ def notice_text(kind: str, params: dict[str, Any], plain: bool | None = None) ->
 def _notify(recipient: User, kind: str, grant: Grant | None, **params: Any) -> None:
     """In-app notice now (the notification centre); the e-mail, in the recipient's language,
     once the change commits."""
-    people: list[Any] = []
+    named: list[tuple[str, str]] = []
     if grant is not None:
         params.setdefault("proxy", grant.proxy_display_name)
         params["grant_id"] = grant.pk
-        people = [grant.proxy] if grant.proxy_id is not None else []
-    people += params.pop("people", [])
-    params.update(_readings(*people))
+        # The proxy's reading: their own, or the member's for a proxy still invited.
+        named.append((grant.proxy_display_name, grant.proxy_reading))
+    named += [(person.name, person.name_reading) for person in params.pop("people", []) if person]
+    params.update(_readings(named))
     notifications.notify(recipient, kind, **params)
 
 
-def _readings(*people: Any) -> dict[str, Any]:
+def _readings(named: list[tuple[str, str]]) -> dict[str, Any]:
     """How each name in a notice is read (furigana over it in the notification centre), as the
-    notice's `readings` parameter; nothing when no one has a stored reading."""
-    readings = {
-        person.name: person.name_reading
-        for person in people
-        if person is not None and person.name_reading
-    }
+    notice's `readings` parameter; nothing when no name has a stored reading."""
+    readings = {name: name_reading for name, name_reading in named if name_reading}
     return {"readings": readings} if readings else {}
 
 
@@ -344,7 +342,7 @@ def _notify_proxy(grant: Grant, kind: str, *, actor: User | None, reason: str = 
         by_member=by_member,
         reason=why,
         grant_id=grant.pk,
-        **_readings(grant.member),
+        **_readings([(grant.member.name, grant.member.name_reading)]),
     )
     if not proxy.email:
         return
@@ -474,15 +472,23 @@ def grant_register(
     scopes: Any,
     ends_on: datetime.date | None = None,
     base_url: str = "",
+    proxy_name_reading: str = "",
 ) -> tuple[Grant, str]:
     """Register a proxy (→ invited) and e-mail the invitation. Returns the grant and the plain
-    token (shown nowhere else; only its hash is stored)."""
+    token (shown nowhere else; only its hash is stored). `proxy_name_reading` is how the member
+    says the name is read (kana), for furigana over it."""
     if not policies.can_register(actor, member) or not member.is_member:
         raise GrantError("forbidden", 403, "Only the member or an operator may register a proxy.")
     proxy_name = proxy_name.strip()
     proxy_email = proxy_email.strip().lower()
     if not proxy_name or len(proxy_name) > 100:
         raise GrantError("invalid_field", 400, "Give the proxy's name.")
+    try:
+        proxy_name_reading = clean_name_reading(proxy_name_reading)
+    except ValidationError as exc:
+        raise GrantError(
+            "invalid_field", 400, "Write the name's reading in kana.", field="proxy_name_reading"
+        ) from exc
     try:
         validate_email(proxy_email)
     except ValidationError as exc:
@@ -513,6 +519,7 @@ def grant_register(
     grant = Grant.objects.create(
         member=member,
         proxy_name=proxy_name,
+        proxy_name_reading=proxy_name_reading,
         proxy_email=proxy_email,
         relationship=relation,
         scopes=chosen,

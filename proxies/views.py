@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access_support.accounts import backends, reading
 from access_support.accounts import services as accounts
 from access_support.accounts.models import User
+from access_support.accounts.name_reading import user_set_name_reading
 from access_support.accounts.reading import wording
 from access_support.domain import Decision
 from access_support.http import request_user, require
@@ -134,6 +135,7 @@ def _submit_registration(
             actor=user,
             member=member,
             proxy_name=data["proxy_name"],
+            proxy_name_reading=data.get("proxy_name_reading", ""),
             proxy_email=data["proxy_email"],
             relationship=data["relationship"],
             scopes=data["scopes"],
@@ -253,6 +255,7 @@ def _register_check(request: HttpRequest, user: User, steps: list[str]) -> HttpR
     if request.method == "POST" and (done := _submit_registration(request, user, form)):
         return done
     data = form.cleaned_data
+    reading.note_name(data["proxy_name"], data.get("proxy_name_reading", ""))
     if reading.active(request).plain:
         forms.use_plain_wording(form)
     change = {
@@ -433,6 +436,12 @@ def _create_proxy_account(
         roles=["proxy"],
         display_name=grant.proxy_name,
     )
+    if grant.proxy_name_reading:
+        # The account takes the name the member registered, so with it the member's reading
+        # (the proxy can change it on the sign-in settings page).
+        new_user = user_set_name_reading(
+            user=new_user, name_reading=grant.proxy_name_reading, actor=new_user
+        )
     login(request, new_user, backend=backends.PATH)
     device = accounts.email_device_for(new_user)
     if device is not None:

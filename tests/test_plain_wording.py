@@ -133,7 +133,14 @@ def test_the_request_kinds_have_a_plain_wording():
 
 def test_the_check_your_answers_page_is_plain(signed_in, senior):
     client = signed_in(plain(senior))
-    client.post(STEP.format("person"), {"proxy_name": "山田 太郎", "proxy_email": "t@example.jp"})
+    client.post(
+        STEP.format("person"),
+        {
+            "proxy_name": "山田 太郎",
+            "proxy_name_reading": "やまだ たろう",
+            "proxy_email": "t@example.jp",
+        },
+    )
     client.post(STEP.format("relationship"), {"relationship": "兄弟姉妹"})
     client.post(STEP.format("scopes"), {"scopes": ["procedure.lost_card"]})
     client.post(STEP.format("end-date"), {})
@@ -157,7 +164,14 @@ def test_furigana_cover_the_menu_the_notices_and_the_footer(signed_in, senior):
     senior.furigana = True
     senior.save(update_fields=["furigana"])
     client = signed_in(senior)
-    client.post(STEP.format("person"), {"proxy_name": "山田 太郎", "proxy_email": "t@example.jp"})
+    client.post(
+        STEP.format("person"),
+        {
+            "proxy_name": "山田 太郎",
+            "proxy_name_reading": "やまだ たろう",
+            "proxy_email": "t@example.jp",
+        },
+    )
     client.logout()  # the idle sign-out: the next session is told the answers were kept
     html = signed_in(senior).get("/proxies/register/", follow=True).content.decode()
     menu = section(html, '<nav class="wrap site-nav"', "</nav>")
@@ -188,7 +202,14 @@ def test_the_timeout_warning_has_a_plain_wording_and_furigana(signed_in, senior)
 
 def test_the_check_your_answers_page_keeps_its_standard_labels(signed_in, senior):
     client = signed_in(senior)
-    client.post(STEP.format("person"), {"proxy_name": "山田 太郎", "proxy_email": "t@example.jp"})
+    client.post(
+        STEP.format("person"),
+        {
+            "proxy_name": "山田 太郎",
+            "proxy_name_reading": "やまだ たろう",
+            "proxy_email": "t@example.jp",
+        },
+    )
     client.post(STEP.format("relationship"), {"relationship": "兄弟姉妹"})
     client.post(STEP.format("scopes"), {"scopes": ["procedure.lost_card"]})
     client.post(STEP.format("end-date"), {})

@@ -250,7 +250,14 @@ STEP = "/proxies/register/{}/"
 
 
 def answer_the_registration(client: Client) -> None:
-    client.post(STEP.format("person"), {"proxy_name": "佐藤 二郎", "proxy_email": "j@example.jp"})
+    client.post(
+        STEP.format("person"),
+        {
+            "proxy_name": "佐藤 二郎",
+            "proxy_name_reading": "さとう じろう",
+            "proxy_email": "j@example.jp",
+        },
+    )
     client.post(STEP.format("relationship"), {"relationship": "子"})
     client.post(STEP.format("scopes"), {"scopes": ["inquiry.points"]})
     client.post(STEP.format("end-date"), {})

@@ -12,12 +12,18 @@ from access_support.audit import services as audit
 from access_support.audit.actions import AuditAction
 
 
+def clean_name_reading(value: str) -> str:
+    """A reading as stored: runs of spaces made one, kana only (ValidationError otherwise)."""
+    cleaned = " ".join(value.split())
+    name_reading_validator(cleaned)
+    return cleaned
+
+
 @transaction.atomic
 def user_set_name_reading(*, user: User, name_reading: str, actor: Any) -> User:
     """Store how the user's name is read: kana only (ValidationError otherwise), "" for none.
     Audited as a change of the user's reading settings."""
-    value = " ".join(name_reading.split())
-    name_reading_validator(value)
+    value = clean_name_reading(name_reading)
     if user.name_reading == value:
         return user
     before = {"name_reading": user.name_reading}

@@ -403,6 +403,9 @@ READINGS: dict[str, str] = {
     # How your name is read (the sign-in settings page).
     "読み方": "よみかた",
     "名字": "みょうじ",
+    "以内": "いない",
+    "漢字": "かんじ",
+    "未入力": "みにゅうりょく",
     "姓と名": "せいとめい",
     "空白": "くうはく",
     "上に": "うえに",
@@ -573,6 +576,11 @@ def _annotate_text(text: str, names: dict[str, str] | None = None) -> str:
 # A name has no reading in the dictionary: its owner's stored reading (User.name_reading, the
 # フリガナ a bank keeps) is noted whenever the name is shown during a request (User.name), and
 # {% furigana %} puts it over that name wherever it stands on the page.
+
+
+def has_kanji(text: str) -> bool:
+    """Whether `text` holds a kanji (a name that needs a reading for furigana)."""
+    return bool(_KANJI_RUN.search(text))
 
 
 def note_name(name: str, name_reading: str) -> None:

@@ -111,6 +111,8 @@ def booking_changed(session: Session, actor: Any, event: str) -> None:
         if grant is not None:
             kind = "booking.by_proxy"
             params.update(proxy=grant.proxy_display_name, grant_id=grant.pk, by_proxy=True)
+            if grant.proxy_reading:
+                params["readings"] = {grant.proxy_display_name: grant.proxy_reading}
     notifications.notify(customer, kind, email=False, **params)
 
 

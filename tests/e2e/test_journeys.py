@@ -243,6 +243,7 @@ def test_member_registers_a_proxy(browsers: Browsers) -> None:
     # One question per page, then "check your answers".
     address = "jiro.sato.journey@example.jp"
     type_into(driver, "proxy_name", "佐藤 次郎")
+    type_into(driver, "proxy_name_reading", "さとう じろう")
     type_into(driver, "proxy_email", address)
     tab_to(driver, button("次へ進む"), "Continue (question 1)")
     activate(driver)

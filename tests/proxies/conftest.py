@@ -23,7 +23,12 @@ def answer_first_three(client: Any) -> None:
     """A member's answers to the registration's first three questions (who, relationship,
     what they may do); the end date is left to ask."""
     client.post(
-        STEP.format("person"), {"proxy_name": "山田 太郎", "proxy_email": "taro@example.jp"}
+        STEP.format("person"),
+        {
+            "proxy_name": "山田 太郎",
+            "proxy_name_reading": "やまだ たろう",
+            "proxy_email": "taro@example.jp",
+        },
     )
     client.post(STEP.format("relationship"), {"relationship": "子"})
     client.post(STEP.format("scopes"), {"scopes": ["inquiry.points", "session.book"]})

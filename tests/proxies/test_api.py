@@ -27,13 +27,18 @@ GRANT_BODY = {
 
 
 def test_a_member_registers_a_proxy_and_gets_the_grant(signed_in, senior):
-    response = post(signed_in(senior), "/api/v1/grants", {**GRANT_BODY, "ends_on": "2099-03-31"})
+    body = {**GRANT_BODY, "ends_on": "2099-03-31", "proxy_name_reading": "やまだ  たろう"}
+    response = post(signed_in(senior), "/api/v1/grants", body)
     assert response.status_code == 201
     body = response.json()
     assert body == {
         "id": body["id"],
         "member_number": "1234567890",
-        "proxy": {"name": "山田 太郎", "email": "helper@example.jp"},
+        "proxy": {
+            "name": "山田 太郎",
+            "name_reading": "やまだ たろう",
+            "email": "helper@example.jp",
+        },
         "relationship": "子",
         "scopes": ["inquiry.statement", "session.book"],
         "state": "invited",

@@ -122,6 +122,7 @@ def test_desk_and_registration_answers_are_accessible(browsers: Browsers) -> Non
     # not signed in.
     member.get(server.path("/proxies/register/"))
     member.find_element(By.NAME, "proxy_name").send_keys("山田 次郎")
+    member.find_element(By.NAME, "proxy_name_reading").send_keys("やまだ じろう")
     member.find_element(By.NAME, "proxy_email").send_keys("jiro@example.jp")
     _submit(member)
     member.find_element(By.CSS_SELECTOR, "input[name=relationship][value='孫']").click()

@@ -93,8 +93,19 @@ def test_a_draft_older_than_a_day_is_ignored_and_registration_starts_afresh(sign
     html = opened.content.decode()
     assert "質問 1 / 4" in html and "山田 太郎" not in html and KEPT not in html
     # Answering question 1 again keeps nothing of the old answers.
-    again.post(STEP.format("person"), {"proxy_name": "山田 次郎", "proxy_email": "j@example.jp"})
-    assert set(RegistrationDraft.objects.get(user=senior).data) == {"proxy_name", "proxy_email"}
+    again.post(
+        STEP.format("person"),
+        {
+            "proxy_name": "山田 次郎",
+            "proxy_name_reading": "やまだ じろう",
+            "proxy_email": "j@example.jp",
+        },
+    )
+    assert set(RegistrationDraft.objects.get(user=senior).data) == {
+        "proxy_name",
+        "proxy_name_reading",
+        "proxy_email",
+    }
 
 
 def test_a_draft_younger_than_a_day_is_still_resumed(signed_in, senior):
@@ -140,7 +151,11 @@ def test_a_card_number_typed_into_an_answer_is_stored_masked(signed_in, senior):
     client = signed_in(senior)
     response = client.post(
         STEP.format("person"),
-        {"proxy_name": "山田 4111 1111 1111 1111", "proxy_email": "taro@example.jp"},
+        {
+            "proxy_name": "山田 4111 1111 1111 1111",
+            "proxy_name_reading": "やまだ",
+            "proxy_email": "taro@example.jp",
+        },
         follow=True,
     )
     stored = RegistrationDraft.objects.get(user=senior).data["proxy_name"]

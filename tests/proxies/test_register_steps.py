@@ -27,7 +27,12 @@ def test_the_first_page_asks_only_who_will_help(signed_in, senior):
 def test_each_answer_leads_to_the_next_question_then_the_check_page(signed_in, senior):
     client = signed_in(senior)
     response = client.post(
-        STEP.format("person"), {"proxy_name": "山田 太郎", "proxy_email": "taro@example.jp"}
+        STEP.format("person"),
+        {
+            "proxy_name": "山田 太郎",
+            "proxy_name_reading": "やまだ たろう",
+            "proxy_email": "taro@example.jp",
+        },
     )
     assert response["Location"] == STEP.format("relationship")
     page = client.get(STEP.format("relationship")).content.decode()
@@ -74,7 +79,14 @@ def test_check_your_answers_shows_them_with_change_links_and_sends_the_invitatio
 
 def test_the_check_page_sends_back_to_a_question_not_answered(signed_in, senior):
     client = signed_in(senior)
-    client.post(STEP.format("person"), {"proxy_name": "山田 太郎", "proxy_email": "t@example.jp"})
+    client.post(
+        STEP.format("person"),
+        {
+            "proxy_name": "山田 太郎",
+            "proxy_name_reading": "やまだ たろう",
+            "proxy_email": "t@example.jp",
+        },
+    )
     assert client.get(STEP.format("check"))["Location"] == STEP.format("relationship")
     assert client.post(STEP.format("check"))["Location"] == STEP.format("relationship")
     assert not senior.grants_given.exists()

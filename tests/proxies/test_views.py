@@ -91,6 +91,7 @@ def test_registering_from_the_page_with_a_date_in_three_fields(signed_in, senior
         "/proxies/register/",
         {
             "proxy_name": "山田 太郎",
+            "proxy_name_reading": "やまだ たろう",
             "proxy_email": "helper@example.jp",
             "relationship": "子",
             "scopes": ["inquiry.points"],
@@ -110,6 +111,7 @@ def test_an_operator_registers_a_proxy_for_a_member(signed_in, operator, senior)
         {
             "member_number": "1234 567 890",
             "proxy_name": "山田 太郎",
+            "proxy_name_reading": "やまだ たろう",
             "proxy_email": "helper@example.jp",
             "relationship": "配偶者",
             "scopes": ["inquiry.points"],
