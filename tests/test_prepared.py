@@ -54,6 +54,14 @@ def test_a_missing_row_is_none(make_user: Any) -> None:
     assert by_primary_key(Session).get("no-such-session") is None
 
 
+@pytest.mark.parametrize("key", [2**63, -(2**63) - 1, 2**70, str(2**64)])
+def test_a_key_out_of_the_columns_range_is_none_like_the_orm(key: Any) -> None:
+    """A key past the integer column's range finds no row, as the stock lookup answers (the
+    compiled read gave the driver the number, and sqlite3 raised OverflowError)."""
+    assert User.objects.filter(pk=key).first() is None
+    assert by_primary_key(User).get(key) is None
+
+
 def test_a_device_and_a_session_are_read_like_the_orm(make_user: Any, client: Any) -> None:
     user = make_user("member")
     device = email_device_for(user)

@@ -152,10 +152,17 @@ class ByPrimaryKey(Generic[M]):
     def get(self, pk: Any, using: str | None = None) -> M | None:
         alias = using or router.db_for_read(self.model)
         field = self.model._meta.pk
+        connection = connections[alias]
         try:
-            value = field.get_db_prep_value(pk, connections[alias], prepared=False)
+            value = field.get_db_prep_value(pk, connection, prepared=False)
         except (TypeError, ValueError):
             return None
+        if isinstance(value, int):
+            # Out of the column's range: no row, as the stock lookup answers (the driver would
+            # raise, e.g. sqlite3's OverflowError for a key past 2**63 - 1).
+            low, high = connection.ops.integer_field_range(field.get_internal_type())
+            if (low is not None and value < low) or (high is not None and value > high):
+                return None
         return self.query.first(value, using=alias)
 
 
