@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from access_support.accounts.models import User, name_reading_validator
-from access_support.audit import services as audit
+from access_support.accounts.services import user_change_fields
 from access_support.audit.actions import AuditAction
 
 
@@ -23,18 +23,9 @@ def clean_name_reading(value: str) -> str:
 def user_set_name_reading(*, user: User, name_reading: str, actor: Any) -> User:
     """Store how the user's name is read: kana only (ValidationError otherwise), "" for none.
     Audited as a change of the user's reading settings."""
-    value = clean_name_reading(name_reading)
-    if user.name_reading == value:
-        return user
-    before = {"name_reading": user.name_reading}
-    user.name_reading = value
-    user.save(update_fields=["name_reading"])
-    audit.record(
+    return user_change_fields(
+        user=user,
         action=AuditAction.USER_READING_CHANGED,
         actor=actor,
-        subject_user=user,
-        obj=user,
-        before=before,
-        after={"name_reading": value},
+        name_reading=clean_name_reading(name_reading),
     )
-    return user

@@ -474,22 +474,13 @@ def password_setup_complete(*, user: User, new_password: str) -> User:
 @transaction.atomic
 def user_set_reading(*, user: User, plain_japanese: bool, furigana: bool, actor: Any) -> User:
     """The reading aids on Japanese pages (plain wording, furigana), remembered on the user."""
-    before = {"plain_japanese": user.plain_japanese, "furigana": user.furigana}
-    after = {"plain_japanese": plain_japanese, "furigana": furigana}
-    if before == after:
-        return user
-    user.plain_japanese = plain_japanese
-    user.furigana = furigana
-    user.save(update_fields=["plain_japanese", "furigana"])
-    audit.record(
+    return user_change_fields(
+        user=user,
         action=AuditAction.USER_READING_CHANGED,
         actor=actor,
-        subject_user=user,
-        obj=user,
-        before=before,
-        after=after,
+        plain_japanese=plain_japanese,
+        furigana=furigana,
     )
-    return user
 
 
 @transaction.atomic
@@ -497,18 +488,23 @@ def user_set_language(*, user: User, language: str, actor: Any) -> User:
     """The language we write to the user in (every e-mail), remembered on the user."""
     if language not in dict(LANGUAGE_CHOICES):
         raise ValueError(f"language must be one of {', '.join(dict(LANGUAGE_CHOICES))}")
-    before = user.language
-    if before == language:
+    return user_change_fields(
+        user=user, action=AuditAction.USER_LANGUAGE_CHANGED, actor=actor, language=language
+    )
+
+
+def user_change_fields(*, user: User, action: str, actor: Any, **values: Any) -> User:
+    """Store a person's own settings (`values`, field → value) and audit the change as `action`
+    with the fields before and after; nothing written or audited when nothing changes. Run it in
+    the caller's transaction."""
+    before = {name: getattr(user, name) for name in values}
+    if before == values:
         return user
-    user.language = language
-    user.save(update_fields=["language"])
+    for name, value in values.items():
+        setattr(user, name, value)
+    user.save(update_fields=list(values))
     audit.record(
-        action=AuditAction.USER_LANGUAGE_CHANGED,
-        actor=actor,
-        subject_user=user,
-        obj=user,
-        before={"language": before},
-        after={"language": language},
+        action=action, actor=actor, subject_user=user, obj=user, before=before, after=values
     )
     return user
 
