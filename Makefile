@@ -20,8 +20,15 @@ install: $(STAMP)
 messages: install
 	$(BIN)/python -m access_support.i18n compile
 
-static: install
+# collectstatic again only when a source file changed (or the packages did): a CI pass that runs
+# beside another (.ci/run) must not rewrite var/static/ under the other's servers.
+STATIC_SOURCES := $(shell find static access_support proxies signlanguage supervision \
+	-path '*/static/*' -type f 2>/dev/null)
+var/static/.collected: $(STAMP) $(STATIC_SOURCES)
 	$(BIN)/python manage.py collectstatic --noinput -v0
+	touch $@
+
+static: var/static/.collected
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput -v0

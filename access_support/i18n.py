@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 from pathlib import Path
 
@@ -16,11 +18,21 @@ def catalogues() -> list[Path]:
 
 
 def compile_all() -> int:
+    """Write each .mo whose bytes change, through a temporary file renamed over it: a process
+    reading the catalogues meanwhile (a server another CI pass started, .ci/run) sees the old
+    file or the new one, never a half-written one."""
     for po_path in catalogues():
         with po_path.open("rb") as handle:
             catalog = read_po(handle)
-        with po_path.with_suffix(".mo").open("wb") as handle:
-            write_mo(handle, catalog)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        data = buffer.getvalue()
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.read_bytes() == data:
+            continue
+        partial = mo_path.with_name(f".{mo_path.name}.{os.getpid()}.tmp")
+        partial.write_bytes(data)
+        os.replace(partial, mo_path)
     return 0
 
 

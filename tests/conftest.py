@@ -95,10 +95,28 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
         items[:] = keep
 
 
+def redis_url_for_tests() -> str:
+    """The Redis the tests use: REDIS_URL's (the PostgreSQL + Redis pass), else TEST_REDIS_URL
+    (a Redis server of its own for a pass that runs beside another, .ci/run: some tests count
+    the server's connections), else 127.0.0.1:6379 db 0."""
+    return (
+        os.environ.get("REDIS_URL")
+        or os.environ.get("TEST_REDIS_URL")
+        or "redis://127.0.0.1:6379/0"
+    )
+
+
+def redis_server_open(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return port_open(parts.hostname or "127.0.0.1", parts.port or 6379)
+
+
 @pytest.fixture
 def redis_url() -> str:
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    require_service("Redis", port_open("127.0.0.1", 6379), "start redis-server on 6379")
+    url = redis_url_for_tests()
+    require_service("Redis", redis_server_open(url), f"start redis-server for {url}")
     return url
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from tests.browser import ROOT, free_port, last_json, prepare, stop, wait_until_up
-from tests.conftest import port_open, require_service
+from tests.conftest import port_open, redis_server_open, redis_url_for_tests, require_service
 from tests.signlanguage.test_live_cluster import SETUP, connect, questions_cross
 from tools import nginx_front
 
@@ -55,7 +55,8 @@ def _process(args: list[str], env: dict[str, str], log_path: Path, url: str) -> 
 def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     require_service("nginx", nginx_front.nginx_binary() is not None, "apt-get install nginx")
     require_service("PostgreSQL", port_open("127.0.0.1", 5432), "start PostgreSQL on 5432")
-    require_service("Redis", port_open("127.0.0.1", 6379), "start redis-server on 6379")
+    redis = redis_url_for_tests().rsplit("/", 1)[0] + "/7"
+    require_service("Redis", redis_server_open(redis), f"start redis-server for {redis}")
     tmp = tmp_path_factory.mktemp("front")
     database = f"as_front_{os.getpid()}"
     _psql(f"DROP DATABASE IF EXISTS {database}")
@@ -64,7 +65,7 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "access_support.settings",
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
-        "REDIS_URL": "redis://127.0.0.1:6379/7",
+        "REDIS_URL": redis,
         "DEBUG": "false",
         "PYTHONUNBUFFERED": "1",
     }

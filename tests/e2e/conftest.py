@@ -40,7 +40,7 @@ ROLE_USERS = {
 ROLES = list(ROLE_USERS)
 CRAWL_CAP = int(os.environ.get("E2E_CRAWL_CAP", "40"))
 SCREENSHOT_DIR = Path(os.environ.get("E2E_SCREENSHOT_DIR", ROOT / "var" / "screenshots"))
-REPORT_PATH = ROOT / "var" / "e2e-report.json"
+REPORT_PATH = Path(os.environ.get("E2E_REPORT_PATH", ROOT / "var" / "e2e-report.json"))
 
 # Links the crawl never follows: state-changing or non-page URLs, and downloads.
 SKIP_PREFIXES = (
