@@ -12,6 +12,10 @@ session has ended, for any reason:
 - the session deleted otherwise (cleared, key rotated by a new sign-in): found by the next
   frame (the store is re-read at most every WS_SESSION_CHECK_SECONDS, 1 s, so a frame costs no
   query while the expiry is ahead) or by the timer (at most every WS_SESSION_TIMER_SECONDS).
+  A frame whose handler writes through the chat writer (a chat message) has the store read
+  there instead, in the writer's batch before anything of it is stored
+  (`ProtectedJsonConsumer.session_checked_by_handler`): the same check, without a thread hop
+  and a round trip of its own per message.
 
 The session store (database sessions, access_support/sessions.py) decides: a session has ended
 when its row is gone, its `expire_date` has passed, or it no longer names this user with a
@@ -23,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -59,7 +63,20 @@ def session_deadline(session_key: str | None, user_id: Any) -> float | None:
     expired, or not (any more) this user's session with a verified second factor."""
     if not session_key:
         return None
-    row = by_primary_key(Session).get(session_key)
+    return _deadline_of(by_primary_key(Session).get(session_key), user_id)
+
+
+def session_deadlines(
+    wanted: Collection[tuple[str, Any]],
+) -> dict[tuple[str, Any], float | None]:
+    """`session_deadline` of several (session key, user id) pairs, in one query: the chat
+    writer reads the sessions of a batch's sockets this way (signlanguage/live/chat_writer.py)."""
+    keys = {key for key, _ in wanted if key}
+    rows = {row.session_key: row for row in Session.objects.filter(session_key__in=keys)}
+    return {(key, user_id): _deadline_of(rows.get(key), user_id) for key, user_id in wanted}
+
+
+def _deadline_of(row: Session | None, user_id: Any) -> float | None:
     if row is None:
         return None
     deadline = row.expire_date.timestamp()
@@ -99,17 +116,26 @@ class SessionWatch:
 
     async def recheck(self) -> bool:
         """Re-read the store: True (and the new expiry kept) while the session lasts."""
-        deadline = await _read_deadline(self.session_key, self.user_id)
+        return self.settle(await _read_deadline(self.session_key, self.user_id))
+
+    def settle(self, deadline: float | None) -> bool:
+        """The store has just been read (`session_deadline`, here or by the chat writer in its
+        batch): True, and the new expiry kept, while the session lasts."""
         self.checked_at = time.monotonic()
         if deadline is None:
             return False
         self.deadline = deadline
         return True
 
+    def due(self) -> bool:
+        """True when the next frame must wait for the store: the expiry last read has passed,
+        or that read is older than WS_SESSION_CHECK_SECONDS."""
+        return not (_now() < self.deadline and time.monotonic() - self.checked_at < check_seconds())
+
     async def frame_allowed(self) -> bool:
         """For each received frame: no query while the expiry last read is ahead and that read
         is recent; otherwise the store decides."""
-        if _now() < self.deadline and time.monotonic() - self.checked_at < check_seconds():
+        if not self.due():
             return True
         return await self.recheck()
 

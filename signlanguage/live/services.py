@@ -60,7 +60,10 @@ def _insert_message_sql() -> str:
     placeholders: nothing user-given.
 
     PostgreSQL: the counter upsert runs in a data-modifying CTE; its row lock serialises senders
-    of the same session until commit, so numbers are gapless. SQLite: writers are already
+    of the same session until commit, so numbers are gapless. A repeated client id is found
+    before the counter moves (NOT EXISTS): the statement stores nothing and raises nothing, so
+    a batch needs no savepoint around it. Only two senders of one client id at the same moment
+    can still meet the unique constraint (IntegrityError). SQLite: writers are already
     serialised by the IMMEDIATE transaction, so the next number is the session's highest + 1
     (read through the (session, seq) unique index)."""
     chat = ChatMessage._meta.db_table
@@ -73,6 +76,7 @@ def _insert_message_sql() -> str:
         return (
             f"WITH s AS (INSERT INTO {counter} (session_id, last_seq) "  # noqa: S608
             f"SELECT id, 1 FROM {session} WHERE id = %s AND state NOT IN ({closed}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {chat} WHERE session_id = %s AND client_id = %s) "
             f"ON CONFLICT (session_id) DO UPDATE SET last_seq = {counter}.last_seq + 1 "
             "RETURNING session_id, last_seq) "
             f"INSERT INTO {chat} ({columns}) SELECT s.session_id, s.last_seq, {values} FROM s "
@@ -91,7 +95,7 @@ def _insert_message(session_id: int, fields: list[Any]) -> int | None:
     sql = _insert_message_sql()
     closed = sorted(live_policies.CLOSED_STATES)
     if connection.vendor == "postgresql":
-        params = [session_id, *closed, *fields]
+        params = [session_id, *closed, session_id, fields[0], *fields]
     else:
         params = [*fields, session_id, *closed]
     with connection.cursor() as cursor:
@@ -108,6 +112,7 @@ def message_post(
     client_id: uuid.UUID,
     text: str,
     masked: bool | None = None,
+    savepoint: bool = True,
 ) -> PostResult:
     """Store one chat message (card numbers masked) and return its frame — one write, sequence
     allocation included. A repeated `client_id` returns the original message: the unique
@@ -115,7 +120,13 @@ def message_post(
 
     `masked` given: `text` was already masked by the caller, and `masked` says whether anything
     was hidden. The chat writer masks each message before it joins a batch, so the batch's
-    transaction never waits on masking; a caller without it gets the text masked here."""
+    transaction never waits on masking; a caller without it gets the text masked here.
+
+    `savepoint=False` (the chat writer's PostgreSQL batches): inside a transaction, the
+    statement runs without a savepoint of its own, and any failure is raised for the caller to
+    roll the whole transaction back (a failed statement aborts a PostgreSQL transaction). It
+    saves two round trips per message (SAVEPOINT, RELEASE); a closed session and a repeated
+    client id raise nothing (see _insert_message_sql)."""
     if masked is None:
         stored_text, masked = mask_card_numbers(text)
     else:
@@ -138,13 +149,16 @@ def message_post(
         _prep("sent_at", message.sent_at),
     ]
     try:
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            # A single statement is its own transaction: one round trip, committed on return.
+        if connection.vendor == "postgresql" and (not savepoint or not connection.in_atomic_block):
+            # Outside a transaction a single statement is its own: one round trip, committed on
+            # return. Inside one without a savepoint, the caller rolls back on any failure.
             seq = _insert_message(session_id, fields)
         else:
             with transaction.atomic():
                 seq = _insert_message(session_id, fields)
     except IntegrityError:
+        if not savepoint and connection.in_atomic_block:
+            raise  # the transaction is aborted: the caller rolls it back and tries again
         seq, conflict = None, True  # the client_id is taken, nothing written: find the original
     else:
         conflict = False

@@ -150,3 +150,107 @@ def test_a_database_error_in_a_batch_costs_only_its_own_message(
     assert isinstance(results[1], OperationalError)
     stored = ChatMessage.objects.filter(session=session).order_by("seq")
     assert [m.text for m in stored] == ["前", "後"]
+
+
+@pytest.mark.django_db
+def test_a_repeat_met_at_the_same_moment_gets_the_original_and_spares_the_batch(
+    senior, operator, make_session, monkeypatch
+):
+    """Two sockets sending one client id at the same moment: the statement's own check cannot
+    see the other's uncommitted row, so the unique constraint answers (IntegrityError). On
+    PostgreSQL the batch runs without savepoints: the batch is rolled back and each message is
+    stored alone, so the repeat still gets the original's seq and the others are stored,
+    gapless."""
+    from django.db import IntegrityError
+
+    from signlanguage.live import services as live_services
+
+    session = make_session(senior, operator)
+    repeated = uuid.uuid4()
+    [original] = chat_writer.store_batch([item(session, senior, "一通目", repeated)])
+    real_insert = live_services._insert_message
+    raced: list[bool] = []
+
+    def racing_insert(session_id: int, fields: list[Any]) -> Any:
+        if uuid.UUID(str(fields[0])) == repeated and not raced:
+            raced.append(True)  # as if the other sender committed just before the constraint
+            raise IntegrityError("duplicate key value violates chat_message_client_id_unique")
+        return real_insert(session_id, fields)
+
+    monkeypatch.setattr(live_services, "_insert_message", racing_insert)
+    results = chat_writer.store_batch(
+        [
+            item(session, senior, "二通目"),
+            item(session, senior, "一通目(再送)", repeated),
+            item(session, senior, "三通目"),
+        ]
+    )
+    assert raced
+    assert [(r.seq, r.created) for r in results] == [(2, True), (1, False), (3, True)]
+    assert original.seq == 1
+    stored = ChatMessage.objects.filter(session=session).order_by("seq")
+    assert [(m.seq, m.text) for m in stored] == [(1, "一通目"), (2, "二通目"), (3, "三通目")]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # the batch's own transaction, not a test's savepoint
+def test_a_postgresql_batch_stores_each_message_without_a_savepoint(
+    senior, member_b, operator, make_session
+):
+    """One statement per message and one commit per batch: no SAVEPOINT / RELEASE round trips
+    (a repeat and a closed session raise nothing: services._insert_message_sql)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    one, two = make_session(senior, operator), make_session(member_b, operator)
+    closed = make_session(senior, operator, state="closed")
+    repeated = uuid.uuid4()
+    with CaptureQueriesContext(connection) as captured:
+        results = chat_writer.store_batch(
+            [
+                item(one, senior, "一", repeated),
+                item(two, member_b, "二"),
+                item(one, senior, "一(再送)", repeated),
+                item(closed, senior, "終わった後"),
+            ]
+        )
+    assert [(r.seq, r.created, r.closed) for r in results] == [
+        (1, True, False),
+        (1, True, False),
+        (1, False, False),
+        (None, False, True),
+    ]
+    sql = [q["sql"].upper() for q in captured.captured_queries]
+    assert not [s for s in sql if "SAVEPOINT" in s], sql
+
+
+@pytest.mark.django_db
+def test_a_batch_reads_its_senders_sessions_in_one_query_and_stores_only_theirs_that_last(
+    senior, member_b, operator, make_session, signed_in
+):
+    """The sessions of the batch's sockets that are due to be read (SessionCheck) are read in
+    one query before anything is stored; a message whose session has ended is not stored."""
+    from django.contrib.sessions.models import Session as HttpSession
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    one, two = make_session(senior, operator), make_session(member_b, operator)
+    alive = signed_in(senior).cookies["sessionid"].value
+    ended = signed_in(member_b).cookies["sessionid"].value
+    HttpSession.objects.filter(session_key=ended).delete()
+    checks = [
+        chat_writer.SessionCheck(alive, senior.pk),
+        chat_writer.SessionCheck(ended, member_b.pk),
+        None,  # this socket read its session less than a second ago
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        results = chat_writer.write_batch(
+            [item(one, senior, "一"), item(two, member_b, "二"), item(one, senior, "三")], checks
+        )
+    assert [getattr(r, "seq", None) for r in results] == [1, None, 2]
+    assert isinstance(results[1], chat_writer.SessionEnded)
+    assert checks[0] is not None and checks[0].deadline is not None
+    assert checks[1] is not None and checks[1].deadline is None
+    reads = [q["sql"] for q in captured.captured_queries if "django_session" in q["sql"]]
+    assert len(reads) == 1, reads
+    assert not ChatMessage.objects.filter(session=two).exists()

@@ -228,6 +228,72 @@ async def test_storing_and_broadcasting_a_message_is_one_write_and_nothing_else(
     await disconnect(customer, staff)
 
 
+# --- the sender's HTTP session, read in the chat writer's batch ------------------------------
+
+
+async def _customer_and_operator(signed_in: Any, senior: Any, operator: Any, session: Any) -> Any:
+    """Both sockets joined, and the customer's HTTP session key."""
+    cookie = await cookie_of(signed_in, senior)
+    customer = await joined(session.pk, cookie)
+    staff = await joined(session.pk, await cookie_of(signed_in, operator))
+    return customer, staff, cookie.decode().split("=", 1)[1]
+
+
+@db
+def _end_http_session(key: str) -> None:
+    from django.contrib.sessions.models import Session as HttpSession
+
+    HttpSession.objects.filter(session_key=key).delete()
+
+
+async def _close_code_with_nothing_before(communicator: Any) -> int:
+    message = await communicator.receive_output(timeout=5)
+    assert message["type"] == "websocket.close", message  # no ack, no error frame first
+    return int(message["code"])
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [chat("セッションが消えた後"), {"type": "chat.message", "client_id": "x", "text": "不正"}],
+    ids=["message", "refused-message"],
+)
+async def test_a_chat_message_after_the_http_session_ended_is_not_stored_and_closes_4401(
+    senior, operator, signed_in, chat_session, settings, frame
+):
+    """The socket's session is read again before the message is handled (here every frame:
+    WS_SESSION_CHECK_SECONDS = 0), in the writer's batch for a message it would store, by
+    the consumer for one it refuses: either way no answer, nothing stored, 4401."""
+    settings.WS_SESSION_CHECK_SECONDS = 0
+    customer, staff, key = await _customer_and_operator(signed_in, senior, operator, chat_session)
+    await _end_http_session(key)
+    await customer.send_json_to(frame)
+    assert await _close_code_with_nothing_before(customer) == 4401
+    assert await stored(chat_session.pk) == []
+    await disconnect(customer, staff)
+
+
+async def test_a_due_session_read_rides_in_the_writers_batch_not_a_hop_of_its_own(
+    senior, operator, signed_in, chat_session, settings, monkeypatch
+):
+    """With the session due to be read for every frame, chat messages are still stored and
+    acknowledged, and the socket's own read (SessionWatch.recheck, a thread hop and a query per
+    frame) is not used: the writer read the session in its batch."""
+    from access_support.session_watch import SessionWatch
+
+    settings.WS_SESSION_CHECK_SECONDS = 0
+    customer, staff, _ = await _customer_and_operator(signed_in, senior, operator, chat_session)
+
+    async def no_read_of_its_own(self: Any) -> bool:
+        raise AssertionError("the session was read on its own, not in the writer's batch")
+
+    monkeypatch.setattr(SessionWatch, "recheck", no_read_of_its_own)
+    for n in range(2):
+        await customer.send_json_to(chat(f"質問 {n}"))
+        assert (await next_of(customer, "chat.ack"))["seq"] == n + 1
+        assert (await next_of(staff, "chat.message"))["text"] == f"質問 {n}"
+    await disconnect(customer, staff)
+
+
 # --- messages -------------------------------------------------------------------------------
 
 
