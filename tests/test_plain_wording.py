@@ -156,6 +156,20 @@ def test_the_check_your_answers_page_is_plain(signed_in, senior):
 # --- furigana beyond the page's content: menu, notices, footer ------------------------------
 
 
+def test_the_relationship_choices_have_furigana_over_every_kanji(signed_in, senior):
+    """With plain Japanese and furigana on, the relationship labels (夫 または 妻, 兄・弟・姉・妹,
+    親（父 または 母）) carry ruby over each kanji: none stands outside <ruby>."""
+    import re
+
+    client = signed_in(plain(senior, furigana=True))
+    html = client.get(STEP.format("relationship")).content.decode()
+    labels = re.findall(r'<label for="id_relationship_\d+">.*?</label>', html, re.S)
+    assert len(labels) >= 7
+    bare = [re.sub(r"<ruby>.*?</ruby>|<[^>]+>", "", label, flags=re.S) for label in labels]
+    assert not [text for text in bare if re.search(r"[\u4e00-\u9fff]", text)]
+    assert "<rt>おっと</rt>" in html and "<rt>いもうと</rt>" in html and "<rt>はは</rt>" in html
+
+
 def section(html: str, start: str, end: str) -> str:
     return html.split(start, 1)[1].split(end, 1)[0]
 

@@ -404,6 +404,10 @@ READINGS: dict[str, str] = {
     "読み方": "よみかた",
     "名字": "みょうじ",
     "以内": "いない",
+    # The relationships in plain wording (whole phrases: the single kanji alone read otherwise).
+    "夫 または 妻": "おっと または つま",
+    "兄・弟・姉・妹": "あに・おとうと・あね・いもうと",
+    "親（父 または 母）": "おや（ちち または はは）",
     "漢字": "かんじ",
     "未入力": "みにゅうりょく",
     "姓と名": "せいとめい",
