@@ -278,3 +278,30 @@ def test_logout_ends_the_session(signed_in, senior):
     assert client.get("/").status_code == 200
     client.post("/accounts/logout/")
     assert client.get("/").status_code == 302
+
+
+def test_the_icon_the_code_page_asks_for_cannot_sign_the_user_out(make_user):
+    """A browser fetches a page's icon after the page, with the cookie it had then. If the app
+    answered that request (as /favicon.ico went through the session middleware), an answer that
+    came after the code was accepted found the replaced session gone and cleared the new
+    session's cookie: the member landed on the sign-in page again, code accepted. The icon is a
+    static file, served before the session middleware, so it leaves the cookie alone."""
+    user = make_user("member")
+    client = Client()
+    client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    page = client.get("/accounts/otp/").content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert icon, "the code page names no icon, so the browser asks the app for /favicon.ico"
+    old_cookie = client.cookies["sessionid"].value
+    assert client.post("/accounts/otp/", {"token": mailed_code()}).status_code == 302
+    assert client.cookies["sessionid"].value != old_cookie
+
+    late = Client()  # the icon request, sent with the code page's cookie, answered late
+    late.cookies["sessionid"] = old_cookie
+    answer = late.get(icon.group(1))
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("image/svg+xml")
+    assert "sessionid" not in answer.cookies, answer.cookies
+    # What the old way did: an app page answered with that cookie clears it.
+    assert late.get("/favicon.ico").cookies["sessionid"].value == ""
+    assert client.get("/").status_code == 200
