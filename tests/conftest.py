@@ -84,6 +84,11 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     from django.conf import settings
 
     unmarked = () if settings.SPEEDUPS else ("speedups_only",)
+    # Browser tests serve the app from a live daphne of their own on a SQLite file with the
+    # in-memory layer (tests/browser.py, e2e_env), whatever the pass's database: in the
+    # PostgreSQL pass they would repeat the SQLite pass's run exactly, so they run there only.
+    if connection.vendor == "postgresql":
+        unmarked += ("e2e",)
     keep, drop = [], []
     for item in items:
         dropped = item.get_closest_marker(other) or any(
