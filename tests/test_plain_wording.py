@@ -7,6 +7,7 @@ answers page, the header, the footer and the notices follow the reading aids."""
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 from django import forms
@@ -159,8 +160,6 @@ def test_the_check_your_answers_page_is_plain(signed_in, senior):
 def test_the_relationship_choices_have_furigana_over_every_kanji(signed_in, senior):
     """With plain Japanese and furigana on, the relationship labels (夫 または 妻, 兄・弟・姉・妹,
     親（父 または 母）) carry ruby over each kanji: none stands outside <ruby>."""
-    import re
-
     client = signed_in(plain(senior, furigana=True))
     html = client.get(STEP.format("relationship")).content.decode()
     labels = re.findall(r'<label for="id_relationship_\d+">.*?</label>', html, re.S)
@@ -232,8 +231,6 @@ def test_the_check_your_answers_page_keeps_its_standard_labels(signed_in, senior
 
 
 def test_the_sign_in_code_page_has_a_plain_wording(client, senior):
-    import re
-
     client.force_login(senior)  # the password given, the code still to enter
     client.cookies["as_reading"] = "plain-furigana"
     html = client.get("/accounts/otp/").content.decode()
