@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import time
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +20,6 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from access_support import extensions
 from access_support.middleware import idle_seconds_for, touch_session
-from access_support.sessions import SessionStore
 
 # The warning shows this long before the earlier clock runs out; at least 2 minutes
 # (docs/accessibility.md: warned, with time to react, before a timeout).
@@ -86,13 +86,12 @@ def keep_alive_from_socket(session_key: str, user: Any) -> float | None:
     HTTP session a websocket was opened with, as a page load does, and the acting context's of a
     proxy. Returns the session's new expiry (Unix time), or None when it has ended already (it
     is then left alone: an ended session is never brought back)."""
-    store = SessionStore(session_key)
-    data = store.load()
-    if (
-        store.session_key is None  # missing or expired: load() gave a fresh, empty session
-        or str(data.get(SESSION_KEY)) != str(user.pk)
-        or not data.get(DEVICE_ID_SESSION_KEY)
-    ):
+    # The configured store, as Django's session middleware takes it. The row is read once, by
+    # the first `get`, which keeps it for the checks below and for `save` (`load()` called
+    # directly keeps nothing: `touch_session` would read the row again). A missing or expired
+    # session reads as empty: no user, left alone.
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    if str(store.get(SESSION_KEY)) != str(user.pk) or not store.get(DEVICE_ID_SESSION_KEY):
         return None
     request = HttpRequest()
     request.session = store
