@@ -169,7 +169,10 @@ def channel_layer_prefix(database: dict[str, Any], redis_url: str) -> str:
     if database["ENGINE"].endswith("sqlite3"):
         name = os.path.abspath(name)
     identity = [
-        database["ENGINE"],
+        # The backend Django would use with the speedups off, in both modes: a process with
+        # them on and one with them off share the deployment (restarted one by one to turn
+        # them off), and must hear each other and count the same throttles.
+        _STOCK_ENGINE.get(database["ENGINE"], database["ENGINE"]),
         database.get("HOST", ""),
         database.get("PORT", ""),
         name,
@@ -177,6 +180,10 @@ def channel_layer_prefix(database: dict[str, Any], redis_url: str) -> str:
     ]
     digest = hashlib.sha256("\0".join(identity).encode()).hexdigest()[:12]
     return f"as.{digest}."
+
+
+# The speedups' database backends, each with the stock one it stands in for.
+_STOCK_ENGINE = {"access_support.speedups.db.sqlite3": "django.db.backends.sqlite3"}
 
 
 def sqlite_database(path: str | Path) -> dict[str, Any]:

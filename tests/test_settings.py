@@ -214,6 +214,20 @@ def test_two_deployments_on_one_redis_get_different_channel_layer_prefixes(tmp_p
     )
 
 
+@pytest.mark.parametrize(
+    "database_url", ["sqlite:///{tmp}/one.sqlite3", "postgres://app:pw@db.internal:5432/support"]
+)
+def test_a_process_with_the_speedups_off_shares_the_prefix_of_one_with_them_on(
+    tmp_path, database_url
+):
+    """Turning the speedups off restarts the processes one by one: meanwhile both kinds serve
+    one deployment, so they must hear each other's channel layer messages and count the same
+    throttles. With SQLite the two modes name different backends; the prefix must not care."""
+    url = database_url.format(tmp=tmp_path)
+    redis = "redis://cache.internal:6379/0"
+    assert layer_prefix(url, redis, SPEEDUPS="on") == layer_prefix(url, redis, SPEEDUPS="off")
+
+
 def test_an_explicit_channel_layer_prefix_wins():
     explicit = {"CHANNEL_LAYER_PREFIX": "support-prod."}
     for redis_url in ("redis://cache.internal:6379/0", "redis://cache.internal:6379/1"):

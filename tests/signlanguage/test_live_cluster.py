@@ -32,17 +32,22 @@ print(json.dumps({"customer": signed_in(customer), "operator": signed_in(operato
 )
 
 
-@pytest.fixture
-def cluster(redis_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
+def prepared(redis_url: str, database: Path) -> tuple[dict[str, str], dict[str, Any]]:
+    """The environment of a cluster's processes (one SQLite file, one Redis) and SETUP's data."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "access_support.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path}/cluster.sqlite3",
+        "DATABASE_URL": f"sqlite:///{database}",
         "REDIS_URL": redis_url,
         "DEBUG": "false",
         "PYTHONUNBUFFERED": "1",
     }
-    data = last_json(prepare(env, ["migrate", "--noinput", "-v0"], ["shell", "-c", SETUP]))
+    return env, last_json(prepare(env, ["migrate", "--noinput", "-v0"], ["shell", "-c", SETUP]))
+
+
+@pytest.fixture
+def cluster(redis_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    env, data = prepared(redis_url, tmp_path / "cluster.sqlite3")
     with contextlib.ExitStack() as stack:
         urls = [stack.enter_context(daphne(env, tmp_path / f"daphne{n}.log")) for n in range(2)]
         hosts = [url.removeprefix("http://") for url in urls]
@@ -111,3 +116,89 @@ async def test_messages_cross_between_two_processes(cluster):
     finally:
         await customer.close()
         await operator.close()
+
+
+def _http(base: str, path: str, session_key: str, *, post: bool = False) -> tuple[int, Any]:
+    """A signed-in request to one process: GET, or POST with the CSRF token that process gave."""
+    import http.cookiejar
+    import urllib.error
+    import urllib.request
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    cookie = f"sessionid={session_key}"
+    headers = {"Cookie": cookie}
+    if post:
+        with opener.open(urllib.request.Request(base + "/api/v1/auth/csrf", headers=headers)) as r:
+            token = json.loads(r.read())["csrf_token"]
+        csrf = next(c.value for c in jar if c.name == "csrftoken")
+        headers = {"Cookie": f"{cookie}; csrftoken={csrf}", "X-CSRFToken": token}
+    request = urllib.request.Request(
+        base + path, headers=headers, data=b"" if post else None, method="POST" if post else "GET"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (127.0.0.1)
+            body = response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        body, status = error.read(), error.code
+    with contextlib.suppress(ValueError):
+        return status, json.loads(body)
+    return status, body
+
+
+async def test_a_process_with_the_speedups_off_serves_beside_one_with_them_on(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """Turning the speedups off on a running cluster means restarting its processes one by one
+    (docs/operations.md): for a while one runs with them on and the next with them off, on the
+    same database, sessions and channel layer. Both serve the same signed-in people; chat,
+    typing and `sync` cross between them both ways; signing out through one closes the
+    person's socket on the other."""
+    import websockets
+
+    env, data = prepared(redis_url, tmp_path / "mixed.sqlite3")
+    with contextlib.ExitStack() as stack:
+        on, off = (
+            stack.enter_context(daphne({**env, "SPEEDUPS": mode}, tmp_path / f"{mode}.log"))
+            for mode in ("on", "off")
+        )
+        for base in (on, off):
+            status, me = await asyncio.to_thread(_http, base, "/api/v1/me", data["customer"])
+            assert status == 200 and me["name"] == "山田 花子", (base, status, me)
+        session_id = data["session"]
+        customer = await connect(on.removeprefix("http://"), session_id, data["customer"])
+        operator = await connect(off.removeprefix("http://"), session_id, data["operator"])
+        try:
+            await questions_cross(customer, operator, 3)
+            await operator.send(json.dumps({"type": "chat.typing", "active": True}))
+            assert (await next_of(customer, "chat.typing"))["role"] == "operator"
+            answer = str(uuid.uuid4())
+            await operator.send(
+                json.dumps({"type": "chat.message", "client_id": answer, "text": "回答"})
+            )
+            assert (await next_of(operator, "chat.ack"))["seq"] == 4
+            frame = await next_of(customer, "chat.message")
+            assert (frame["seq"], frame["text"], frame["sender"]["role"]) == (4, "回答", "operator")
+
+            # The customer comes back on the other process: sync resumes from the same store.
+            await customer.close()
+            customer = await connect(off.removeprefix("http://"), session_id, data["customer"])
+            await customer.send(json.dumps({"type": "sync", "after_seq": 2}))
+            resumed = [await next_of(customer, "chat.message") for _ in range(2)]
+            assert [(f["seq"], f["text"]) for f in resumed] == [(3, "質問2"), (4, "回答")]
+
+            # The operator signs out through the process with the speedups on: their socket on
+            # the other process closes with 4401.
+            status, _ = await asyncio.to_thread(
+                _http, on, "/accounts/logout/", data["operator"], post=True
+            )
+            assert status in (200, 302), status
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                while True:
+                    await asyncio.wait_for(operator.recv(), 10)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+            status, _ = await asyncio.to_thread(_http, off, "/api/v1/me", data["operator"])
+            assert status == 401, status
+        finally:
+            await asyncio.gather(customer.close(), operator.close())
