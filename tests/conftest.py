@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 from collections.abc import Callable
 from typing import Any
 
@@ -54,6 +55,15 @@ def require_service(name: str, available: bool, how: str = "") -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES=1 but {message}")
     pytest.skip(message)
+
+
+def psql(sql: str) -> None:
+    """One statement to the local PostgreSQL server as `postgres` (databases of a test's own)."""
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
+        check=True,
+        capture_output=True,
+    )
 
 
 def port_open(host: str, port: int) -> bool:

@@ -23,19 +23,11 @@ from typing import Any
 import pytest
 
 from tests.browser import ROOT, free_port, last_json, prepare, stop, wait_until_up
-from tests.conftest import port_open, redis_server_open, redis_url_for_tests, require_service
+from tests.conftest import port_open, psql, redis_server_open, redis_url_for_tests, require_service
 from tests.signlanguage.test_live_cluster import SETUP, connect, questions_cross
 from tools import nginx_front
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-def _psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
-        check=True,
-        capture_output=True,
-    )
 
 
 @contextlib.contextmanager
@@ -59,8 +51,8 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     require_service("Redis", redis_server_open(redis), f"start redis-server for {redis}")
     tmp = tmp_path_factory.mktemp("front")
     database = f"as_front_{os.getpid()}"
-    _psql(f"DROP DATABASE IF EXISTS {database}")
-    _psql(f"CREATE DATABASE {database}")
+    psql(f"DROP DATABASE IF EXISTS {database}")
+    psql(f"CREATE DATABASE {database}")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "access_support.settings",
@@ -90,7 +82,7 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             yield {**data, "base": base, "host": f"127.0.0.1:{port}", "direct": ports,
                    "database": database}  # fmt: skip
     finally:
-        _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 def _get(url: str) -> tuple[int, dict[str, str], bytes]:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.browser import SIGNED_IN_SETUP, daphne, last_json, prepare
+from tests.conftest import psql
 
 pytestmark = pytest.mark.redis
 
@@ -32,12 +33,12 @@ print(json.dumps({"customer": signed_in(customer), "operator": signed_in(operato
 )
 
 
-def prepared(redis_url: str, database: Path) -> tuple[dict[str, str], dict[str, Any]]:
-    """The environment of a cluster's processes (one SQLite file, one Redis) and SETUP's data."""
+def prepared(redis_url: str, database_url: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """The environment of a cluster's processes (one database, one Redis) and SETUP's data."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "access_support.settings",
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "DEBUG": "false",
         "PYTHONUNBUFFERED": "1",
@@ -47,7 +48,7 @@ def prepared(redis_url: str, database: Path) -> tuple[dict[str, str], dict[str, 
 
 @pytest.fixture
 def cluster(redis_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    env, data = prepared(redis_url, tmp_path / "cluster.sqlite3")
+    env, data = prepared(redis_url, f"sqlite:///{tmp_path}/cluster.sqlite3")
     with contextlib.ExitStack() as stack:
         urls = [stack.enter_context(daphne(env, tmp_path / f"daphne{n}.log")) for n in range(2)]
         hosts = [url.removeprefix("http://") for url in urls]
@@ -147,8 +148,25 @@ def _http(base: str, path: str, session_key: str, *, post: bool = False) -> tupl
     return status, body
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def mixed_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The database both processes share: an SQLite file, or (the production database, in the
+    PostgreSQL pass) a PostgreSQL database of the test's own, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/mixed.sqlite3"
+        return
+    name = f"as_mixed_{os.getpid()}"
+
+    psql(f"DROP DATABASE IF EXISTS {name}")
+    psql(f"CREATE DATABASE {name}")
+    try:
+        yield f"postgres://postgres@127.0.0.1:5432/{name}"
+    finally:
+        psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 async def test_a_process_with_the_speedups_off_serves_beside_one_with_them_on(
-    redis_url: str, tmp_path: Path
+    redis_url: str, mixed_database: str, tmp_path: Path
 ) -> None:
     """Turning the speedups off on a running cluster means restarting its processes one by one
     (docs/operations.md): for a while one runs with them on and the next with them off, on the
@@ -157,7 +175,7 @@ async def test_a_process_with_the_speedups_off_serves_beside_one_with_them_on(
     person's socket on the other."""
     import websockets
 
-    env, data = prepared(redis_url, tmp_path / "mixed.sqlite3")
+    env, data = prepared(redis_url, mixed_database)
     with contextlib.ExitStack() as stack:
         on, off = (
             stack.enter_context(daphne({**env, "SPEEDUPS": mode}, tmp_path / f"{mode}.log"))
