@@ -183,13 +183,14 @@ def channel_layer_prefix(database: dict[str, Any], redis_url: str) -> str:
 
 
 # The speedups' database backends, each with the stock one it stands in for.
-_STOCK_ENGINE = {"access_support.speedups.db.sqlite3": "django.db.backends.sqlite3"}
+_SQLITE_ENGINES = ("access_support.speedups.db.sqlite3", "django.db.backends.sqlite3")
+_STOCK_ENGINE = dict([_SQLITE_ENGINES])
 
 
 def sqlite_database(path: str | Path) -> dict[str, Any]:
     return {
         # Django's SQLite backend, with each statement's placeholder rewrite kept (speedups.db).
-        "ENGINE": _speedup("access_support.speedups.db.sqlite3", "django.db.backends.sqlite3"),
+        "ENGINE": _speedup(*_SQLITE_ENGINES),
         "NAME": str(path),
         # IMMEDIATE serialises writers (no lock upgrade deadlocks); WAL lets readers go on.
         "OPTIONS": {
