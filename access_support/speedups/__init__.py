@@ -20,7 +20,8 @@ behaviour it replaces, what it buys (measured, docs/performance.md) and its deci
 - `layers`: Channels' `InMemoryChannelLayer`, channels-redis's `RedisPubSubChannelLayer` (0006);
 - `consumers`: Channels' consumer `dispatch` (0006);
 - `cache`: Django's `RedisCache` (0008);
-- `startup`: the cyclic collector walking start-up objects, `gc.freeze` (0010).
+- `startup`: the cyclic collector walking start-up objects, `gc.freeze` (0010), and its young
+  generation's threshold (0021).
 The switch itself: decision 0019.
 
 Nothing outside this package imports a private framework name or subclasses a framework class
