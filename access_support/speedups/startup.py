@@ -7,19 +7,19 @@ Replaces two stock behaviours. Nothing here runs when the speedups are off.
   process. `gc.freeze()` after start-up moves them to a permanent generation: a full collection
   then walks only what requests and sockets create. Measured during bench.chat_latency (100
   sessions, embedded): the longest full collection fell from 102 ms to 24 ms.
-- **Young collections** (0021). Stock, a young collection starts after every 700 net
-  allocations of tracked objects (`gc.get_threshold()[0]`). With 1,000 sockets a process that is
-  about one every 0.4 s under chat load, and objects that live a few seconds (a socket's timers,
-  a session's pending frames) survive enough of them to reach the old generation, where they
-  soon die by reference counting; every quarter of the old generation promoted so starts a full
-  collection of the whole heap. Here a young collection starts after `YOUNG_THRESHOLD`
-  allocations: those objects die young, as most do, and are never walked. Measured during
-  bench.chat_latency (1,000 sessions, scale-out), the message minute of the two processes, two
-  runs each: from 161–169 young, 15 middle and 2 full collections (923–951 ms of collector
-  time, the longest 147 ms) to 3 young and at most 1 middle (49–88 ms, the longest 44 ms); p99
-  from 33.5–42.3 ms to 17.9–21.7 ms (docs/performance.md).
-  Cycles are still collected, later: a young collection walks at most `YOUNG_THRESHOLD` more
-  objects, and the older generations keep Python's own thresholds.
+- **Young collections** (0021). Stock, a young collection starts after every 700 net allocations
+  of tracked objects (`gc.get_threshold()[0]`). With 1,000 sockets a process that is about one
+  every 0.4 s under chat load, and objects that live a few seconds (coroutines, tasks, futures
+  and timer handles, by a count of the young generation's types) survive enough of them to reach
+  the old generation, where they soon die by reference counting; every quarter of the old
+  generation promoted so starts a full collection of the whole heap. Here a young collection
+  starts after `YOUNG_THRESHOLD` allocations: most of those objects die before a collection
+  walks them. Measured during bench.chat_latency (1,000 sessions, scale-out), the message minute
+  of the two processes, two runs each: from 161–169 young, 15 middle and 2 full collections
+  (923–951 ms of collector time, the longest 147 ms) to 3 young and at most 1 middle (49–88 ms,
+  the longest 44 ms); p99 from 33.5–42.3 ms to 17.9–21.7 ms (docs/performance.md). Cycles are
+  still collected, later: a young collection walks at most `YOUNG_THRESHOLD` more objects, and
+  the older generations keep Python's own thresholds.
 """
 
 from __future__ import annotations
