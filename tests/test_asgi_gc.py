@@ -2,7 +2,7 @@
 the speedups on: what the process loaded at start-up is left out of every collection
 (gc.freeze: the longest pause during the chat benchmark fell from 102 ms to 24 ms), and the
 young generation is collected after 10,000 allocations instead of 700 (at 1,000 chat sessions
-the collector's time in the message minute fell from 923 ms to 49–88 ms). Garbage cycles made
+the collector's time in the message minute fell from 923–951 ms to 49–88 ms). Garbage cycles made
 afterwards are still collected, by the collector's own schedule. With the speedups off, the
 process keeps Python's own collector settings."""
 

@@ -38,6 +38,5 @@ def freeze() -> bool:
         return False
     gc.collect()
     gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+    gc.set_threshold(YOUNG_THRESHOLD)  # the middle and old generations' stay as they are
     return True
