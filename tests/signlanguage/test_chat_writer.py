@@ -254,3 +254,63 @@ def test_a_batch_reads_its_senders_sessions_in_one_query_and_stores_only_theirs_
     reads = [q["sql"] for q in captured.captured_queries if "django_session" in q["sql"]]
     assert len(reads) == 1, reads
     assert not ChatMessage.objects.filter(session=two).exists()
+
+
+@pytest.mark.django_db
+def test_a_lone_message_whose_session_ended_is_not_stored_and_one_that_lasts_is(
+    senior, operator, make_session, signed_in
+):
+    """The usual batch, one message with its session due to be read: one read by key (the
+    compiled one with the speedups on), then the message stored only if the session lasts."""
+    from django.contrib.sessions.models import Session as HttpSession
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    session = make_session(senior, operator)
+    key = signed_in(senior).cookies["sessionid"].value
+    lasting = chat_writer.SessionCheck(key, senior.pk)
+    with CaptureQueriesContext(connection) as captured:
+        [stored] = chat_writer.write_batch([item(session, senior, "一")], [lasting])
+    assert stored.seq == 1 and lasting.deadline is not None
+    reads = [q["sql"] for q in captured.captured_queries if "django_session" in q["sql"]]
+    assert len(reads) == 1, reads
+    someone_else = chat_writer.SessionCheck(key, operator.pk)  # not this user's session
+    [refused] = chat_writer.write_batch([item(session, senior, "二")], [someone_else])
+    assert isinstance(refused, chat_writer.SessionEnded)
+    HttpSession.objects.filter(session_key=key).delete()
+    ended = chat_writer.SessionCheck(key, senior.pk)
+    [late] = chat_writer.write_batch([item(session, senior, "三")], [ended])
+    assert isinstance(late, chat_writer.SessionEnded) and ended.deadline is None
+    assert [m.text for m in ChatMessage.objects.filter(session=session)] == ["一"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # autocommit as in the server, not a test's transaction
+def test_a_lone_postgresql_message_is_one_autocommitted_statement(senior, operator, make_session):
+    """A batch of one (most batches at 1,000 sessions): its statement runs outside any
+    transaction block, so it is committed on return with no BEGIN and COMMIT round trips; a
+    repeat and a closed session still get their answers that way."""
+    from django.db import connection
+
+    session = make_session(senior, operator)
+    closed = make_session(senior, operator, state="closed")
+    seen: list[tuple[str, bool, bool]] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(
+            (sql.lstrip().upper()[:6], connection.in_atomic_block, connection.get_autocommit())
+        )
+        return execute(sql, params, many, context)
+
+    repeated = uuid.uuid4()
+    with connection.execute_wrapper(watch):
+        [first] = chat_writer.store_batch([item(session, senior, "一通目", repeated)])
+        [again] = chat_writer.store_batch([item(session, senior, "一通目(再送)", repeated)])
+        [late] = chat_writer.store_batch([item(closed, senior, "終わった後")])
+    assert (first.seq, first.created) == (1, True)
+    assert (again.seq, again.created) == (1, False)
+    assert late.closed and late.seq is None
+    writes = [s for s in seen if s[0].startswith(("WITH", "INSERT"))]
+    assert len(writes) == 3, seen
+    assert all(not atomic and autocommit for _, atomic, autocommit in writes), seen
+    assert [m.text for m in ChatMessage.objects.filter(session=session)] == ["一通目"]
