@@ -73,9 +73,7 @@ def session_deadlines(
     writer reads the sessions of a batch's sockets this way (signlanguage/live/chat_writer.py)."""
     keys = {key for key, _ in wanted if key}
     if len(keys) == 1:  # most batches: the compiled read by primary key, half the time
-        [key] = keys
-        row = by_primary_key(Session).get(key)
-        rows = {key: row} if row is not None else {}
+        rows = {key: by_primary_key(Session).get(key) for key in keys}
     else:
         rows = {row.session_key: row for row in Session.objects.filter(session_key__in=keys)}
     return {(key, user_id): _deadline_of(rows.get(key), user_id) for key, user_id in wanted}

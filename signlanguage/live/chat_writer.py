@@ -116,14 +116,11 @@ def store_batch(items: list[dict[str, Any]]) -> list[Any]:
 
 
 def _store_alone(item: dict[str, Any]) -> Any:
-    """One message in a transaction of its own. On PostgreSQL that is its one statement in
-    autocommit (message_post): committed, WAL flushed, when it returns, in one round trip
-    instead of three (BEGIN, the statement, COMMIT)."""
+    """One message in a transaction of its own, as message_post makes it outside one: on
+    PostgreSQL its one statement in autocommit (committed, WAL flushed, when it returns: one
+    round trip instead of BEGIN, the statement and COMMIT), on SQLite its own atomic block."""
     try:
-        if connection.vendor == "postgresql":
-            return live_services.message_post(**item)
-        with transaction.atomic():
-            return live_services.message_post(**item)
+        return live_services.message_post(**item)
     except Exception as exc:  # this message's answer, whatever it is; never another's
         return exc
 
